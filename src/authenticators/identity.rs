@@ -1,0 +1,59 @@
+//! [`VerifiedIdentity`]: the one shape every upstream method produces.
+
+use super::MethodId;
+use crate::trust::TrustLevel;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The upstream's stable identifier of the person (e.g. eIDAS PersonIdentifier, ELSTER account
+/// pseudonym, certificate serial). Never sent to relying parties: it only feeds the pairwise `sub`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpstreamSubject(pub String);
+
+impl std::fmt::Debug for UpstreamSubject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UpstreamSubject([redacted])")
+    }
+}
+
+/// Claims about the person, keyed by our claim names (docs/relying-parties.md). Only attributes the
+/// upstream actually sent appear: nothing is invented.
+pub type Attributes = BTreeMap<String, serde_json::Value>;
+
+/// An organisation a business login acts for. Not a statement of statutory representation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    /// Stable identifier or pseudonym of the organisation.
+    pub id: String,
+    /// Registered name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Legal form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legal_form: Option<String>,
+    /// Seat (city).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seat: Option<String>,
+    /// Tax number, only where the method is configured to release it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tax_number: Option<String>,
+}
+
+/// The result of a successful upstream login.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VerifiedIdentity {
+    /// Which method.
+    pub method: MethodId,
+    /// Level reached (already capped by the method's ceiling).
+    pub level: TrustLevel,
+    /// Stable upstream identifier (for the pairwise `sub`).
+    pub subject: UpstreamSubject,
+    /// Person attributes.
+    pub attributes: Attributes,
+    /// Organisation, for business logins.
+    pub organisation: Option<Organisation>,
+    /// RFC 8176 authentication method references.
+    pub amr: Vec<String>,
+    /// When the person authenticated (seconds since epoch).
+    pub auth_time: i64,
+}

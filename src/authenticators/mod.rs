@@ -1,0 +1,136 @@
+//! Upstream authentication methods behind one trait (design brief §1, style guide).
+//!
+//! A method *starts* by telling the browser where to go (redirect, auto-submitted POST form, or a
+//! page of our own) and *finishes* by turning what the upstream sent back into a
+//! [`VerifiedIdentity`]. Protocol details (SAML, mTLS, OIDC) stay inside each implementation; the
+//! broker core sees only levels, subjects and attributes.
+
+pub mod identity;
+pub mod registry;
+
+pub use identity::{Attributes, Organisation, UpstreamSubject, VerifiedIdentity};
+pub use registry::AuthenticatorRegistry;
+
+use crate::trust::TrustLevel;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::time::SystemTime;
+use url::Url;
+
+/// A configured method id (`eid`, `elster`, `certificate`, `bank`, `dev` …): the value of `idp_hint`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MethodId(pub String);
+
+impl MethodId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for MethodId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What the broker knows of the login when a method starts.
+#[derive(Debug, Clone)]
+pub struct LoginContext {
+    /// Id of the parked relying-party request; the method must give it back on `finish`
+    /// (e.g. via SAML RelayState) — never rely on a cookie across the upstream round trip.
+    pub transaction_id: String,
+    /// The lowest level that satisfies the relying party.
+    pub required_level: TrustLevel,
+    /// `de` or `en`, for upstream pages that take a language.
+    pub locale: String,
+    /// Time of the request.
+    pub now: SystemTime,
+}
+
+/// How the browser proceeds to the upstream.
+#[derive(Debug, Clone)]
+pub enum StartAction {
+    /// 303 to this URL (HTTP-Redirect binding, OIDC authorize).
+    Redirect(Url),
+    /// A form POSTed to `action` (HTTP-POST binding). Rendered as a page with a submit button
+    /// (CSP forbids inline script, so the person clicks; works without JavaScript).
+    PostForm { action: Url, fields: Vec<(String, String)> },
+}
+
+/// What the upstream sent back, as received by the broker's endpoints.
+#[derive(Debug, Clone)]
+pub enum UpstreamReturn {
+    /// SAML HTTP-POST binding at the ACS.
+    SamlPost {
+        saml_response: String,
+        relay_state: Option<String>,
+    },
+    /// A verified client-certificate chain from the mTLS listener (DER, leaf first).
+    ClientCertificate { chain: Vec<Vec<u8>> },
+    /// OIDC authorization response at our callback.
+    OidcCallback {
+        code: Option<String>,
+        state: Option<String>,
+        error: Option<String>,
+    },
+    /// A development form (simulators only).
+    DevForm { fields: Vec<(String, String)> },
+}
+
+/// Why an upstream login did not produce an identity. Each maps to an OIDC error for the relying
+/// party (OIDC Core §3.1.2.6) and a readable page for the person.
+#[derive(Debug, Clone, thiserror::Error, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum AuthnError {
+    /// The person cancelled at the upstream.
+    #[error("cancelled by the user")]
+    Cancelled,
+    /// The upstream reported a failure it explains (wrong PIN, card expired, …); `code` is a stable
+    /// token for the page text, never shown raw.
+    #[error("upstream reported failure: {code}")]
+    UpstreamFailure { code: String },
+    /// The response failed a security check (signature, decryption, replay, audience …).
+    #[error("upstream response rejected: {0}")]
+    Rejected(String),
+    /// The level reached is below what was required.
+    #[error("trust level reached is too low")]
+    LevelTooLow,
+    /// The upstream could not be reached or is misconfigured.
+    #[error("upstream unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl AuthnError {
+    /// The OAuth/OIDC `error` code sent to the relying party.
+    pub fn oidc_error(&self) -> &'static str {
+        match self {
+            Self::Cancelled | Self::UpstreamFailure { .. } => "access_denied",
+            Self::Rejected(_) => "access_denied",
+            Self::LevelTooLow => "unmet_authentication_requirements",
+            Self::Unavailable(_) => "temporarily_unavailable",
+        }
+    }
+}
+
+/// One upstream method.
+#[async_trait]
+pub trait Authenticator: Send + Sync + 'static {
+    /// The configured id.
+    fn id(&self) -> &MethodId;
+    /// The highest level this method may give (the configured ceiling).
+    fn max_level(&self) -> TrustLevel;
+    /// Whether the method yields an organisation (business logins).
+    fn yields_organisation(&self) -> bool {
+        false
+    }
+    /// Human-readable name for the login choice, per locale (`de`/`en`).
+    fn label(&self, locale: &str) -> String;
+    /// Begin the upstream login.
+    async fn start(&self, ctx: &LoginContext) -> Result<StartAction, AuthnError>;
+    /// Finish it. `transaction_id` was recovered by the caller from what the upstream returned
+    /// and checked against the store.
+    async fn finish(&self, transaction_id: &str, input: UpstreamReturn, now: SystemTime) -> Result<VerifiedIdentity, AuthnError>;
+}

@@ -1,0 +1,124 @@
+//! `[[methods]]`: the upstream methods offered on the login choice, each with its level ceiling.
+
+use super::Problems;
+use crate::authenticators::MethodId;
+use crate::trust::TrustLevel;
+use serde::Deserialize;
+use std::collections::HashSet;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMethod {
+    id: String,
+    kind: String,
+    level: String,
+    #[serde(default)]
+    label_de: Option<String>,
+    #[serde(default)]
+    label_en: Option<String>,
+    #[serde(default)]
+    upstream: Option<String>,
+}
+
+/// The protocol family of a method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MethodKind {
+    /// A SAML upstream from `[saml]` (eID, ELSTER) by name.
+    Saml { upstream: String },
+    /// Client certificates on the mTLS listener (`[certificate]`).
+    Certificate,
+    /// Development login with test persons (development configuration only).
+    Dev,
+}
+
+/// A method, validated.
+#[derive(Debug, Clone)]
+pub struct MethodConfig {
+    /// `idp_hint` value.
+    pub id: MethodId,
+    /// Protocol.
+    pub kind: MethodKind,
+    /// Highest level the method may give.
+    pub level: TrustLevel,
+    /// Label on the choice page (German).
+    pub label_de: String,
+    /// Label on the choice page (English).
+    pub label_en: String,
+}
+
+pub(super) fn validate(raw: Vec<RawMethod>, development: bool, p: &mut Problems) -> Vec<MethodConfig> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    if raw.is_empty() {
+        p.push("methods: no upstream method configured");
+    }
+    for (i, m) in raw.into_iter().enumerate() {
+        let f = format!("methods[{i}] ({})", m.id);
+        let id_ok = !m.id.is_empty()
+            && m.id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !id_ok {
+            p.push(format!("{f}.id: must be lowercase letters, digits, - or _"));
+        }
+        if !seen.insert(m.id.clone()) {
+            p.push(format!("{f}.id: duplicate method id {:?}", m.id));
+        }
+        let level = m.level.parse::<TrustLevel>().map_err(|e| p.push(format!("{f}.level: {e}"))).ok();
+        let kind = match (m.kind.as_str(), m.upstream) {
+            ("saml", Some(u)) => Some(MethodKind::Saml { upstream: u }),
+            ("saml", None) => {
+                p.push(format!("{f}.upstream: a saml method names its [[saml.upstreams]] entry"));
+                None
+            }
+            ("certificate", _) => Some(MethodKind::Certificate),
+            ("dev", _) => {
+                if !development {
+                    p.push(format!("{f}.kind: development login is refused outside development configuration"));
+                }
+                Some(MethodKind::Dev)
+            }
+            (other, _) => {
+                p.push(format!(
+                    "{f}.kind: unknown method kind {other:?} (expected saml, certificate or dev)"
+                ));
+                None
+            }
+        };
+        if let (Some(kind), Some(level)) = (kind, level) {
+            out.push(MethodConfig {
+                label_de: m.label_de.unwrap_or_else(|| m.id.clone()),
+                label_en: m.label_en.unwrap_or_else(|| m.id.clone()),
+                id: MethodId(m.id),
+                kind,
+                level,
+            });
+        }
+    }
+    out
+}
+
+pub(super) fn cross_check(
+    methods: &[MethodConfig],
+    saml: Option<&super::saml::SamlConfig>,
+    certificate: Option<&super::certificate::CertificateConfig>,
+    p: &mut Problems,
+) {
+    for m in methods {
+        match &m.kind {
+            MethodKind::Saml { upstream } => {
+                let known = saml.map(|s| s.upstream_names().contains(&upstream.as_str())).unwrap_or(false);
+                if !known {
+                    p.push(format!(
+                        "methods ({}).upstream: no [[saml.upstreams]] entry named {upstream:?}",
+                        m.id
+                    ));
+                }
+            }
+            MethodKind::Certificate if certificate.is_none() => {
+                p.push(format!("methods ({}).kind: certificate login needs a [certificate] section", m.id));
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Configuration: one TOML file, parsed into raw serde types (unknown keys rejected) and validated
+//! into a [`Config`]. Validation collects *every* problem into one [`ConfigError`], so an operator
+//! fixes a file in one round (style guide). Every key is documented in `config/example.toml`.
+
+mod methods;
+mod oidc;
+mod problems;
+mod secrets;
+mod server;
+mod store;
+
+pub mod certificate;
+pub mod saml;
+
+pub use methods::{MethodConfig, MethodKind};
+pub use oidc::{ClientAuth, ClientConfig, OidcConfig, SubjectType};
+pub use problems::{ConfigError, Problems};
+pub use secrets::Secret;
+pub use server::{LogFormat, ServerConfig, TlsFiles};
+pub use store::{SessionLimits, StoreBackend, StoreConfig};
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The file as written (unknown keys are an error at every level).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    server: server::RawServer,
+    #[serde(default)]
+    store: store::RawStore,
+    #[serde(default)]
+    keys: KeysRaw,
+    #[serde(default)]
+    oidc: oidc::RawOidc,
+    #[serde(default)]
+    clients: Vec<oidc::RawClient>,
+    #[serde(default)]
+    methods: Vec<methods::RawMethod>,
+    #[serde(default)]
+    saml: Option<saml::RawSaml>,
+    #[serde(default)]
+    certificate: Option<certificate::RawCertificate>,
+}
+
+/// `[keys]`: signing keys.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeysRaw {
+    /// Generate one key per algorithm at start-up (development only).
+    #[serde(default)]
+    generate_dev_keys: bool,
+    #[serde(default)]
+    signing: Vec<RawSigningKey>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSigningKey {
+    alg: String,
+    file: PathBuf,
+    #[serde(default)]
+    publish_only: bool,
+}
+
+/// A configured signing key file.
+#[derive(Debug, Clone)]
+pub struct SigningKeyConfig {
+    /// Algorithm.
+    pub alg: crate::keys::SigningAlg,
+    /// PEM file.
+    pub file: PathBuf,
+    /// Published in JWKS but not used to sign (rotation step one).
+    pub publish_only: bool,
+}
+
+/// `[keys]`, validated.
+#[derive(Debug, Clone)]
+pub struct KeysConfig {
+    /// Generate development keys.
+    pub generate_dev_keys: bool,
+    /// Key files, in priority order.
+    pub signing: Vec<SigningKeyConfig>,
+}
+
+/// The validated configuration. Holding one means every check passed.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Listener, issuer, logging.
+    pub server: ServerConfig,
+    /// Session store.
+    pub store: StoreConfig,
+    /// Signing keys.
+    pub keys: KeysConfig,
+    /// OIDC provider settings.
+    pub oidc: OidcConfig,
+    /// Registered relying parties.
+    pub clients: Vec<ClientConfig>,
+    /// Upstream methods, in display order.
+    pub methods: Vec<MethodConfig>,
+    /// SAML service provider and upstreams.
+    pub saml: Option<saml::SamlConfig>,
+    /// Certificate (mTLS) login.
+    pub certificate: Option<certificate::CertificateConfig>,
+    /// Directory that relative paths in the file are resolved against.
+    pub base_dir: PathBuf,
+}
+
+impl Config {
+    /// Read, parse and validate a file. Relative paths inside it are resolved against the
+    /// current directory (the README runs from the repository root).
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::single(format!("{}: cannot read configuration file: {e}", path.display())))?;
+        Self::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Parse and validate TOML text (`origin` names it in messages).
+    pub fn from_toml(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::single(format!("{origin}: {}", e.to_string().trim_end())))?;
+        raw.validate(Path::new("."))
+    }
+}
+
+impl RawConfig {
+    /// Validate into a [`Config`], collecting every problem.
+    pub fn validate(self, base_dir: &Path) -> Result<Config, ConfigError> {
+        let mut p = Problems::default();
+        let server = server::validate(self.server, &mut p);
+        let development = server.as_ref().map(|s| s.development).unwrap_or(false);
+        let store = store::validate(self.store, development, &mut p);
+        let keys = validate_keys(self.keys, development, &mut p);
+        let methods = methods::validate(self.methods, development, &mut p);
+        let method_ids: Vec<String> = methods.iter().map(|m| m.id.as_str().to_owned()).collect();
+        let oidc = oidc::validate_oidc(self.oidc, development, &mut p);
+        let clients = oidc::validate_clients(self.clients, &method_ids, development, &mut p);
+        let saml = self.saml.map(|s| saml::validate(s, development, &mut p)).unwrap_or(None);
+        let certificate = self
+            .certificate
+            .map(|c| certificate::validate(c, development, &mut p))
+            .unwrap_or(None);
+        methods::cross_check(&methods, saml.as_ref(), certificate.as_ref(), &mut p);
+        p.finish()?;
+        match (server, store, oidc) {
+            (Some(server), Some(store), Some(oidc)) => Ok(Config {
+                server,
+                store,
+                keys,
+                oidc,
+                clients,
+                methods,
+                saml,
+                certificate,
+                base_dir: base_dir.to_owned(),
+            }),
+            _ => Err(ConfigError::single("configuration incomplete".into())),
+        }
+    }
+}
+
+fn validate_keys(raw: KeysRaw, development: bool, p: &mut Problems) -> KeysConfig {
+    if raw.generate_dev_keys && !development {
+        p.push("keys.generate_dev_keys: development keys are refused outside development configuration (server.development = false)");
+    }
+    if !raw.generate_dev_keys && raw.signing.is_empty() {
+        p.push("keys.signing: no signing key configured (add [[keys.signing]] or, in development, keys.generate_dev_keys = true)");
+    }
+    let mut signing = Vec::new();
+    for (i, k) in raw.signing.into_iter().enumerate() {
+        let field = format!("keys.signing[{i}]");
+        let alg = match k.alg.parse::<crate::keys::SigningAlg>() {
+            Ok(a) => Some(a),
+            Err(e) => {
+                p.push(format!("{field}.alg: {e}"));
+                None
+            }
+        };
+        p.check_readable_file(&format!("{field}.file"), &k.file);
+        p.check_not_dev_material(&format!("{field}.file"), &k.file, development);
+        if let Some(alg) = alg {
+            signing.push(SigningKeyConfig {
+                alg,
+                file: k.file,
+                publish_only: k.publish_only,
+            });
+        }
+    }
+    if !signing.is_empty() && signing.iter().all(|k| k.publish_only) && !raw.generate_dev_keys {
+        p.push("keys.signing: every key is publish_only; at least one key must sign");
+    }
+    KeysConfig {
+        generate_dev_keys: raw.generate_dev_keys,
+        signing,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,191 @@
+//! `[store]`: backend, namespace, sealing keys, and per-level session limits.
+
+use super::{Problems, Secret};
+use crate::session::SealingKey;
+use crate::trust::TrustLevel;
+use base64::Engine;
+use serde::Deserialize;
+use std::time::Duration;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStore {
+    #[serde(default)]
+    backend: Option<String>,
+    #[serde(default)]
+    namespace: Option<String>,
+    #[serde(default)]
+    redis_url: Option<String>,
+    #[serde(default)]
+    redis_password: Option<String>,
+    #[serde(default)]
+    sealing_keys: Vec<RawSealingKey>,
+    #[serde(default)]
+    session_limits: Vec<RawLimit>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSealingKey {
+    id: String,
+    key: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimit {
+    level: String,
+    max_age_secs: u64,
+    idle_secs: u64,
+}
+
+/// Which backend.
+#[derive(Debug, Clone)]
+pub enum StoreBackend {
+    /// Process memory (single node, development).
+    Memory,
+    /// Redis; `url` without password, the password separately.
+    Redis { url: String, password: Option<Secret> },
+}
+
+/// How long a broker session may be used at a level: since authentication, and since last use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// Level the limit applies to.
+    pub level: TrustLevel,
+    /// Total age since `auth_time`.
+    pub max_age: Duration,
+    /// Since the session was last used.
+    pub idle: Duration,
+}
+
+/// `[store]`, validated.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// Backend.
+    pub backend: StoreBackend,
+    /// Key prefix, so deployments (and tests) can share a Redis.
+    pub namespace: String,
+    /// Sealing keys; the first seals. Raw 32-byte keys.
+    pub sealing_keys: Vec<(String, Secret)>,
+    /// Per-level limits, one per level (defaults filled in).
+    pub session_limits: Vec<SessionLimits>,
+}
+
+impl StoreConfig {
+    /// The limit for a level.
+    pub fn limits_for(&self, level: TrustLevel) -> SessionLimits {
+        self.session_limits
+            .iter()
+            .copied()
+            .find(|l| l.level == level)
+            .unwrap_or_else(|| default_limit(level))
+    }
+
+    /// Build the sealing keys (validated already, so errors are not expected here).
+    pub fn build_sealing_keys(&self) -> Result<Vec<SealingKey>, String> {
+        self.sealing_keys
+            .iter()
+            .map(|(id, s)| {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(s.expose())
+                    .map_err(|e| e.to_string())?;
+                SealingKey::new(id, &bytes).map_err(|e| e.to_string())
+            })
+            .collect()
+    }
+}
+
+/// Defaults: high 30 min total / 5 min idle; substantial 2 h / 30 min; low and basic 8 h / 1 h.
+fn default_limit(level: TrustLevel) -> SessionLimits {
+    let (max, idle) = match level {
+        TrustLevel::High => (30 * 60, 5 * 60),
+        TrustLevel::Substantial => (2 * 3600, 30 * 60),
+        TrustLevel::Low | TrustLevel::Basic => (8 * 3600, 3600),
+    };
+    SessionLimits {
+        level,
+        max_age: Duration::from_secs(max),
+        idle: Duration::from_secs(idle),
+    }
+}
+
+pub(super) fn validate(raw: RawStore, development: bool, p: &mut Problems) -> Option<StoreConfig> {
+    let backend = match raw.backend.as_deref().unwrap_or("memory") {
+        "memory" => StoreBackend::Memory,
+        "redis" => {
+            let url = raw.redis_url.clone().unwrap_or_else(|| "redis://127.0.0.1:6379".into());
+            match url::Url::parse(&url) {
+                Ok(u) if u.scheme() == "redis" || u.scheme() == "rediss" => {
+                    if u.password().is_some() {
+                        p.push("store.redis_url: put the password in store.redis_password (env:NAME), not in the URL");
+                    }
+                }
+                _ => p.push(format!(
+                    "store.redis_url: malformed URL {url:?}: expected redis://host:port or rediss://host:port"
+                )),
+            }
+            let password = raw
+                .redis_password
+                .as_deref()
+                .and_then(|s| Secret::resolve("store.redis_password", s, p));
+            StoreBackend::Redis { url, password }
+        }
+        other => {
+            p.push(format!("store.backend: {other:?} is not memory or redis"));
+            StoreBackend::Memory
+        }
+    };
+    let namespace = raw.namespace.unwrap_or_else(|| "bk".into());
+    if namespace.is_empty() || namespace.len() > 64 || namespace.contains(char::is_whitespace) {
+        p.push("store.namespace: must be 1..=64 characters without white space");
+    }
+    let mut sealing_keys = Vec::new();
+    if raw.sealing_keys.is_empty() {
+        p.push(
+            "store.sealing_keys: at least one sealing key is required (32 random bytes, base64; generate with `openssl rand -base64 32`)",
+        );
+    }
+    for (i, k) in raw.sealing_keys.into_iter().enumerate() {
+        let field = format!("store.sealing_keys[{i}]");
+        if let Some(secret) = Secret::resolve(&format!("{field}.key"), &k.key, p) {
+            match base64::engine::general_purpose::STANDARD.decode(secret.expose()) {
+                Ok(bytes) => match SealingKey::new(&k.id, &bytes) {
+                    Ok(_) => {
+                        if !development && bytes.iter().all(|b| *b == bytes[0]) {
+                            p.push(format!("{field}.key: weak secret (all bytes equal)"));
+                        }
+                        sealing_keys.push((k.id, secret));
+                    }
+                    Err(e) => p.push(format!("{field}: {e}")),
+                },
+                Err(e) => p.push(format!("{field}.key: not base64: {e}")),
+            }
+        }
+    }
+    let mut session_limits: Vec<SessionLimits> = TrustLevel::ALL.into_iter().map(default_limit).collect();
+    for (i, l) in raw.session_limits.into_iter().enumerate() {
+        let field = format!("store.session_limits[{i}]");
+        match l.level.parse::<TrustLevel>() {
+            Ok(level) => {
+                if l.idle_secs == 0 || l.max_age_secs == 0 || l.idle_secs > l.max_age_secs {
+                    p.push(format!("{field}: need 0 < idle_secs <= max_age_secs"));
+                }
+                if let Some(slot) = session_limits.iter_mut().find(|s| s.level == level) {
+                    *slot = SessionLimits {
+                        level,
+                        max_age: Duration::from_secs(l.max_age_secs),
+                        idle: Duration::from_secs(l.idle_secs),
+                    };
+                }
+            }
+            Err(e) => p.push(format!("{field}.level: {e}")),
+        }
+    }
+    Some(StoreConfig {
+        backend,
+        namespace,
+        sealing_keys,
+        session_limits,
+    })
+}

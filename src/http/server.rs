@@ -1,0 +1,97 @@
+//! Listeners: the main listener (TLS through rustls, or plain HTTP on loopback for development),
+//! with graceful shutdown on SIGTERM / Ctrl-C.
+
+use crate::config::TlsFiles;
+use axum::Router;
+use axum_server::tls_rustls::RustlsConfig;
+use axum_server::Handle;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Errors while starting a listener.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Certificate or key file unreadable or malformed.
+    #[error("TLS: {0}")]
+    Tls(String),
+    /// Bind or accept failure.
+    #[error("listener: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The rustls crypto provider. Always explicit: with both ring and aws-lc-rs compiled in,
+/// rustls' implicit default panics (crates.md, mTLS pitfall 3).
+pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Load a PEM certificate chain and private key.
+pub fn load_cert_and_key(files: &TlsFiles) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), ServeError> {
+    let certs = CertificateDer::pem_file_iter(&files.cert)
+        .map_err(|e| ServeError::Tls(format!("{}: {e}", files.cert.display())))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ServeError::Tls(format!("{}: {e}", files.cert.display())))?;
+    if certs.is_empty() {
+        return Err(ServeError::Tls(format!("{}: no certificate found", files.cert.display())));
+    }
+    let key = PrivateKeyDer::from_pem_file(&files.key).map_err(|e| ServeError::Tls(format!("{}: {e}", files.key.display())))?;
+    Ok((certs, key))
+}
+
+/// rustls server config for the main listener: no client certificates are ever requested here.
+pub fn main_tls_config(files: &TlsFiles) -> Result<rustls::ServerConfig, ServeError> {
+    let (certs, key) = load_cert_and_key(files)?;
+    let mut cfg = rustls::ServerConfig::builder_with_provider(crypto_provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ServeError::Tls(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| ServeError::Tls(e.to_string()))?;
+    cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(cfg)
+}
+
+/// Serve `app` on an already bound listener until `handle` is told to shut down.
+pub async fn serve_on(
+    listener: std::net::TcpListener,
+    app: Router,
+    tls: Option<&TlsFiles>,
+    handle: Handle<SocketAddr>,
+) -> Result<(), ServeError> {
+    listener.set_nonblocking(true)?;
+    let svc = app.into_make_service_with_connect_info::<SocketAddr>();
+    match tls {
+        Some(files) => {
+            let cfg = RustlsConfig::from_config(Arc::new(main_tls_config(files)?));
+            axum_server::from_tcp_rustls(listener, cfg)?.handle(handle).serve(svc).await?;
+        }
+        None => {
+            axum_server::from_tcp(listener)?.handle(handle).serve(svc).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Resolve when SIGTERM or Ctrl-C arrives, then start a graceful shutdown of `handle`.
+pub async fn shutdown_on_signal(handle: Handle<SocketAddr>, grace: Duration) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+    handle.graceful_shutdown(Some(grace));
+}

@@ -1,0 +1,223 @@
+//! [`KeyRing`]: load, generate, sign, verify, publish.
+
+use super::{KeyError, SigningAlg};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{EcdsaKeyPair, Ed25519KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+use jsonwebtoken::jwk::{Jwk, JwkSet, ThumbprintHash};
+use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// One key of the ring.
+pub struct RingKey {
+    alg: SigningAlg,
+    kid: String,
+    active: bool,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    public_jwk: Jwk,
+}
+
+impl std::fmt::Debug for RingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RingKey")
+            .field("alg", &self.alg)
+            .field("kid", &self.kid)
+            .field("active", &self.active)
+            .finish()
+    }
+}
+
+impl RingKey {
+    /// Build from a private key in PEM (PKCS#8 for EC and Ed25519; PKCS#1 or PKCS#8 for RSA).
+    /// `active = false` publishes the key without signing with it (rotation step one).
+    pub fn from_pem(alg: SigningAlg, pem: &[u8], active: bool, path: &str) -> Result<Self, KeyError> {
+        let perr = |e: jsonwebtoken::errors::Error| KeyError::Parse {
+            path: path.to_owned(),
+            alg,
+            reason: e.to_string(),
+        };
+        let encoding = match alg {
+            SigningAlg::ES256 => EncodingKey::from_ec_pem(pem),
+            SigningAlg::RS256 | SigningAlg::PS256 => EncodingKey::from_rsa_pem(pem),
+            SigningAlg::EdDSA => EncodingKey::from_ed_pem(pem),
+        }
+        .map_err(perr)?;
+        Self::from_encoding_key(alg, encoding, active).map_err(|e| match e {
+            KeyError::Generate(reason) => KeyError::Parse {
+                path: path.to_owned(),
+                alg,
+                reason,
+            },
+            other => other,
+        })
+    }
+
+    /// Generate a fresh key (development only: it lives in memory and dies with the process).
+    pub fn generate(alg: SigningAlg) -> Result<Self, KeyError> {
+        // RSA-2048 here: development keys are regenerated at every start, and 3072-bit generation
+        // would add seconds to each test broker.
+        let der = generate_pkcs8_der(alg, aws_lc_rs::rsa::KeySize::Rsa2048)?;
+        let encoding = match alg {
+            SigningAlg::ES256 => EncodingKey::from_ec_der(&der),
+            SigningAlg::EdDSA => EncodingKey::from_ed_der(&der),
+            SigningAlg::RS256 | SigningAlg::PS256 => EncodingKey::from_rsa_der(&pkcs8_to_pkcs1(&der)?),
+        };
+        Self::from_encoding_key(alg, encoding, true)
+    }
+
+    fn from_encoding_key(alg: SigningAlg, encoding: EncodingKey, active: bool) -> Result<Self, KeyError> {
+        let mut public_jwk = Jwk::from_encoding_key(&encoding, alg.jwt()).map_err(|e| KeyError::Generate(e.to_string()))?;
+        // RFC 7638 thumbprint over the required public members only.
+        let kid = public_jwk
+            .thumbprint(ThumbprintHash::SHA256)
+            .map_err(|e| KeyError::Generate(e.to_string()))?;
+        public_jwk.common.key_id = Some(kid.clone());
+        public_jwk.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Signature);
+        let decoding = DecodingKey::from_jwk(&public_jwk).map_err(|e| KeyError::Generate(e.to_string()))?;
+        Ok(Self {
+            alg,
+            kid,
+            active,
+            encoding,
+            decoding,
+            public_jwk,
+        })
+    }
+
+    /// The key id (RFC 7638 thumbprint).
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The algorithm.
+    pub fn alg(&self) -> SigningAlg {
+        self.alg
+    }
+
+    /// Whether the key signs (or is only published).
+    pub fn is_active(&self) -> bool {
+        self.active
+    }
+}
+
+/// The set of signing keys.
+#[derive(Debug)]
+pub struct KeyRing {
+    keys: Vec<RingKey>,
+}
+
+impl KeyRing {
+    /// A ring of the given keys, in priority order.
+    pub fn new(keys: Vec<RingKey>) -> Self {
+        Self { keys }
+    }
+
+    /// One generated key per algorithm, ES256 first (development).
+    pub fn generate_dev() -> Result<Self, KeyError> {
+        let keys = [SigningAlg::ES256, SigningAlg::RS256, SigningAlg::PS256, SigningAlg::EdDSA]
+            .into_iter()
+            .map(RingKey::generate)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { keys })
+    }
+
+    /// Take the keys out (to merge rings).
+    pub fn into_keys(self) -> Vec<RingKey> {
+        self.keys
+    }
+
+    /// All keys.
+    pub fn keys(&self) -> &[RingKey] {
+        &self.keys
+    }
+
+    /// Algorithms that have an active key (what discovery may advertise).
+    pub fn signing_algs(&self) -> Vec<SigningAlg> {
+        let mut algs = Vec::new();
+        for k in self.keys.iter().filter(|k| k.active) {
+            if !algs.contains(&k.alg) {
+                algs.push(k.alg);
+            }
+        }
+        algs
+    }
+
+    /// The public JWK set: every key, active or publish-only.
+    pub fn jwks(&self) -> JwkSet {
+        JwkSet {
+            keys: self.keys.iter().map(|k| k.public_jwk.clone()).collect(),
+        }
+    }
+
+    /// Sign `claims` with the first active key of `alg`, setting `kid` and `typ` in the header.
+    pub fn sign<T: Serialize>(&self, alg: SigningAlg, typ: &str, claims: &T) -> Result<String, KeyError> {
+        let key = self
+            .keys
+            .iter()
+            .find(|k| k.active && k.alg == alg)
+            .ok_or(KeyError::NoSigningKey(alg))?;
+        let mut header = Header::new(alg.jwt());
+        header.kid = Some(key.kid.clone());
+        header.typ = Some(typ.to_owned());
+        jsonwebtoken::encode(&header, claims, &key.encoding).map_err(|e| KeyError::Sign(e.to_string()))
+    }
+
+    /// Verify a token that this broker issued: the `kid` must name one of our keys, the header `alg`
+    /// must be that key's algorithm (so `none`, HS256-with-our-public-key and alg swaps fail), and
+    /// `typ` must match (RFC 8725 §3.11: an ID token is not an access token).
+    ///
+    /// Time claims are *not* checked here; callers check `exp` against their injected clock.
+    pub fn verify<T: DeserializeOwned>(&self, token: &str, expected_typ: &str) -> Result<T, KeyError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|e| KeyError::Rejected(e.to_string()))?;
+        let kid = header.kid.as_deref().ok_or_else(|| KeyError::Rejected("no kid".into()))?;
+        let key = self
+            .keys
+            .iter()
+            .find(|k| k.kid == kid)
+            .ok_or_else(|| KeyError::Rejected("unknown kid".into()))?;
+        if header.alg != key.alg.jwt() {
+            return Err(KeyError::Rejected("alg does not match key".into()));
+        }
+        if !header.typ.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(expected_typ)) {
+            return Err(KeyError::Rejected("wrong typ".into()));
+        }
+        let mut validation = Validation::new(key.alg.jwt());
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        jsonwebtoken::decode::<T>(token, &key.decoding, &validation)
+            .map(|d| d.claims)
+            .map_err(|e| KeyError::Rejected(e.to_string()))
+    }
+}
+
+/// A fresh private key as PKCS#8 DER (aws-lc-rs). Ed25519 as PKCS#8 v1: jsonwebtoken derives the
+/// public JWK only from the 48-byte v1 form.
+pub(super) fn generate_pkcs8_der(alg: SigningAlg, rsa_size: aws_lc_rs::rsa::KeySize) -> Result<Vec<u8>, KeyError> {
+    let rng = SystemRandom::new();
+    let gen = |e: aws_lc_rs::error::Unspecified| KeyError::Generate(e.to_string());
+    Ok(match alg {
+        SigningAlg::ES256 => EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+            .map_err(gen)?
+            .as_ref()
+            .to_vec(),
+        SigningAlg::EdDSA => Ed25519KeyPair::generate_pkcs8v1(&rng).map_err(gen)?.as_ref().to_vec(),
+        SigningAlg::RS256 | SigningAlg::PS256 => {
+            use aws_lc_rs::encoding::AsDer;
+            let kp = aws_lc_rs::rsa::KeyPair::generate(rsa_size).map_err(gen)?;
+            let der = kp.as_der().map_err(gen)?;
+            der.as_ref().to_vec()
+        }
+    })
+}
+
+/// jsonwebtoken takes RSA DER as PKCS#1 (RFC 8017 A.1.2); aws-lc-rs exports PKCS#8.
+fn pkcs8_to_pkcs1(pkcs8: &[u8]) -> Result<Vec<u8>, KeyError> {
+    let err = |e: openssl::error::ErrorStack| KeyError::Generate(e.to_string());
+    openssl::pkey::PKey::private_key_from_pkcs8(pkcs8)
+        .and_then(|k| k.rsa())
+        .and_then(|r| r.private_key_to_der())
+        .map_err(err)
+}

@@ -1,0 +1,28 @@
+//! buergerkonto: the login broker between people and the online services of German public
+//! administration. Upstream it authenticates (eID via SAML, ELSTER, company certificates); downstream
+//! it is an OpenID Connect Provider. See docs/architecture.md.
+
+#![deny(unsafe_code)]
+
+pub mod app;
+pub mod authenticators;
+pub mod clock;
+pub mod config;
+pub mod dev;
+pub mod http;
+pub mod keys;
+pub mod login;
+pub mod oidc_provider;
+pub mod saml;
+pub mod session;
+pub mod state;
+pub mod trust;
+pub mod web;
+
+pub use app::{build_state, StartupError};
+pub use state::AppState;
+
+/// The application router for a state (tests drive it without a socket).
+pub fn build_app(state: AppState) -> axum::Router {
+    http::router(state)
+}

@@ -1,0 +1,49 @@
+//! The session store: every piece of state between the relying party's first request and its last
+//! token lives here with a TTL (design brief §1, §5). Nothing about a citizen is written anywhere else.
+//!
+//! [`SessionStore`] is the one seam (memory and Redis backends); [`Records`] is the typed layer on
+//! top that serialises records and seals them with an AEAD so a dump of the store reveals nothing.
+
+pub mod memory;
+pub mod records;
+pub mod redis;
+pub mod sealing;
+
+pub use records::{RecordKind, Records};
+pub use sealing::{Sealer, SealingKey};
+
+use async_trait::async_trait;
+use std::time::Duration;
+
+/// Errors of a store backend. Callers fail closed on every one of them (503 at the edge).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The backend cannot be reached or did not answer in time.
+    #[error("session store unavailable: {0}")]
+    Unavailable(String),
+    /// A record could not be encoded, sealed, opened or decoded.
+    #[error("session store record invalid: {0}")]
+    Corrupt(String),
+}
+
+/// Key/value store with expiry. Keys arrive fully qualified (namespace and record kind included).
+///
+/// Every write carries a TTL: there is no way to store something forever.
+#[async_trait]
+pub trait SessionStore: Send + Sync + 'static {
+    /// Store `value` under `key` for `ttl`, replacing any previous value.
+    async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError>;
+    /// Read a value.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Read and delete in one atomic step: of concurrent callers exactly one gets the value
+    /// (single-use authorization codes, pending SAML requests).
+    async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Delete a value; deleting a missing key is not an error.
+    async fn delete(&self, key: &str) -> Result<(), StoreError>;
+    /// Store only if absent; `true` when this call stored it (replay caches: SAML assertion IDs,
+    /// client-assertion `jti`s).
+    async fn insert_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, StoreError>;
+    /// Check that the backend answers (for `/readyz`).
+    async fn ping(&self) -> Result<(), StoreError>;
+}
