@@ -1,10 +1,14 @@
 //! Development-only components: simulators and the demo relying party. Routed only when
 //! `server.development = true`, which config validation allows only on a loopback issuer.
 
+pub mod demo;
+pub mod dev_login;
+pub mod eid_simulator;
+
 use crate::state::AppState;
 use axum::Router;
 
 /// Development routes.
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(demo::routes()).merge(dev_login::routes()).merge(eid_simulator::routes())
 }

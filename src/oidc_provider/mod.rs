@@ -4,3 +4,5 @@
 pub mod client_auth;
 pub mod records;
 pub mod routes;
+pub mod claims;
+pub mod subject;
