@@ -3,4 +3,6 @@
 
 mod support;
 
+mod redis_faults;
 mod smoke;
+mod store_contract;
