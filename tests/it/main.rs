@@ -3,6 +3,7 @@
 
 mod support;
 
+mod keys;
 mod redis_faults;
 mod smoke;
 mod store_contract;
