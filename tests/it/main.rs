@@ -3,6 +3,7 @@
 
 mod support;
 
+mod cli;
 mod keys;
 mod redis_faults;
 mod smoke;
