@@ -8,3 +8,4 @@ mod keys;
 mod redis_faults;
 mod smoke;
 mod store_contract;
+mod tls;
