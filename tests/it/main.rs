@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod http_basics;
 mod keys;
 mod redis_faults;
 mod smoke;
