@@ -189,3 +189,67 @@ pub(super) fn validate(raw: RawStore, development: bool, p: &mut Problems) -> Op
         session_limits,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, development: bool) -> (Option<StoreConfig>, Vec<String>) {
+        let raw: RawStore = toml::from_str(text).unwrap();
+        let mut p = Problems::default();
+        let c = validate(raw, development, &mut p);
+        let problems = p.finish().err().map(|e| e.problems).unwrap_or_default();
+        (c, problems)
+    }
+
+    const KEY: &str = r#"sealing_keys = [{ id = "k1", key = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=" }]"#;
+
+    #[test]
+    fn redis_password_comes_from_the_environment_not_the_url() {
+        std::env::set_var("BK_TEST_REDIS_PASSWORD_SET", "s3cret-from-env");
+        let (c, p) = check(
+            &format!("backend = \"redis\"\nredis_password = \"env:BK_TEST_REDIS_PASSWORD_SET\"\n{KEY}"),
+            false,
+        );
+        assert!(p.is_empty(), "{p:?}");
+        match c.unwrap().backend {
+            StoreBackend::Redis { url, password } => {
+                assert_eq!(url, "redis://127.0.0.1:6379");
+                assert_eq!(password.unwrap().expose(), "s3cret-from-env");
+            }
+            other => panic!("{other:?}"),
+        }
+        let (_, p) = check(&format!("backend = \"redis\"\nredis_url = \"redis://:pw@host:6379\"\n{KEY}"), false);
+        assert!(p.iter().any(|m| m.contains("not in the URL")), "{p:?}");
+        let (_, p) = check(
+            &format!("backend = \"redis\"\nredis_password = \"env:BK_TEST_REDIS_PASSWORD_UNSET\"\n{KEY}"),
+            false,
+        );
+        assert!(p.iter().any(|m| m.contains("BK_TEST_REDIS_PASSWORD_UNSET is not set")), "{p:?}");
+    }
+
+    #[test]
+    fn malformed_redis_url_is_named() {
+        for url in ["http://host:6379", "not a url", "redis//host"] {
+            let (_, p) = check(&format!("backend = \"redis\"\nredis_url = \"{url}\"\n{KEY}"), false);
+            assert!(p.iter().any(|m| m.starts_with("store.redis_url: malformed URL")), "{url}: {p:?}");
+        }
+    }
+
+    #[test]
+    fn sealing_keys_are_checked() {
+        let (_, p) = check("", false);
+        assert!(p.iter().any(|m| m.contains("at least one sealing key")), "{p:?}");
+        let (_, p) = check(r#"sealing_keys = [{ id = "k1", key = "c2hvcnQ=" }]"#, false);
+        assert!(p.iter().any(|m| m.contains("exactly 32 bytes")), "{p:?}");
+        let (_, p) = check(
+            r#"sealing_keys = [{ id = "k1", key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" }]"#,
+            false,
+        );
+        assert!(p.iter().any(|m| m.contains("weak secret")), "{p:?}");
+        std::env::set_var("BK_TEST_SEALING_KEY_SET", "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=");
+        let (c, p) = check(r#"sealing_keys = [{ id = "k1", key = "env:BK_TEST_SEALING_KEY_SET" }]"#, false);
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(c.unwrap().build_sealing_keys().unwrap().len(), 1);
+    }
+}

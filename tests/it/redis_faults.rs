@@ -20,6 +20,10 @@ struct RedisChild {
 
 impl RedisChild {
     fn start(port: u16) -> Self {
+        Self::start_with(port, &[])
+    }
+
+    fn start_with(port: u16, extra: &[&str]) -> Self {
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -31,6 +35,7 @@ impl RedisChild {
                 "--appendonly",
                 "no",
             ])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -41,12 +46,10 @@ impl RedisChild {
     }
 
     fn wait_ready(&self) {
-        let url = format!("redis://127.0.0.1:{}", self.port);
         for _ in 0..100 {
-            if let Ok(mut c) = redis::Client::open(url.as_str()).and_then(|c| c.get_connection()) {
-                if redis::cmd("PING").query::<String>(&mut c).is_ok() {
-                    return;
-                }
+            // Accepting connections is enough (a password-protected server refuses the PING).
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -161,4 +164,21 @@ async fn broker_fails_closed_and_recovers_when_redis_restarts() {
         records.take::<String>(RecordKind::AuthorizationCode, "e").await.unwrap().as_deref(),
         Some("after")
     );
+}
+
+#[tokio::test]
+async fn redis_password_is_used_and_a_wrong_one_fails_at_startup() {
+    use buergerkonto::session::redis::RedisStore;
+    use buergerkonto::session::SessionStore;
+    let port = free_port();
+    let _redis = RedisChild::start_with(port, &["--requirepass", "correct-horse-battery-staple"]);
+    let url = format!("redis://127.0.0.1:{port}");
+    for wrong in [None, Some("wrong-password")] {
+        let e = RedisStore::connect(&url, wrong).await.unwrap_err();
+        assert!(matches!(e, StoreError::Unavailable(_)), "{e}");
+        assert!(!e.to_string().contains("correct-horse"), "{e}");
+    }
+    let store = RedisStore::connect(&url, Some("correct-horse-battery-staple")).await.unwrap();
+    store.put("pw-test:k", b"v", Duration::from_secs(30)).await.unwrap();
+    assert_eq!(store.take("pw-test:k").await.unwrap().as_deref(), Some(&b"v"[..]));
 }
