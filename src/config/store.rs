@@ -116,13 +116,19 @@ pub(super) fn validate(raw: RawStore, development: bool, p: &mut Problems) -> Op
         "redis" => {
             let url = raw.redis_url.clone().unwrap_or_else(|| "redis://127.0.0.1:6379".into());
             match url::Url::parse(&url) {
-                Ok(u) if u.scheme() == "redis" || u.scheme() == "rediss" => {
+                // `rediss://` is refused rather than accepted and failing at connect: this build has
+                // no TLS client for Redis (the redis crate's rustls feature would pick a crypto
+                // provider implicitly, which panics with two providers compiled in; crates.md).
+                Ok(u) if u.scheme() == "rediss" => p.push(format!(
+                    "store.redis_url: {url:?}: TLS to Redis (rediss://) is not supported by this build; reach Redis over a private network or a local TLS tunnel with redis://"
+                )),
+                Ok(u) if u.scheme() == "redis" => {
                     if u.password().is_some() {
                         p.push("store.redis_url: put the password in store.redis_password (env:NAME), not in the URL");
                     }
                 }
                 _ => p.push(format!(
-                    "store.redis_url: malformed URL {url:?}: expected redis://host:port or rediss://host:port"
+                    "store.redis_url: malformed URL {url:?}: expected redis://host:port"
                 )),
             }
             let password = raw
@@ -234,6 +240,8 @@ mod tests {
             let (_, p) = check(&format!("backend = \"redis\"\nredis_url = \"{url}\"\n{KEY}"), false);
             assert!(p.iter().any(|m| m.starts_with("store.redis_url: malformed URL")), "{url}: {p:?}");
         }
+        let (_, p) = check(&format!("backend = \"redis\"\nredis_url = \"rediss://host:6380\"\n{KEY}"), false);
+        assert!(p.iter().any(|m| m.contains("rediss://) is not supported")), "{p:?}");
     }
 
     #[test]

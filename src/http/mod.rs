@@ -3,6 +3,7 @@
 pub mod cookies;
 pub mod error;
 pub mod health;
+pub mod metrics;
 pub mod security;
 pub mod server;
 
@@ -28,8 +29,8 @@ pub fn router(state: AppState) -> Router {
 
 /// The layers every route gets. They wrap outwards: a panic in a handler becomes the generic 500
 /// page (logged, never shown); the security headers sit outside the body limit and the panic
-/// catcher so a 413 or 500 carries them too; the trace layer is outermost so every response is
-/// logged.
+/// catcher so a 413 or 500 carries them too; metrics count every response; the trace layer is
+/// outermost so every response is logged.
 fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, max_body: usize, tls: bool) -> Router<S> {
     router
         .layer(DefaultBodyLimit::max(max_body))
@@ -40,6 +41,7 @@ fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, max_body: usize, 
             },
         ))
         .layer(axum::middleware::from_fn(move |req, next| security::headers(tls, req, next)))
+        .layer(axum::middleware::from_fn(metrics::record))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 

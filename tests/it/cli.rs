@@ -205,6 +205,14 @@ async fn serve_shuts_down_gracefully_on_sigterm_with_json_logs() {
         let _ = child.kill();
         panic!("broker did not come up: {:?}", child.wait_with_output().unwrap());
     }
+    // `serve` installs the Prometheus recorder: /metrics counts requests by route and status.
+    let metrics = client.get(format!("http://{addr}/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    assert!(
+        text.contains("buergerkonto_http_requests_total") && text.contains("route=\"/healthz\""),
+        "{text}"
+    );
     let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(kill.success());
     let mut status = None;
