@@ -213,7 +213,11 @@ async fn serve_shuts_down_gracefully_on_sigterm_with_json_logs() {
         text.contains("buergerkonto_http_requests_total") && text.contains("route=\"/healthz\""),
         "{text}"
     );
-    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    // The shell's builtin kill: no procps needed on a minimal machine.
+    let kill = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.id())])
+        .status()
+        .unwrap();
     assert!(kill.success());
     let mut status = None;
     for _ in 0..300 {

@@ -298,3 +298,40 @@ fn keys_generate_refuses_overwrite_and_unknown_alg() {
         assert!(err.contains("unsupported signing algorithm") && !err.contains("panicked"), "{err}");
     }
 }
+
+#[tokio::test]
+async fn broker_loads_configured_key_files_and_readyz_sees_them() {
+    use crate::support::{http_client, TestBroker};
+    let rsa = fixture("rfc7517-a2-rsa.jwk");
+    let ec = fixture("rfc7517-a2-ec.jwk");
+    let broker = TestBroker::start_with(
+        move |t| {
+            t.replace(
+                "generate_dev_keys = true",
+                &format!(
+                    "signing = [{{ alg = \"RS256\", file = \"{}\" }}, {{ alg = \"ES256\", file = \"{}\", publish_only = true }}]",
+                    rsa.display(),
+                    ec.display()
+                ),
+            )
+        },
+        std::sync::Arc::new(buergerkonto::clock::SystemClock),
+    )
+    .await;
+    let keys = broker.state.keys();
+    assert_eq!(keys.signing_algs(), vec![SigningAlg::RS256]);
+    let jwks = keys.jwks();
+    assert_eq!(jwks.keys.len(), 2);
+    assert_eq!(
+        jwks.keys[0].common.key_id.as_deref(),
+        Some("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs")
+    );
+    let token = keys.sign(SigningAlg::RS256, "JWT", &claims()).unwrap();
+    assert_eq!(keys.verify::<Claims>(&token, "JWT").unwrap(), claims());
+    assert!(
+        keys.sign(SigningAlg::ES256, "JWT", &claims()).is_err(),
+        "publish_only ES256 key never signs"
+    );
+    let r = http_client().get(broker.url("/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
