@@ -116,13 +116,19 @@ pub(super) fn validate(raw: RawStore, development: bool, p: &mut Problems) -> Op
         "redis" => {
             let url = raw.redis_url.clone().unwrap_or_else(|| "redis://127.0.0.1:6379".into());
             match url::Url::parse(&url) {
-                Ok(u) if u.scheme() == "redis" || u.scheme() == "rediss" => {
+                // `rediss://` is refused rather than accepted and failing at connect: this build has
+                // no TLS client for Redis (the redis crate's rustls feature would pick a crypto
+                // provider implicitly, which panics with two providers compiled in; crates.md).
+                Ok(u) if u.scheme() == "rediss" => p.push(format!(
+                    "store.redis_url: {url:?}: TLS to Redis (rediss://) is not supported by this build; reach Redis over a private network or a local TLS tunnel with redis://"
+                )),
+                Ok(u) if u.scheme() == "redis" => {
                     if u.password().is_some() {
                         p.push("store.redis_url: put the password in store.redis_password (env:NAME), not in the URL");
                     }
                 }
                 _ => p.push(format!(
-                    "store.redis_url: malformed URL {url:?}: expected redis://host:port or rediss://host:port"
+                    "store.redis_url: malformed URL {url:?}: expected redis://host:port"
                 )),
             }
             let password = raw
@@ -188,4 +194,70 @@ pub(super) fn validate(raw: RawStore, development: bool, p: &mut Problems) -> Op
         sealing_keys,
         session_limits,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, development: bool) -> (Option<StoreConfig>, Vec<String>) {
+        let raw: RawStore = toml::from_str(text).unwrap();
+        let mut p = Problems::default();
+        let c = validate(raw, development, &mut p);
+        let problems = p.finish().err().map(|e| e.problems).unwrap_or_default();
+        (c, problems)
+    }
+
+    const KEY: &str = r#"sealing_keys = [{ id = "k1", key = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=" }]"#;
+
+    #[test]
+    fn redis_password_comes_from_the_environment_not_the_url() {
+        std::env::set_var("BK_TEST_REDIS_PASSWORD_SET", "s3cret-from-env");
+        let (c, p) = check(
+            &format!("backend = \"redis\"\nredis_password = \"env:BK_TEST_REDIS_PASSWORD_SET\"\n{KEY}"),
+            false,
+        );
+        assert!(p.is_empty(), "{p:?}");
+        match c.unwrap().backend {
+            StoreBackend::Redis { url, password } => {
+                assert_eq!(url, "redis://127.0.0.1:6379");
+                assert_eq!(password.unwrap().expose(), "s3cret-from-env");
+            }
+            other => panic!("{other:?}"),
+        }
+        let (_, p) = check(&format!("backend = \"redis\"\nredis_url = \"redis://:pw@host:6379\"\n{KEY}"), false);
+        assert!(p.iter().any(|m| m.contains("not in the URL")), "{p:?}");
+        let (_, p) = check(
+            &format!("backend = \"redis\"\nredis_password = \"env:BK_TEST_REDIS_PASSWORD_UNSET\"\n{KEY}"),
+            false,
+        );
+        assert!(p.iter().any(|m| m.contains("BK_TEST_REDIS_PASSWORD_UNSET is not set")), "{p:?}");
+    }
+
+    #[test]
+    fn malformed_redis_url_is_named() {
+        for url in ["http://host:6379", "not a url", "redis//host"] {
+            let (_, p) = check(&format!("backend = \"redis\"\nredis_url = \"{url}\"\n{KEY}"), false);
+            assert!(p.iter().any(|m| m.starts_with("store.redis_url: malformed URL")), "{url}: {p:?}");
+        }
+        let (_, p) = check(&format!("backend = \"redis\"\nredis_url = \"rediss://host:6380\"\n{KEY}"), false);
+        assert!(p.iter().any(|m| m.contains("rediss://) is not supported")), "{p:?}");
+    }
+
+    #[test]
+    fn sealing_keys_are_checked() {
+        let (_, p) = check("", false);
+        assert!(p.iter().any(|m| m.contains("at least one sealing key")), "{p:?}");
+        let (_, p) = check(r#"sealing_keys = [{ id = "k1", key = "c2hvcnQ=" }]"#, false);
+        assert!(p.iter().any(|m| m.contains("exactly 32 bytes")), "{p:?}");
+        let (_, p) = check(
+            r#"sealing_keys = [{ id = "k1", key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" }]"#,
+            false,
+        );
+        assert!(p.iter().any(|m| m.contains("weak secret")), "{p:?}");
+        std::env::set_var("BK_TEST_SEALING_KEY_SET", "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=");
+        let (c, p) = check(r#"sealing_keys = [{ id = "k1", key = "env:BK_TEST_SEALING_KEY_SET" }]"#, false);
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(c.unwrap().build_sealing_keys().unwrap().len(), 1);
+    }
 }

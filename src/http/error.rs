@@ -80,3 +80,34 @@ impl IntoResponse for JsonError {
         res
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body(res: Response) -> String {
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn store_outage_is_503_page_without_detail() {
+        let e: AppError = StoreError::Unavailable("connection refused by 10.1.2.3:6379".into()).into();
+        let res = e.into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[http::header::RETRY_AFTER], "30");
+        let html = body(res).await;
+        assert!(html.contains("vorübergehend nicht verfügbar") && html.contains("temporarily unavailable"));
+        assert!(!html.contains("10.1.2.3") && !html.contains("refused"), "detail leaked: {html}");
+    }
+
+    #[tokio::test]
+    async fn json_errors_are_stable_codes() {
+        let res = JsonError(StoreError::Unavailable("x".into()).into()).into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body(res).await, r#"{"error":"temporarily_unavailable"}"#);
+        let res = JsonError(StoreError::Corrupt("bad tag at byte 7".into()).into()).into_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body(res).await, r#"{"error":"server_error"}"#);
+    }
+}

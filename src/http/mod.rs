@@ -3,6 +3,7 @@
 pub mod cookies;
 pub mod error;
 pub mod health;
+pub mod metrics;
 pub mod security;
 pub mod server;
 
@@ -23,10 +24,76 @@ pub fn router(state: AppState) -> Router {
     if state.config().server.development {
         router = router.merge(crate::dev::routes());
     }
+    harden(router, max_body, tls).with_state(state)
+}
+
+/// The layers every route gets. They wrap outwards: a panic in a handler becomes the generic 500
+/// page (logged, never shown); the security headers sit outside the body limit and the panic
+/// catcher so a 413 or 500 carries them too; metrics count every response; the trace layer is
+/// outermost so every response is logged.
+fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, max_body: usize, tls: bool) -> Router<S> {
     router
-        .layer(axum::middleware::from_fn(move |req, next| security::headers(tls, req, next)))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            |_panic: Box<dyn std::any::Any + Send>| {
+                axum::response::IntoResponse::into_response(error::AppError::Internal("handler panicked".into()))
+            },
+        ))
+        .layer(axum::middleware::from_fn(move |req, next| security::headers(tls, req, next)))
+        .layer(axum::middleware::from_fn(metrics::record))
         .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::routing::{get, post};
+    use tower::ServiceExt;
+
+    fn app() -> axum::Router {
+        async fn boom() -> &'static str {
+            panic!("secret detail from /srv/app/src/x.rs")
+        }
+        super::harden(
+            axum::Router::new()
+                .route("/boom", get(boom))
+                .route("/echo", post(|b: axum::body::Bytes| async move { b })),
+            1024,
+            false,
+        )
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_gives_the_generic_500_page() {
+        let res = app()
+            .oneshot(http::Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 500);
+        assert!(res.headers().contains_key("content-security-policy"));
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            text.contains("interner Fehler") && !text.contains("secret detail") && !text.contains(".rs"),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn body_limit_applies_to_streamed_bodies_too() {
+        let ok = app()
+            .oneshot(http::Request::post("/echo").body(Body::from(vec![b'a'; 1024])).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), 200);
+        // No Content-Length: the limit bites while the handler reads.
+        let stream = futures::stream::iter((0..4).map(|_| Ok::<_, std::io::Error>(vec![b'a'; 512])));
+        let res = app()
+            .oneshot(http::Request::post("/echo").body(Body::from_stream(stream)).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 413);
+        assert_eq!(res.headers()["cache-control"], "no-store");
+    }
 }

@@ -36,3 +36,54 @@ pub async fn headers(tls: bool, req: Request, next: Next) -> Response {
     }
     res
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::routing::get;
+    use axum::Router;
+    use tower::ServiceExt;
+
+    async fn respond(tls: bool, path: &str) -> http::Response<Body> {
+        let app = Router::new()
+            .route("/plain", get(|| async { "ok" }))
+            .route(
+                "/cached",
+                get(|| async { ([(http::header::CACHE_CONTROL, "public, max-age=60")], "css") }),
+            )
+            .layer(axum::middleware::from_fn(move |req, next| super::headers(tls, req, next)));
+        app.oneshot(http::Request::get(path).body(Body::empty()).unwrap()).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn csp_and_framing_on_every_response() {
+        for path in ["/plain", "/missing"] {
+            let res = respond(false, path).await;
+            let csp = res.headers()["content-security-policy"].to_str().unwrap();
+            assert!(
+                csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+                "{csp}"
+            );
+            assert!(
+                !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval") && !csp.contains("script-src"),
+                "{csp}"
+            );
+            assert_eq!(res.headers()["x-frame-options"], "DENY");
+            assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+        }
+    }
+
+    #[tokio::test]
+    async fn hsts_only_under_tls() {
+        assert!(respond(false, "/plain").await.headers().get("strict-transport-security").is_none());
+        let res = respond(true, "/plain").await;
+        assert!(res.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
+    }
+
+    #[tokio::test]
+    async fn no_store_by_default_but_handlers_may_choose() {
+        assert_eq!(respond(false, "/plain").await.headers()["cache-control"], "no-store");
+        assert_eq!(respond(false, "/missing").await.headers()["cache-control"], "no-store");
+        assert_eq!(respond(false, "/cached").await.headers()["cache-control"], "public, max-age=60");
+    }
+}

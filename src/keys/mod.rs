@@ -6,7 +6,10 @@
 //!   longest token lifetime), make it active and first, later remove the old one.
 //! - Development keys are generated in memory with a loud warning, and refused in production config.
 
+mod import;
 mod ring;
+
+pub use import::is_jwk_file;
 
 pub use ring::{KeyRing, RingKey};
 

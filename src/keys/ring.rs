@@ -29,28 +29,30 @@ impl std::fmt::Debug for RingKey {
 }
 
 impl RingKey {
-    /// Build from a private key in PEM (PKCS#8 for EC and Ed25519; PKCS#1 or PKCS#8 for RSA).
+    /// Build from the contents of a key file: PEM (PKCS#8 for EC and Ed25519, PKCS#1 or PKCS#8 for
+    /// RSA, SEC1 for EC) or, when `path` ends in `.jwk` / `.json`, a private JWK (RFC 7517).
     /// `active = false` publishes the key without signing with it (rotation step one).
-    pub fn from_pem(alg: SigningAlg, pem: &[u8], active: bool, path: &str) -> Result<Self, KeyError> {
-        let perr = |e: jsonwebtoken::errors::Error| KeyError::Parse {
+    pub fn from_pem(alg: SigningAlg, contents: &[u8], active: bool, path: &str) -> Result<Self, KeyError> {
+        let perr = |reason: String| KeyError::Parse {
             path: path.to_owned(),
             alg,
-            reason: e.to_string(),
+            reason,
         };
-        let encoding = match alg {
-            SigningAlg::ES256 => EncodingKey::from_ec_pem(pem),
-            SigningAlg::RS256 | SigningAlg::PS256 => EncodingKey::from_rsa_pem(pem),
-            SigningAlg::EdDSA => EncodingKey::from_ed_pem(pem),
-        }
-        .map_err(perr)?;
+        let encoding = super::import::encoding_key(alg, contents, super::import::is_jwk_file(path)).map_err(perr)?;
         Self::from_encoding_key(alg, encoding, active).map_err(|e| match e {
-            KeyError::Generate(reason) => KeyError::Parse {
-                path: path.to_owned(),
-                alg,
-                reason,
-            },
+            KeyError::Generate(reason) => perr(reason),
             other => other,
         })
+    }
+
+    /// Read and parse a key file (see [`RingKey::from_pem`]); errors name the file.
+    pub fn from_file(alg: SigningAlg, path: &std::path::Path, active: bool) -> Result<Self, KeyError> {
+        let name = path.display().to_string();
+        let contents = std::fs::read(path).map_err(|e| KeyError::Read {
+            path: name.clone(),
+            reason: e.to_string(),
+        })?;
+        Self::from_pem(alg, &contents, active, &name)
     }
 
     /// Generate a fresh key (development only: it lives in memory and dies with the process).

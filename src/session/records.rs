@@ -82,6 +82,12 @@ impl Records {
         format!("{}:{}:{}", self.namespace, kind.as_str(), id)
     }
 
+    /// The fully qualified backend key of a record (`<namespace>:<kind>:<id>`), for operators and
+    /// tests that inspect the raw store.
+    pub fn store_key(&self, kind: RecordKind, id: &str) -> String {
+        self.key(kind, id)
+    }
+
     fn encode<T: Serialize>(&self, key: &str, value: &T) -> Result<Vec<u8>, StoreError> {
         let json = serde_json::to_vec(value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.sealer.seal(key, &json).map_err(|e| StoreError::Corrupt(e.to_string()))

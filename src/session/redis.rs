@@ -1,40 +1,175 @@
 //! Redis backend (redis crate, reconnecting `ConnectionManager`).
-//! (Filled in by the store work.)
+//!
+//! - `take` is `GETDEL` (Redis ≥ 6.2): read and delete in one atomic command, so of concurrent
+//!   redeemers of one authorization code exactly one gets it.
+//! - `insert_if_absent` is `SET key value PX ttl NX`: the replay caches (SAML assertion IDs, client
+//!   assertion `jti`s) rely on the server deciding "first" atomically.
+//! - Every error (I/O, timeout, protocol, `WRONGTYPE` …) maps to [`StoreError::Unavailable`]; callers
+//!   fail closed with 503. There are no automatic retries of commands: re-running a `GETDEL` after an
+//!   ambiguous failure could hand out a code twice or lose it (crates.md: "code redemption must fail
+//!   closed"). The connection manager reconnects in the background, so the broker recovers on its own
+//!   when Redis is back.
 
 use super::{SessionStore, StoreError};
 use async_trait::async_trait;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::IntoConnectionInfo;
+use std::future::Future;
 use std::time::Duration;
 
-/// A Redis-backed store.
+/// Time to establish a TCP connection (and authenticate).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Time for one command's answer.
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Upper bound for one store operation, including waiting for a reconnect in progress. A request
+/// never hangs on a dead Redis for longer than this.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(3);
+/// Reconnect attempts per reconnect round; a new round starts with the next failing command.
+const RECONNECT_RETRIES: usize = 2;
+/// Largest back-off between reconnect attempts.
+const RECONNECT_MAX_DELAY: Duration = Duration::from_millis(500);
+
+/// A Redis-backed store. Cheap to share: the connection manager multiplexes one connection.
 pub struct RedisStore {
-    _private: (),
+    conn: ConnectionManager,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore").finish_non_exhaustive()
+    }
+}
+
+fn unavailable(e: redis::RedisError) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+/// Redis wants whole milliseconds > 0 for `PX`.
+fn ttl_millis(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
 impl RedisStore {
-    /// Connect; fails when Redis is unreachable at start-up.
-    pub async fn connect(url: &str, _password: Option<&str>) -> Result<Self, StoreError> {
-        Err(StoreError::Unavailable(format!("redis backend not built yet ({url})")))
+    /// Connect and check the server answers `PING`; fails when Redis is unreachable at start-up
+    /// (the caller names the URL in its message). `password` comes separately from the URL so it
+    /// can be read from the environment (`store.redis_password = "env:NAME"`).
+    pub async fn connect(url: &str, password: Option<&str>) -> Result<Self, StoreError> {
+        let mut info = url
+            .into_connection_info()
+            .map_err(|e| StoreError::Unavailable(format!("invalid Redis URL: {e}")))?;
+        if let Some(pw) = password {
+            let settings = info.redis_settings().clone().set_password(pw);
+            info = info.set_redis_settings(settings);
+        }
+        let client = redis::Client::open(info).map_err(unavailable)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_response_timeout(Some(RESPONSE_TIMEOUT))
+            .set_number_of_retries(RECONNECT_RETRIES)
+            .set_max_delay(RECONNECT_MAX_DELAY);
+        let conn = tokio::time::timeout(CONNECT_TIMEOUT * 2, ConnectionManager::new_with_config(client, config))
+            .await
+            .map_err(|_| StoreError::Unavailable("timed out connecting".into()))?
+            .map_err(unavailable)?;
+        let store = Self { conn };
+        store.ping().await?;
+        Ok(store)
+    }
+
+    /// Run one command with the overall deadline.
+    async fn run<T, F>(&self, f: impl FnOnce(ConnectionManager) -> F) -> Result<T, StoreError>
+    where
+        F: Future<Output = redis::RedisResult<T>>,
+    {
+        match tokio::time::timeout(OPERATION_TIMEOUT, f(self.conn.clone())).await {
+            Ok(r) => r.map_err(unavailable),
+            Err(_) => Err(StoreError::Unavailable("Redis did not answer in time".into())),
+        }
     }
 }
 
 #[async_trait]
 impl SessionStore for RedisStore {
-    async fn put(&self, _key: &str, _value: &[u8], _ttl: Duration) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("not built".into()))
+    async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
+        let ms = ttl_millis(ttl);
+        self.run(|mut c| async move {
+            redis::cmd("SET")
+                .arg(key)
+                .arg(value)
+                .arg("PX")
+                .arg(ms)
+                .query_async::<()>(&mut c)
+                .await
+        })
+        .await
     }
-    async fn get(&self, _key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Err(StoreError::Unavailable("not built".into()))
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.run(|mut c| async move { redis::cmd("GET").arg(key).query_async::<Option<Vec<u8>>>(&mut c).await })
+            .await
     }
-    async fn take(&self, _key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Err(StoreError::Unavailable("not built".into()))
+
+    async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.run(|mut c| async move { redis::cmd("GETDEL").arg(key).query_async::<Option<Vec<u8>>>(&mut c).await })
+            .await
     }
-    async fn delete(&self, _key: &str) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("not built".into()))
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.run(|mut c| async move { redis::cmd("DEL").arg(key).query_async::<()>(&mut c).await })
+            .await
     }
-    async fn insert_if_absent(&self, _key: &str, _value: &[u8], _ttl: Duration) -> Result<bool, StoreError> {
-        Err(StoreError::Unavailable("not built".into()))
+
+    async fn insert_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, StoreError> {
+        let ms = ttl_millis(ttl);
+        let reply = self
+            .run(|mut c| async move {
+                redis::cmd("SET")
+                    .arg(key)
+                    .arg(value)
+                    .arg("PX")
+                    .arg(ms)
+                    .arg("NX")
+                    .query_async::<Option<String>>(&mut c)
+                    .await
+            })
+            .await?;
+        // `OK` when set, nil when the key existed.
+        Ok(reply.is_some())
     }
+
     async fn ping(&self) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("not built".into()))
+        let pong = self
+            .run(|mut c| async move { redis::cmd("PING").query_async::<String>(&mut c).await })
+            .await?;
+        if pong == "PONG" {
+            Ok(())
+        } else {
+            Err(StoreError::Unavailable(format!("unexpected PING reply {pong:?}")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttl_is_whole_positive_milliseconds() {
+        assert_eq!(ttl_millis(Duration::ZERO), 1);
+        assert_eq!(ttl_millis(Duration::from_micros(10)), 1);
+        assert_eq!(ttl_millis(Duration::from_secs(60)), 60_000);
+    }
+
+    #[tokio::test]
+    async fn unreachable_redis_fails_at_connect() {
+        // Port 1 on loopback: nothing listens there, the connection is refused at once.
+        let e = RedisStore::connect("redis://127.0.0.1:1", None).await.unwrap_err();
+        assert!(matches!(e, StoreError::Unavailable(_)), "{e}");
+    }
+
+    #[tokio::test]
+    async fn malformed_url_is_unavailable_not_panic() {
+        let e = RedisStore::connect("not-a-url", None).await.unwrap_err();
+        assert!(matches!(e, StoreError::Unavailable(_)), "{e}");
     }
 }

@@ -3,4 +3,10 @@
 
 mod support;
 
+mod cli;
+mod http_basics;
+mod keys;
+mod redis_faults;
 mod smoke;
+mod store_contract;
+mod tls;

@@ -1,0 +1,184 @@
+//! Redis goes away at runtime (issue 2, item 4): the broker answers `/readyz` with 503 and a JSON
+//! body, store operations fail closed with `Unavailable` (503 at the edge), nothing panics, and the
+//! broker recovers by itself when Redis is back on the same port.
+//!
+//! The test runs its own `redis-server` on a free port (never the shared one, which it must not
+//! stop); a Drop guard kills it on every path.
+
+use crate::support::{http_client, unique_namespace, TestBroker};
+use buergerkonto::clock::SystemClock;
+use buergerkonto::session::{RecordKind, StoreError};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A private redis-server child; killed when dropped.
+struct RedisChild {
+    child: Option<Child>,
+    port: u16,
+}
+
+impl RedisChild {
+    fn start(port: u16) -> Self {
+        Self::start_with(port, &[])
+    }
+
+    fn start_with(port: u16, extra: &[&str]) -> Self {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed (apt-get install redis-server; .ci/run does it)");
+        let me = Self { child: Some(child), port };
+        me.wait_ready();
+        me
+    }
+
+    fn wait_ready(&self) {
+        for _ in 0..100 {
+            // Accepting connections is enough (a password-protected server refuses the PING).
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("private redis-server on port {} did not come up", self.port);
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for RedisChild {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+async fn readyz(broker: &TestBroker) -> (u16, serde_json::Value, String) {
+    let r = http_client().get(broker.url("/readyz")).send().await.unwrap();
+    let status = r.status().as_u16();
+    let ctype = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).expect("readyz answers JSON");
+    (status, body, ctype)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broker_fails_closed_and_recovers_when_redis_restarts() {
+    let port = free_port();
+    let mut redis = RedisChild::start(port);
+    let ns = unique_namespace("faults");
+    let broker = TestBroker::start_with(
+        move |t| {
+            t.replace(
+                "backend = \"memory\"",
+                &format!("backend = \"redis\"\nredis_url = \"redis://127.0.0.1:{port}\""),
+            )
+            .replace("namespace = \"bk-dev\"", &format!("namespace = \"{ns}\""))
+        },
+        Arc::new(SystemClock),
+    )
+    .await;
+    let records = broker.state.records().clone();
+
+    let (status, body, _) = readyz(&broker).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["store"], "ok");
+    records
+        .put(RecordKind::AuthorizationCode, "c", &"before", Duration::from_secs(60))
+        .await
+        .unwrap();
+
+    redis.stop();
+
+    // Every request now fails closed; none hangs, none panics.
+    for _ in 0..3 {
+        let (status, body, ctype) = readyz(&broker).await;
+        assert_eq!(status, 503, "{body}");
+        assert!(ctype.starts_with("application/json"), "{ctype}");
+        assert_eq!(body["status"], "not_ready");
+        assert_eq!(body["store"], "unavailable");
+    }
+    let e = records.take::<String>(RecordKind::AuthorizationCode, "c").await.unwrap_err();
+    assert!(matches!(e, StoreError::Unavailable(_)), "{e}");
+    let e = records
+        .put(RecordKind::AuthorizationCode, "d", &"during", Duration::from_secs(60))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Unavailable(_)), "{e}");
+    let e = records
+        .first_sighting(RecordKind::ClientAssertionSeen, "jti", Duration::from_secs(60))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, StoreError::Unavailable(_)),
+        "a replay check must not pass while the cache is down: {e}"
+    );
+    // At the edge a store outage is a 503 with Retry-After, never a 500 or a stack trace.
+    let res = axum::response::IntoResponse::into_response(buergerkonto::http::error::JsonError(e.into()));
+    assert_eq!(res.status(), 503);
+    assert!(res.headers().contains_key("retry-after"));
+    // The process is still healthy (only not ready).
+    let r = http_client().get(broker.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+
+    let _redis = RedisChild::start(port);
+    let mut recovered = false;
+    for _ in 0..100 {
+        if readyz(&broker).await.0 == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "broker did not recover after Redis came back");
+    records
+        .put(RecordKind::AuthorizationCode, "e", &"after", Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(
+        records.take::<String>(RecordKind::AuthorizationCode, "e").await.unwrap().as_deref(),
+        Some("after")
+    );
+}
+
+#[tokio::test]
+async fn redis_password_is_used_and_a_wrong_one_fails_at_startup() {
+    use buergerkonto::session::redis::RedisStore;
+    use buergerkonto::session::SessionStore;
+    let port = free_port();
+    let _redis = RedisChild::start_with(port, &["--requirepass", "correct-horse-battery-staple"]);
+    let url = format!("redis://127.0.0.1:{port}");
+    for wrong in [None, Some("wrong-password")] {
+        let e = RedisStore::connect(&url, wrong).await.unwrap_err();
+        assert!(matches!(e, StoreError::Unavailable(_)), "{e}");
+        assert!(!e.to_string().contains("correct-horse"), "{e}");
+    }
+    let store = RedisStore::connect(&url, Some("correct-horse-battery-staple")).await.unwrap();
+    store.put("pw-test:k", b"v", Duration::from_secs(30)).await.unwrap();
+    assert_eq!(store.take("pw-test:k").await.unwrap().as_deref(), Some(&b"v"[..]));
+}
