@@ -4,7 +4,9 @@
 //! the upstream is exercised exactly as with eID or ELSTER. Refused outside development
 //! configuration (config validation) and routed only there.
 
-use crate::authenticators::{Attributes, AuthnError, Authenticator, LoginContext, MethodId, StartAction, UpstreamReturn, UpstreamSubject, VerifiedIdentity};
+use crate::authenticators::{
+    Attributes, Authenticator, AuthnError, LoginContext, MethodId, StartAction, UpstreamReturn, UpstreamSubject, VerifiedIdentity,
+};
 use crate::config::MethodConfig;
 use crate::login::params::RawParams;
 use crate::login::pending;
@@ -141,7 +143,11 @@ impl Authenticator for DevLogin {
         match field("outcome") {
             Some("success") => {}
             Some("cancelled") => return Err(AuthnError::Cancelled),
-            _ => return Err(AuthnError::UpstreamFailure { code: "dev_failure".into() }),
+            _ => {
+                return Err(AuthnError::UpstreamFailure {
+                    code: "dev_failure".into(),
+                })
+            }
         }
         let person = field("person")
             .and_then(|p| PERSONS.iter().find(|x| x.id == p))
@@ -255,7 +261,11 @@ mod tests {
     #[tokio::test]
     async fn ceiling_caps_level() {
         let id = dev(TrustLevel::Substantial)
-            .finish("t", form(&[("outcome", "success"), ("person", "erika"), ("level", "high")]), SystemTime::now())
+            .finish(
+                "t",
+                form(&[("outcome", "success"), ("person", "erika"), ("level", "high")]),
+                SystemTime::now(),
+            )
             .await
             .unwrap();
         assert_eq!(id.level, TrustLevel::Substantial);
@@ -265,13 +275,20 @@ mod tests {
     #[tokio::test]
     async fn outcomes() {
         let d = dev(TrustLevel::High);
-        assert!(matches!(d.finish("t", form(&[("outcome", "cancelled")]), SystemTime::now()).await, Err(AuthnError::Cancelled)));
+        assert!(matches!(
+            d.finish("t", form(&[("outcome", "cancelled")]), SystemTime::now()).await,
+            Err(AuthnError::Cancelled)
+        ));
         assert!(matches!(
             d.finish("t", form(&[("outcome", "failure")]), SystemTime::now()).await,
             Err(AuthnError::UpstreamFailure { .. })
         ));
         assert!(d
-            .finish("t", form(&[("outcome", "success"), ("person", "nobody"), ("level", "high")]), SystemTime::now())
+            .finish(
+                "t",
+                form(&[("outcome", "success"), ("person", "nobody"), ("level", "high")]),
+                SystemTime::now()
+            )
             .await
             .is_err());
     }

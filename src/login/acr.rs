@@ -63,7 +63,11 @@ pub fn required_level(client_min: TrustLevel, req: &AcrRequest, best_available: 
             None => return Err(PolicyError::Unmet(TrustLevel::High)),
         },
     };
-    let level = [Some(client_min), voluntary, essential].into_iter().flatten().max().unwrap_or(client_min);
+    let level = [Some(client_min), voluntary, essential]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(client_min);
     if level > best {
         return Err(PolicyError::Unmet(level));
     }
@@ -97,7 +101,13 @@ mod tests {
     #[test]
     fn client_minimum_applies_without_request() {
         let r = required_level(Substantial, &AcrRequest::default(), Some(High)).unwrap();
-        assert_eq!(r, Requirement { level: Substantial, essential: false });
+        assert_eq!(
+            r,
+            Requirement {
+                level: Substantial,
+                essential: false
+            }
+        );
     }
 
     #[test]
@@ -108,17 +118,31 @@ mod tests {
 
     #[test]
     fn voluntary_takes_best_meetable() {
-        assert_eq!(required_level(Low, &voluntary(&[Substantial, High]), Some(High)).unwrap().level, High);
+        assert_eq!(
+            required_level(Low, &voluntary(&[Substantial, High]), Some(High)).unwrap().level,
+            High
+        );
         // several values never resolve to the lowest (Keycloak #31534)
         assert_eq!(required_level(Low, &voluntary(&[High, Low]), Some(High)).unwrap().level, High);
         // high cannot be met: the best meetable listed value
-        assert_eq!(required_level(Low, &voluntary(&[Substantial, High]), Some(Substantial)).unwrap().level, Substantial);
+        assert_eq!(
+            required_level(Low, &voluntary(&[Substantial, High]), Some(Substantial))
+                .unwrap()
+                .level,
+            Substantial
+        );
     }
 
     #[test]
     fn voluntary_unmeetable_falls_back_to_minimum() {
         let r = required_level(Low, &voluntary(&[High]), Some(Substantial)).unwrap();
-        assert_eq!(r, Requirement { level: Low, essential: false });
+        assert_eq!(
+            r,
+            Requirement {
+                level: Low,
+                essential: false
+            }
+        );
     }
 
     #[test]
@@ -136,7 +160,13 @@ mod tests {
             acr_values: vec![],
             essential: Some(acr(&[High, Substantial])),
         };
-        assert_eq!(required_level(Low, &req, Some(High)).unwrap(), Requirement { level: Substantial, essential: true });
+        assert_eq!(
+            required_level(Low, &req, Some(High)).unwrap(),
+            Requirement {
+                level: Substantial,
+                essential: true
+            }
+        );
     }
 
     #[test]
@@ -159,7 +189,10 @@ mod tests {
 
     #[test]
     fn minimum_unreachable_is_error() {
-        assert_eq!(required_level(High, &AcrRequest::default(), Some(Substantial)), Err(PolicyError::Unmet(High)));
+        assert_eq!(
+            required_level(High, &AcrRequest::default(), Some(Substantial)),
+            Err(PolicyError::Unmet(High))
+        );
         assert!(required_level(Low, &AcrRequest::default(), None).is_err());
     }
 

@@ -80,7 +80,7 @@ async fn authorize(state: &AppState, headers: &HeaderMap, p: RawParams) -> Respo
             let Some(mut s) = existing else {
                 return PageError::Internal.render(loc);
             };
-            s.last_used = now;
+            s.touch(now, limits);
             if let Err(e) = session::save(state.records(), &state.config().store, &s, now).await {
                 return PageError::from(e).render(loc);
             }
@@ -116,7 +116,9 @@ fn validate(state: &AppState, p: &RawParams, now: i64) -> Result<PendingAuthoriz
     let prompt = check_prompt(p).map_err(fail)?;
     let max_age = check_max_age(p).map_err(fail)?;
     let claims = match p.get("claims") {
-        Some(text) => check_claims::parse(text).map_err(|_| fail(OAuthError::new("invalid_request", "the claims parameter is malformed")))?,
+        Some(text) => {
+            check_claims::parse(text).map_err(|_| fail(OAuthError::new("invalid_request", "the claims parameter is malformed")))?
+        }
         None => check_claims::ClaimsRequest::default(),
     };
     let acr_request = AcrRequest {

@@ -51,7 +51,11 @@ pub fn parse(text: &str) -> Result<ClaimsRequest, ClaimsError> {
 /// `Some(values)` when the `acr` request is essential.
 fn essential_values(spec: &Value) -> Result<Option<Vec<String>>, ClaimsError> {
     let Some(o) = spec.as_object() else {
-        return if spec.is_null() { Ok(None) } else { Err(ClaimsError("acr request must be null or an object")) };
+        return if spec.is_null() {
+            Ok(None)
+        } else {
+            Err(ClaimsError("acr request must be null or an object"))
+        };
     };
     if o.get("essential").and_then(Value::as_bool) != Some(true) {
         return Ok(None);

@@ -29,7 +29,10 @@ mod tests {
 
     #[test]
     fn s256_only() {
-        assert_eq!(check_pkce(&RawParams::parse(&format!("code_challenge={C}&code_challenge_method=S256"))).unwrap(), C);
+        assert_eq!(
+            check_pkce(&RawParams::parse(&format!("code_challenge={C}&code_challenge_method=S256"))).unwrap(),
+            C
+        );
         assert!(check_pkce(&RawParams::parse(&format!("code_challenge={C}"))).is_err());
         assert!(check_pkce(&RawParams::parse(&format!("code_challenge={C}&code_challenge_method=plain"))).is_err());
         assert!(check_pkce(&RawParams::parse("code_challenge_method=S256")).is_err());

@@ -35,7 +35,10 @@ pub fn check_prompt(p: &RawParams) -> Result<Vec<String>, OAuthError> {
         }
     }
     if values.iter().any(|v| v == "none") && values.len() > 1 {
-        return Err(OAuthError::new("invalid_request", "prompt=none cannot be combined with other values"));
+        return Err(OAuthError::new(
+            "invalid_request",
+            "prompt=none cannot be combined with other values",
+        ));
     }
     Ok(values)
 }

@@ -34,12 +34,36 @@ mod tests {
     #[test]
     fn rules() {
         assert!(check_request(&RawParams::parse("response_type=code")).is_ok());
-        assert_eq!(check_request(&RawParams::parse("response_type=token")).unwrap_err().code, "unsupported_response_type");
-        assert_eq!(check_request(&RawParams::parse("response_type=code%20id_token")).unwrap_err().code, "unsupported_response_type");
+        assert_eq!(
+            check_request(&RawParams::parse("response_type=token")).unwrap_err().code,
+            "unsupported_response_type"
+        );
+        assert_eq!(
+            check_request(&RawParams::parse("response_type=code%20id_token")).unwrap_err().code,
+            "unsupported_response_type"
+        );
         assert_eq!(check_request(&RawParams::parse("")).unwrap_err().code, "invalid_request");
-        assert_eq!(check_request(&RawParams::parse("response_type=code&request=x")).unwrap_err().code, "request_not_supported");
-        assert_eq!(check_request(&RawParams::parse("response_type=code&request_uri=x")).unwrap_err().code, "request_uri_not_supported");
-        assert_eq!(check_request(&RawParams::parse("response_type=code&scope=a&scope=b")).unwrap_err().code, "invalid_request");
-        assert_eq!(check_request(&RawParams::parse("response_type=code&response_mode=fragment")).unwrap_err().code, "invalid_request");
+        assert_eq!(
+            check_request(&RawParams::parse("response_type=code&request=x")).unwrap_err().code,
+            "request_not_supported"
+        );
+        assert_eq!(
+            check_request(&RawParams::parse("response_type=code&request_uri=x"))
+                .unwrap_err()
+                .code,
+            "request_uri_not_supported"
+        );
+        assert_eq!(
+            check_request(&RawParams::parse("response_type=code&scope=a&scope=b"))
+                .unwrap_err()
+                .code,
+            "invalid_request"
+        );
+        assert_eq!(
+            check_request(&RawParams::parse("response_type=code&response_mode=fragment"))
+                .unwrap_err()
+                .code,
+            "invalid_request"
+        );
     }
 }

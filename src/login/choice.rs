@@ -43,7 +43,11 @@ pub async fn choice_get(State(state): State<AppState>, Path(id): Path<String>, Q
         Ok(None) => return PageError::Expired.render(q.lang.as_deref().map(Locale::parse_or_default).unwrap_or_default()),
         Err(e) => return PageError::from(e).into_response(),
     };
-    let locale = q.lang.as_deref().and_then(Locale::from_tag).unwrap_or(Locale::parse_or_default(&p.locale));
+    let locale = q
+        .lang
+        .as_deref()
+        .and_then(Locale::from_tag)
+        .unwrap_or(Locale::parse_or_default(&p.locale));
     let Some(client) = state.config().clients.iter().find(|c| c.id == p.client_id) else {
         return PageError::Expired.render(locale);
     };

@@ -38,13 +38,22 @@ pub fn code_store_id(code: &str) -> String {
 /// Create the grant and the code; returns the code to send.
 pub async fn issue_code(state: &AppState, pending: &PendingAuthorization, session: &BrokerSession, now: i64) -> Result<String, IssueError> {
     let config = state.config();
-    let client = config.clients.iter().find(|c| c.id == pending.client_id).ok_or(IssueError::UnknownClient)?;
+    let client = config
+        .clients
+        .iter()
+        .find(|c| c.id == pending.client_id)
+        .ok_or(IssueError::UnknownClient)?;
     let level = session
         .effective_level(now, |l| config.store.limits_for(l))
         .filter(|l| *l >= pending.required_level)
         .ok_or(IssueError::SessionExpired)?;
     let sub = subject::subject_for(&config.oidc, client, &session.subject)?;
-    let released = claims::release(&pending.scopes, client.claims.as_deref(), &session.attributes, session.organisation.as_ref());
+    let released = claims::release(
+        &pending.scopes,
+        client.claims.as_deref(),
+        &session.attributes,
+        session.organisation.as_ref(),
+    );
     // Claims requested for the ID token (OIDC Core §5.5) – only those actually released.
     let id_token_claims = pending
         .id_token_claims
@@ -52,7 +61,11 @@ pub async fn issue_code(state: &AppState, pending: &PendingAuthorization, sessio
         .filter(|c| released.contains_key(*c))
         .cloned()
         .collect();
-    let organisation = if released.contains_key("org") { session.organisation.clone() } else { None };
+    let organisation = if released.contains_key("org") {
+        session.organisation.clone()
+    } else {
+        None
+    };
     let lifetime = [
         Some(config.oidc.code_ttl),
         Some(client.access_token_ttl),

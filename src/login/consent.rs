@@ -70,8 +70,8 @@ pub async fn consent_get(
     let now = state.clock().unix();
     let p = match pending::load(&state, &id, now).await {
         Ok(Some(p)) => p,
-        Ok(None) => return PageError::Expired.into_response(),
-        Err(e) => return PageError::from(e).into_response(),
+        Ok(None) => return PageError::Expired.render(q.lang().unwrap_or_default()),
+        Err(e) => return PageError::from(e).render(q.lang().unwrap_or_default()),
     };
     let locale = q.lang().unwrap_or(Locale::parse_or_default(&p.locale));
     let s = match bound(&state, &p, &headers).await {
@@ -84,7 +84,11 @@ pub async fn consent_get(
     let released = claims::release(&p.scopes, client.claims.as_deref(), &s.attributes, s.organisation.as_ref());
     let en = locale == Locale::En;
     let mut views = vec![ClaimView {
-        label: if en { "A pseudonymous identifier for this service" } else { "Eine pseudonyme Kennung für diesen Dienst" },
+        label: if en {
+            "A pseudonymous identifier for this service"
+        } else {
+            "Eine pseudonyme Kennung für diesen Dienst"
+        },
         value: String::new(),
     }];
     views.extend(released.iter().map(|(name, v)| {
@@ -132,7 +136,7 @@ pub async fn consent_post(State(state): State<AppState>, Path(id): Path<String>,
             };
             let released = claims::release(&p.scopes, client.claims.as_deref(), &s.attributes, s.organisation.as_ref());
             s.remember_consent(&client.id, consent_set(&released));
-            s.last_used = now;
+            s.touch(now, |l| state.config().store.limits_for(l));
             if let Err(e) = session::save(state.records(), &state.config().store, &s, now).await {
                 return PageError::from(e).render(locale);
             }

@@ -37,7 +37,12 @@ pub async fn proceed(state: &AppState, mut pending: PendingAuthorization, sessio
     let Some(client) = state.config().clients.iter().find(|c| c.id == pending.client_id) else {
         return PageError::Expired.render(locale);
     };
-    let released = claims::release(&pending.scopes, client.claims.as_deref(), &session.attributes, session.organisation.as_ref());
+    let released = claims::release(
+        &pending.scopes,
+        client.claims.as_deref(),
+        &session.attributes,
+        session.organisation.as_ref(),
+    );
     let prompt = Prompt::from_values(&pending.prompt);
     let needs_consent = !client.skip_consent && (prompt.consent || !session.has_consent(&client.id, &consent_set(&released)));
     if needs_consent {

@@ -37,7 +37,10 @@ pub fn check_idp_hint(registry: &AuthenticatorRegistry, client: &ClientConfig, h
         return Err(OAuthError::new("invalid_request", "idp_hint names an unknown method"));
     };
     if !client_allows(client, method.as_ref()) {
-        return Err(OAuthError::new("invalid_request", "idp_hint names a method this client may not use"));
+        return Err(OAuthError::new(
+            "invalid_request",
+            "idp_hint names a method this client may not use",
+        ));
     }
     if method.max_level() < level {
         return Err(codes::UNMET);

@@ -102,14 +102,19 @@ impl BrokerSession {
     pub fn effective_level(&self, now: i64, limits: impl Fn(TrustLevel) -> SessionLimits) -> Option<TrustLevel> {
         let age = now.saturating_sub(self.auth_time).max(0) as u64;
         let idle = now.saturating_sub(self.last_used).max(0) as u64;
-        TrustLevel::ALL
-            .into_iter()
-            .rev()
-            .filter(|l| *l <= self.level)
-            .find(|l| {
-                let lim = limits(*l);
-                age <= lim.max_age.as_secs() && idle <= lim.idle.as_secs()
-            })
+        TrustLevel::ALL.into_iter().rev().filter(|l| *l <= self.level).find(|l| {
+            let lim = limits(*l);
+            age <= lim.max_age.as_secs() && idle <= lim.idle.as_secs()
+        })
+    }
+
+    /// Record a use at `now`. A level that has lapsed is dropped first, so that resetting the idle
+    /// timer can never bring a lapsed level back.
+    pub fn touch(&mut self, now: i64, limits: impl Fn(TrustLevel) -> SessionLimits) {
+        if let Some(l) = self.effective_level(now, limits) {
+            self.level = l;
+        }
+        self.last_used = now;
     }
 
     /// How long the record must live: until the last level's limit runs out.
@@ -246,7 +251,18 @@ mod tests {
         // kept in use, but older than 30 min total
         s.last_used = 1000 + 1801;
         assert_eq!(s.effective_level(1000 + 1801, limits), Some(TrustLevel::Substantial));
-        assert_eq!(s.usable_for(1000 + 1801, TrustLevel::High, None, limits), Err(Unusable::LevelTooLow));
+        assert_eq!(
+            s.usable_for(1000 + 1801, TrustLevel::High, None, limits),
+            Err(Unusable::LevelTooLow)
+        );
+    }
+
+    #[test]
+    fn use_does_not_revive_a_lapsed_level() {
+        let mut s = session(TrustLevel::High);
+        s.touch(1000 + 301, limits);
+        assert_eq!(s.level, TrustLevel::Substantial);
+        assert_eq!(s.effective_level(1000 + 302, limits), Some(TrustLevel::Substantial));
     }
 
     #[test]

@@ -102,14 +102,23 @@ mod tests {
     #[test]
     fn reuse_when_sufficient() {
         let high = s(TrustLevel::High);
-        assert_eq!(decide(ask(false, false, TrustLevel::High, None), Some(&high), true, 150, limits), Decision::Reuse(TrustLevel::High));
-        assert_eq!(decide(ask(true, false, TrustLevel::Low, None), Some(&high), true, 150, limits), Decision::Reuse(TrustLevel::High));
+        assert_eq!(
+            decide(ask(false, false, TrustLevel::High, None), Some(&high), true, 150, limits),
+            Decision::Reuse(TrustLevel::High)
+        );
+        assert_eq!(
+            decide(ask(true, false, TrustLevel::Low, None), Some(&high), true, 150, limits),
+            Decision::Reuse(TrustLevel::High)
+        );
     }
 
     #[test]
     fn prompt_login_forces() {
         let high = s(TrustLevel::High);
-        assert_eq!(decide(ask(false, true, TrustLevel::Low, None), Some(&high), true, 150, limits), Decision::Login);
+        assert_eq!(
+            decide(ask(false, true, TrustLevel::Low, None), Some(&high), true, 150, limits),
+            Decision::Login
+        );
     }
 
     #[test]
@@ -118,8 +127,14 @@ mod tests {
         let lr = Decision::Fail(codes::LOGIN_REQUIRED);
         assert_eq!(decide(ask(true, false, TrustLevel::Low, None), None, true, 150, limits), lr);
         assert_eq!(decide(ask(true, false, TrustLevel::High, None), Some(&sub), true, 150, limits), lr);
-        assert_eq!(decide(ask(true, false, TrustLevel::Low, Some(10)), Some(&sub), true, 150, limits), lr);
-        assert_eq!(decide(ask(true, false, TrustLevel::Low, None), Some(&sub), true, 100 + 3600, limits), lr);
+        assert_eq!(
+            decide(ask(true, false, TrustLevel::Low, Some(10)), Some(&sub), true, 150, limits),
+            lr
+        );
+        assert_eq!(
+            decide(ask(true, false, TrustLevel::Low, None), Some(&sub), true, 100 + 3600, limits),
+            lr
+        );
         assert_eq!(
             decide(ask(true, false, TrustLevel::Low, None), Some(&sub), false, 150, limits),
             Decision::Fail(codes::INTERACTION_REQUIRED)
@@ -129,6 +144,9 @@ mod tests {
     #[test]
     fn step_up_needs_login() {
         let sub = s(TrustLevel::Substantial);
-        assert_eq!(decide(ask(false, false, TrustLevel::High, None), Some(&sub), true, 150, limits), Decision::Login);
+        assert_eq!(
+            decide(ask(false, false, TrustLevel::High, None), Some(&sub), true, 150, limits),
+            Decision::Login
+        );
     }
 }

@@ -49,7 +49,12 @@ fn derive(version: u32, secret: &[u8], kind: &str, sector: &str, upstream: &str)
     };
     // NUL separators: none of the parts may contain NUL in a way that shifts fields, because the
     // version is numeric, kind and sector come from config, and the upstream subject is last.
-    for part in [b"bk-sub".as_slice(), version.to_string().as_bytes(), kind.as_bytes(), sector.as_bytes()] {
+    for part in [
+        b"bk-sub".as_slice(),
+        version.to_string().as_bytes(),
+        kind.as_bytes(),
+        sector.as_bytes(),
+    ] {
         mac.update(part);
         mac.update(&[0]);
     }

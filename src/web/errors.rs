@@ -104,13 +104,7 @@ impl PageError {
     /// Render in a language.
     pub fn render(self, locale: Locale) -> Response {
         let (heading, what, todo) = self.texts(locale);
-        let body = render_page(
-            "error.html",
-            locale,
-            heading,
-            None,
-            minijinja::context! { heading, what, todo },
-        );
+        let body = render_page("error.html", locale, heading, None, minijinja::context! { heading, what, todo });
         let mut res = body.into_response();
         *res.status_mut() = self.status();
         res

@@ -82,7 +82,10 @@ mod tests {
     #[test]
     fn sources_in_order() {
         let mut h = http::HeaderMap::new();
-        h.insert(http::header::ACCEPT_LANGUAGE, http::HeaderValue::from_static("fr, en;q=0.8, de;q=0.5"));
+        h.insert(
+            http::header::ACCEPT_LANGUAGE,
+            http::HeaderValue::from_static("fr, en;q=0.8, de;q=0.5"),
+        );
         assert_eq!(negotiate(None, None, &h), Locale::En);
         assert_eq!(negotiate(None, Some("fr de-AT"), &h), Locale::De);
         assert_eq!(negotiate(Some("en"), Some("de"), &h), Locale::En);

@@ -13,7 +13,13 @@ use axum::response::Html;
 
 /// Render a full page: `template` extends `base.html`, which gets the language, the title, the
 /// texts `t` and an optional language-switch link (`switch_href`, a same-page URL with `lang=`).
-pub fn render_page(template: &'static str, locale: Locale, title: &str, switch_href: Option<String>, ctx: minijinja::Value) -> Html<String> {
+pub fn render_page(
+    template: &'static str,
+    locale: Locale,
+    title: &str,
+    switch_href: Option<String>,
+    ctx: minijinja::Value,
+) -> Html<String> {
     let other = match locale {
         Locale::De => Locale::En,
         Locale::En => Locale::De,

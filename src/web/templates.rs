@@ -35,8 +35,8 @@ pub struct RenderError {
 
 /// Render a template with a serialisable context.
 pub fn render(name: &'static str, ctx: impl serde::Serialize) -> Result<String, RenderError> {
-    env()
-        .get_template(name)
-        .and_then(|t| t.render(ctx))
-        .map_err(|e| RenderError { name, reason: e.to_string() })
+    env().get_template(name).and_then(|t| t.render(ctx)).map_err(|e| RenderError {
+        name,
+        reason: e.to_string(),
+    })
 }
