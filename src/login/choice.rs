@@ -38,16 +38,19 @@ struct LevelView {
 /// `GET /login/{id}`.
 pub async fn choice_get(State(state): State<AppState>, Path(id): Path<String>, Query(q): Query<LangQuery>) -> Response {
     let now = state.clock().unix();
-    let p = match pending::load(&state, &id, now).await {
+    let mut p = match pending::load(&state, &id, now).await {
         Ok(Some(p)) => p,
         Ok(None) => return PageError::Expired.render(q.lang.as_deref().map(Locale::parse_or_default).unwrap_or_default()),
         Err(e) => return PageError::from(e).into_response(),
     };
-    let locale = q
-        .lang
-        .as_deref()
-        .and_then(Locale::from_tag)
-        .unwrap_or(Locale::parse_or_default(&p.locale));
+    let locale = q.lang().unwrap_or(Locale::parse_or_default(&p.locale));
+    if locale.as_str() != p.locale {
+        // The switch sticks for the rest of this login (upstream page, consent, errors).
+        p.locale = locale.as_str().to_owned();
+        if let Err(e) = pending::save(&state, &p, now).await {
+            return PageError::from(e).render(locale);
+        }
+    }
     let Some(client) = state.config().clients.iter().find(|c| c.id == p.client_id) else {
         return PageError::Expired.render(locale);
     };

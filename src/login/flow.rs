@@ -77,6 +77,9 @@ pub async fn issue(state: &AppState, pending: &PendingAuthorization, session: &B
     }
     match code::issue_code(state, pending, session, now).await {
         Ok(c) => super::errors::code_redirect(&to, &c, &iss),
+        // The session's level lapsed between login and this step (e.g. a long pause on the
+        // consent page): the person has to authenticate again (OIDC Core §3.1.2.6).
+        Err(code::IssueError::SessionExpired) => error_redirect(&to, codes::LOGIN_REQUIRED, &iss),
         Err(e) => {
             tracing::error!(error = %e, "code issuance failed");
             error_redirect(&to, codes::SERVER_ERROR, &iss)

@@ -97,3 +97,37 @@ pub fn static_routes() -> axum::Router<crate::state::AppState> {
         }),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn post_form_page_has_button_and_no_script() {
+        let html = render_page(
+            "post_form.html",
+            Locale::En,
+            "Continue",
+            None,
+            minijinja::context! { action => "https://idp.example/sso", fields => vec![("SAMLRequest".to_owned(), "PD94<\"&".to_owned())] },
+        )
+        .0;
+        // minijinja also escapes `/` (as `&#x2f;`), which browsers decode in attribute values.
+        assert!(html.contains("<form method=\"post\" action=\"https:&#x2f;&#x2f;idp.example&#x2f;sso\">"), "{html}");
+        assert!(html.contains("name=\"SAMLRequest\" value=\"PD94&lt;&quot;&amp;\""), "{html}");
+        assert!(html.contains("<button type=\"submit\">Continue</button>"));
+        assert!(!html.contains("<script") && html.contains("<html lang=\"en\">"));
+    }
+
+    #[test]
+    fn error_pages_in_both_languages() {
+        use axum::response::IntoResponse;
+        for e in [PageError::UnknownClient, PageError::InvalidRedirectUri, PageError::Expired, PageError::Forbidden, PageError::Unavailable] {
+            for l in [Locale::De, Locale::En] {
+                let res = e.render(l);
+                assert!(res.status().is_client_error() || res.status().is_server_error());
+            }
+            let _ = e.into_response();
+        }
+    }
+}
