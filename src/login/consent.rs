@@ -98,6 +98,18 @@ pub async fn consent_get(
             value: display(v),
         }
     }));
+    if p.scopes.iter().any(|s| s == "offline_access") {
+        // OIDC Core §11: offline access needs the person's consent, so it is named.
+        views.push(ClaimView {
+            label: if en { "Continued access" } else { "Dauerhafter Zugriff" },
+            value: if en {
+                "The service may fetch this data again later without asking you to log in."
+            } else {
+                "Der Dienst darf diese Angaben später erneut abrufen, ohne dass Sie sich wieder anmelden."
+            }
+            .to_owned(),
+        });
+    }
     let level = s.effective_level(now, |l| state.config().store.limits_for(l)).unwrap_or(s.level);
     let path = format!("/consent/{}", p.id);
     render_page(
@@ -135,7 +147,7 @@ pub async fn consent_post(State(state): State<AppState>, Path(id): Path<String>,
                 return PageError::Expired.render(locale);
             };
             let released = claims::release(&p.scopes, client.claims.as_deref(), &s.attributes, s.organisation.as_ref());
-            s.remember_consent(&client.id, consent_set(&released));
+            s.remember_consent(&client.id, consent_set(&p.scopes, &released));
             s.touch(now, |l| state.config().store.limits_for(l));
             if let Err(e) = session::save(state.records(), &state.config().store, &s, now).await {
                 return PageError::from(e).render(locale);

@@ -22,10 +22,15 @@ pub fn issuer(state: &AppState) -> String {
     state.config().server.issuer.as_str().trim_end_matches('/').to_owned()
 }
 
-/// The claim names a consent covers: `sub` and every released claim, sorted.
-pub fn consent_set(released: &crate::authenticators::Attributes) -> Vec<String> {
-    let mut names: Vec<String> = std::iter::once("sub".to_owned()).chain(released.keys().cloned()).collect();
+/// What a consent covers: `sub`, every released claim and every granted scope (so a later request
+/// for `offline_access` or a wider scope asks again), sorted.
+pub fn consent_set(scopes: &[String], released: &crate::authenticators::Attributes) -> Vec<String> {
+    let mut names: Vec<String> = std::iter::once("sub".to_owned())
+        .chain(released.keys().cloned())
+        .chain(scopes.iter().map(|s| format!("scope:{s}")))
+        .collect();
     names.sort();
+    names.dedup();
     names
 }
 
@@ -44,7 +49,8 @@ pub async fn proceed(state: &AppState, mut pending: PendingAuthorization, sessio
         session.organisation.as_ref(),
     );
     let prompt = Prompt::from_values(&pending.prompt);
-    let needs_consent = !client.skip_consent && (prompt.consent || !session.has_consent(&client.id, &consent_set(&released)));
+    let needs_consent =
+        !client.skip_consent && (prompt.consent || !session.has_consent(&client.id, &consent_set(&pending.scopes, &released)));
     if needs_consent {
         if prompt.none {
             let _ = pending::take(state, &pending.id, now).await;

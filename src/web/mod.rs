@@ -113,7 +113,10 @@ mod tests {
         )
         .0;
         // minijinja also escapes `/` (as `&#x2f;`), which browsers decode in attribute values.
-        assert!(html.contains("<form method=\"post\" action=\"https:&#x2f;&#x2f;idp.example&#x2f;sso\">"), "{html}");
+        assert!(
+            html.contains("<form method=\"post\" action=\"https:&#x2f;&#x2f;idp.example&#x2f;sso\">"),
+            "{html}"
+        );
         assert!(html.contains("name=\"SAMLRequest\" value=\"PD94&lt;&quot;&amp;\""), "{html}");
         assert!(html.contains("<button type=\"submit\">Continue</button>"));
         assert!(!html.contains("<script") && html.contains("<html lang=\"en\">"));
@@ -122,7 +125,13 @@ mod tests {
     #[test]
     fn error_pages_in_both_languages() {
         use axum::response::IntoResponse;
-        for e in [PageError::UnknownClient, PageError::InvalidRedirectUri, PageError::Expired, PageError::Forbidden, PageError::Unavailable] {
+        for e in [
+            PageError::UnknownClient,
+            PageError::InvalidRedirectUri,
+            PageError::Expired,
+            PageError::Forbidden,
+            PageError::Unavailable,
+        ] {
             for l in [Locale::De, Locale::En] {
                 let res = e.render(l);
                 assert!(res.status().is_client_error() || res.status().is_server_error());

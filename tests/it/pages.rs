@@ -126,6 +126,7 @@ async fn consent_page_names_service_and_lists_exactly_its_data() {
     // not requested: address, nationality
     assert!(!html.contains("Anschrift") && !html.contains("Heidestraße") && !html.contains("Staatsangehörigkeit"));
     assert!(html.contains("value=\"approve\"") && html.contains("value=\"deny\""));
+    assert!(!html.contains("Dauerhafter Zugriff"), "no offline_access requested");
     let en = get(&c, &mut jar, &format!("{consent}?lang=en")).await.text().await.unwrap();
     assert_hygiene(&en, "en");
     assert!(en.contains("Birth name") && en.contains("Decline"));

@@ -83,6 +83,9 @@ async fn prompt_none_variants() {
     // consent not yet given for a larger claim set
     let cb = authorize_in(&b, &mut jar, &[("prompt", "none"), ("scope", "openid profile birth")]).await;
     assert_eq!(param(&cb, "error").as_deref(), Some("consent_required"));
+    // a new scope (offline_access, OIDC Core §11) needs a new consent too
+    let cb = authorize_in(&b, &mut jar, &[("prompt", "none"), ("scope", "openid profile offline_access")]).await;
+    assert_eq!(param(&cb, "error").as_deref(), Some("consent_required"));
     // max_age exceeded
     clock.advance(Duration::from_secs(120));
     let cb = authorize_in(&b, &mut jar, &[("prompt", "none"), ("max_age", "60")]).await;
