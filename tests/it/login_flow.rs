@@ -326,3 +326,100 @@ async fn expired_pending_request_shows_a_page() {
     assert!(res.headers().get("location").is_none());
     assert!(res.text().await.unwrap().contains("Anmeldung abgelaufen"));
 }
+
+#[tokio::test]
+async fn another_instance_finishes_a_login_this_one_began() {
+    let a = broker().await;
+    let b = SecondInstance::start(&a).await;
+    let c = http_client();
+    let mut jar = Jar::default();
+    let res = get(&c, &mut jar, &authorize_url(&a, &[])).await;
+    let path = location(&a, &res).path().to_owned();
+    // everything after /authorize happens on the other node
+    let html = get(&c, &mut jar, &b.url(&path)).await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf").unwrap();
+    let res = post(
+        &c,
+        &mut jar,
+        &b.url(&format!("{path}/start")),
+        &[("csrf", &csrf), ("method", "dev")],
+    )
+    .await;
+    let dev = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    let res = post(
+        &c,
+        &mut jar,
+        &b.url(dev.path()),
+        &[("person", "erika"), ("level", "high"), ("outcome", "success")],
+    )
+    .await;
+    let consent = res.headers()["location"].to_str().unwrap().to_owned();
+    let html = get(&c, &mut jar, &b.url(&consent)).await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf").unwrap();
+    let res = post(&c, &mut jar, &b.url(&consent), &[("csrf", &csrf), ("decision", "approve")]).await;
+    let cb = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    let g = grant_for_code(&a, &param(&cb, "code").unwrap()).await;
+    assert_eq!(g.level, TrustLevel::High);
+    // and the first node honours the session the second one created
+    let res = get(&c, &mut jar, &authorize_url(&a, &[("prompt", "none")])).await;
+    assert!(param(&location(&a, &res), "code").is_some());
+}
+
+/// An identity as an upstream endpoint would hand it over.
+fn identity(method: &str, level: TrustLevel, person: &str) -> buergerkonto::authenticators::VerifiedIdentity {
+    use buergerkonto::authenticators::{Attributes, MethodId, UpstreamSubject, VerifiedIdentity};
+    VerifiedIdentity {
+        method: MethodId(method.into()),
+        level,
+        subject: UpstreamSubject(format!("dev:{person}")),
+        attributes: Attributes::new(),
+        organisation: None,
+        amr: vec!["test".into()],
+        auth_time: buergerkonto::clock::unix_seconds(std::time::SystemTime::now()),
+    }
+}
+
+/// Park a request with `idp_hint` and return its pending id.
+async fn parked(b: &TestBroker, extra: &[(&str, &str)]) -> String {
+    let res = http_client()
+        .get(authorize_url_for(b, "skip", "http://127.0.0.1:9/skip/cb", extra))
+        .send()
+        .await
+        .unwrap();
+    let loc = location(b, &res);
+    loc.path().rsplit('/').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn identity_from_a_method_not_started_is_refused() {
+    let b = broker().await;
+    let id = parked(&b, &[("idp_hint", "dev-sub")]).await;
+    let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Ok(identity("dev", TrustLevel::High, "erika"))).await;
+    assert_eq!(res.status(), 303);
+    let loc = res.headers()["location"].to_str().unwrap();
+    assert!(loc.contains("error=access_denied") && !loc.contains("code="), "{loc}");
+}
+
+#[tokio::test]
+async fn method_ceiling_caps_the_asserted_level() {
+    let b = broker().await;
+    let id = parked(&b, &[("idp_hint", "dev-sub")]).await;
+    let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Ok(identity("dev-sub", TrustLevel::High, "erika"))).await;
+    let cb = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    let g = grant_for_code(&b, &param(&cb, "code").unwrap()).await;
+    assert_eq!(g.level, TrustLevel::Substantial, "a substantial method cannot give high");
+}
+
+#[tokio::test]
+async fn upstream_error_goes_to_the_relying_party_and_unknown_request_to_a_page() {
+    let b = broker().await;
+    let id = parked(&b, &[("idp_hint", "dev")]).await;
+    let err = buergerkonto::authenticators::AuthnError::Unavailable("x".into());
+    let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Err(err.clone())).await;
+    let loc = res.headers()["location"].to_str().unwrap();
+    assert!(loc.starts_with("http://127.0.0.1:9/skip/cb?error=temporarily_unavailable"), "{loc}");
+    // the request is used up: a replay gets a page, not a second redirect
+    let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Err(err)).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.headers().get("location").is_none());
+}

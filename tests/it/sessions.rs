@@ -249,3 +249,46 @@ async fn substantial_session_idle_limit() {
     let cb = authorize_in(&b, &mut jar, &[("prompt", "none")]).await;
     assert_eq!(param(&cb, "error").as_deref(), Some("login_required"));
 }
+
+#[tokio::test]
+async fn session_cookie_attributes_and_forged_cookie() {
+    let clock = Arc::new(ManualClock::starting_now());
+    let b = broker(&clock).await;
+    let c = http_client();
+    let mut jar = Jar::default();
+    let res = get(&c, &mut jar, &authorize_url(&b, &[("idp_hint", "dev")])).await;
+    let dev = location(&b, &res);
+    let res = post(
+        &c,
+        &mut jar,
+        &b.url(dev.path()),
+        &[("person", "erika"), ("level", "high"), ("outcome", "success")],
+    )
+    .await;
+    let set = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set.starts_with("bk_session="), "{set}");
+    for attr in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(set.contains(attr), "{set}");
+    }
+    let id = jar.session().unwrap();
+    assert_eq!(id.len(), 43, "256-bit session id");
+    // the cookie value is not the store key
+    let raw: Option<serde_json::Value> = b
+        .state
+        .records()
+        .get(buergerkonto::session::RecordKind::BrokerSession, &id)
+        .await
+        .unwrap_or(None);
+    assert!(raw.is_none());
+    // a forged or guessed cookie gives no session
+    let mut forged = Jar::default();
+    let fake = format!("bk_session={}", "A".repeat(43));
+    let res = c
+        .get(authorize_url(&b, &[("prompt", "none")]))
+        .header("cookie", fake)
+        .send()
+        .await
+        .unwrap();
+    forged.absorb(&res);
+    assert_eq!(param(&location(&b, &res), "error").as_deref(), Some("login_required"));
+}
