@@ -89,7 +89,12 @@ pub async fn consent_get(
         } else {
             "Eine pseudonyme Kennung für diesen Dienst"
         },
-        value: String::new(),
+        value: if en {
+            "Lets the service recognise you when you log in again. Other services receive a different one."
+        } else {
+            "Damit erkennt der Dienst Sie bei der nächsten Anmeldung wieder. Andere Dienste erhalten eine andere."
+        }
+        .to_owned(),
     }];
     views.extend(released.iter().map(|(name, v)| {
         let (de, en_label) = claims::claim_label(name);
