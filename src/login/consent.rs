@@ -96,12 +96,15 @@ pub async fn consent_get(
         }
         .to_owned(),
     }];
-    views.extend(released.iter().map(|(name, v)| {
+    // In the order of the scope table (name, birth, address …), not alphabetically.
+    let order = claims::permitted_claims(&p.scopes, client.claims.as_deref());
+    views.extend(order.iter().filter_map(|name| {
+        let v = released.get(*name)?;
         let (de, en_label) = claims::claim_label(name);
-        ClaimView {
+        Some(ClaimView {
             label: if en { en_label } else { de },
             value: display(v),
-        }
+        })
     }));
     if p.scopes.iter().any(|s| s == "offline_access") {
         // OIDC Core §11: offline access needs the person's consent, so it is named.
