@@ -4,7 +4,8 @@
 //! the SSO session decides between reuse, login and a `prompt=none` error.
 
 use super::acr::{self, AcrRequest};
-use super::check_prompt::{check_max_age, check_prompt, Prompt};
+use super::check_max_age::check_max_age;
+use super::check_prompt::{check_prompt, Prompt};
 use super::errors::{codes, error_redirect, AuthorizeError, OAuthError, ReturnTo};
 use super::params::RawParams;
 use super::sso::{self, Ask, Decision};

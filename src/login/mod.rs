@@ -7,6 +7,7 @@ pub mod acr;
 pub mod authorize;
 pub mod check_claims;
 pub mod check_client;
+pub mod check_max_age;
 pub mod check_pkce;
 pub mod check_prompt;
 pub mod check_request;
