@@ -17,7 +17,12 @@ async fn broker() -> TestBroker {
 #[tokio::test]
 async fn full_login_issues_code_and_grant() {
     let b = broker().await;
-    let url = authorize_url(&b, &[("scope", "openid profile birth nationality address")]);
+    let (url, verifier) = authorize_url_with_verifier(
+        &b,
+        "demo",
+        &demo_redirect(&b),
+        &[("scope", "openid profile birth nationality address")],
+    );
     let cb = dev_login(&http_client(), &b, &url, "erika", "high").await;
     assert!(cb.as_str().starts_with(&demo_redirect(&b)));
     let code = param(&cb, "code").unwrap();
@@ -44,6 +49,10 @@ async fn full_login_issues_code_and_grant() {
         .unwrap()
         .unwrap();
     assert_eq!(c.nonce.as_deref(), Some("n-456"));
+    use base64::Engine;
+    use sha2::Digest;
+    let s256 = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    assert_eq!(c.code_challenge, s256, "RFC 7636 §4.6: the token side can verify the verifier");
     assert_eq!(c.redirect_uri, demo_redirect(&b));
     assert!(c.expires_at - g.created_at <= 60);
     // the raw code is not a store key

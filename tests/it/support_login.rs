@@ -57,7 +57,12 @@ pub fn demo_redirect(broker: &TestBroker) -> String {
 /// An authorization URL for `client_id` with sensible defaults, overridden/extended by `extra`
 /// (a pair with an empty value removes the default).
 pub fn authorize_url_for(broker: &TestBroker, client_id: &str, redirect_uri: &str, extra: &[(&str, &str)]) -> String {
-    let (_, challenge) = pkce();
+    authorize_url_with_verifier(broker, client_id, redirect_uri, extra).0
+}
+
+/// As [`authorize_url_for`], also returning the PKCE verifier (for redeeming the code).
+pub fn authorize_url_with_verifier(broker: &TestBroker, client_id: &str, redirect_uri: &str, extra: &[(&str, &str)]) -> (String, String) {
+    let (verifier, challenge) = pkce();
     let mut params: Vec<(String, String)> = vec![
         ("response_type".into(), "code".into()),
         ("client_id".into(), client_id.into()),
@@ -76,7 +81,7 @@ pub fn authorize_url_for(broker: &TestBroker, client_id: &str, redirect_uri: &st
     }
     let mut url = url::Url::parse(&broker.url("/authorize")).unwrap();
     url.query_pairs_mut().extend_pairs(params);
-    url.to_string()
+    (url.to_string(), verifier)
 }
 
 /// An authorization URL for the demo client.
