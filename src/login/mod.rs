@@ -1,21 +1,49 @@
 //! The broker core between the relying party's request and the upstream login: `/authorize`, the
 //! login choice, starting and finishing upstream methods, SSO session, step-up, consent and the
-//! code redirect.
+//! code redirect. One file per check or step (node-oidc-provider style); docs/architecture.md
+//! describes the flow.
+
+pub mod acr;
+pub mod authorize;
+pub mod check_claims;
+pub mod check_client;
+pub mod check_max_age;
+pub mod check_pkce;
+pub mod check_prompt;
+pub mod check_request;
+pub mod check_scope;
+pub mod choice;
+pub mod code;
+pub mod consent;
+pub mod errors;
+pub mod finish;
+pub mod flow;
+pub mod methods;
+pub mod params;
+pub mod pending;
+pub mod session;
+pub mod sso;
+pub mod start;
 
 use crate::authenticators::{AuthnError, VerifiedIdentity};
 use crate::state::AppState;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use axum::routing::{get, post};
 use axum::Router;
 
 /// The login routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/authorize", get(authorize::authorize_get).post(authorize::authorize_post))
+        .route("/login/{id}", get(choice::choice_get))
+        .route("/login/{id}/start", post(start::start_post))
+        .route("/login/{id}/cancel", post(start::cancel_post))
+        .route("/consent/{id}", get(consent::consent_get).post(consent::consent_post))
 }
 
 /// Continue the parked authorization `pending_id` once an upstream method has finished —
 /// successfully or not. Upstream endpoints (SAML ACS, certificate listener, simulators) call this
 /// and return its response to the browser.
 pub async fn continue_after_upstream(state: &AppState, pending_id: &str, outcome: Result<VerifiedIdentity, AuthnError>) -> Response {
-    let _ = (state, pending_id, outcome);
-    http::StatusCode::NOT_IMPLEMENTED.into_response()
+    finish::continue_after_upstream(state, pending_id, outcome).await
 }

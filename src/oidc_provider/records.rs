@@ -45,6 +45,20 @@ pub struct PendingAuthorization {
     pub idp_hint: Option<String>,
     /// When the request arrived (unix seconds).
     pub created_at: i64,
+    /// Anti-CSRF token of the choice and consent forms (proves the form came from our page).
+    #[serde(default)]
+    pub csrf: String,
+    /// The broker session this request runs in: the browser's session at `/authorize`, or the one
+    /// created by the login. Lets a step-up keep the same session across the upstream round trip
+    /// (which carries no cookie).
+    #[serde(default)]
+    pub session_id: Option<String>,
+    /// The upstream method started for this request; the identity must come from it.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// The person is authenticated for this request (fresh login or SSO); consent may follow.
+    #[serde(default)]
+    pub authenticated: bool,
 }
 
 /// What a single-use authorization code stands for. Stored under

@@ -1,6 +1,59 @@
 //! Pages for people: login choice, consent, errors (server-rendered, German by default, English on
 //! request; no inline script; usable without JavaScript).
 
+pub mod errors;
+pub mod i18n;
+pub mod locale;
+pub mod templates;
+
+pub use errors::PageError;
+pub use locale::Locale;
+
+use axum::response::Html;
+
+/// Render a full page: `template` extends `base.html`, which gets the language, the title, the
+/// texts `t` and an optional language-switch link (`switch_href`, a same-page URL with `lang=`).
+pub fn render_page(
+    template: &'static str,
+    locale: Locale,
+    title: &str,
+    switch_href: Option<String>,
+    ctx: minijinja::Value,
+) -> Html<String> {
+    let other = match locale {
+        Locale::De => Locale::En,
+        Locale::En => Locale::De,
+    };
+    let full = minijinja::context! {
+        lang => locale.as_str(),
+        other_lang => other.as_str(),
+        title => title,
+        t => i18n::table(locale),
+        switch_href => switch_href,
+        ..ctx
+    };
+    match templates::render(template, full) {
+        Ok(html) => Html(html),
+        Err(e) => {
+            tracing::error!(error = %e, "page rendering failed");
+            Html(simple_page(
+                500,
+                "Es ist ein interner Fehler aufgetreten.",
+                "An internal error occurred.",
+            ))
+        }
+    }
+}
+
+/// A same-page link that switches the language (`path` without query).
+pub fn switch_link(path: &str, locale: Locale) -> String {
+    let other = match locale {
+        Locale::De => "en",
+        Locale::En => "de",
+    };
+    format!("{path}?lang={other}")
+}
+
 /// Escape text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -43,4 +96,47 @@ pub fn static_routes() -> axum::Router<crate::state::AppState> {
             )
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn post_form_page_has_button_and_no_script() {
+        let html = render_page(
+            "post_form.html",
+            Locale::En,
+            "Continue",
+            None,
+            minijinja::context! { action => "https://idp.example/sso", fields => vec![("SAMLRequest".to_owned(), "PD94<\"&".to_owned())] },
+        )
+        .0;
+        // minijinja also escapes `/` (as `&#x2f;`), which browsers decode in attribute values.
+        assert!(
+            html.contains("<form method=\"post\" action=\"https:&#x2f;&#x2f;idp.example&#x2f;sso\">"),
+            "{html}"
+        );
+        assert!(html.contains("name=\"SAMLRequest\" value=\"PD94&lt;&quot;&amp;\""), "{html}");
+        assert!(html.contains("<button type=\"submit\">Continue</button>"));
+        assert!(!html.contains("<script") && html.contains("<html lang=\"en\">"));
+    }
+
+    #[test]
+    fn error_pages_in_both_languages() {
+        use axum::response::IntoResponse;
+        for e in [
+            PageError::UnknownClient,
+            PageError::InvalidRedirectUri,
+            PageError::Expired,
+            PageError::Forbidden,
+            PageError::Unavailable,
+        ] {
+            for l in [Locale::De, Locale::En] {
+                let res = e.render(l);
+                assert!(res.status().is_client_error() || res.status().is_server_error());
+            }
+            let _ = e.into_response();
+        }
+    }
 }

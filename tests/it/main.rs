@@ -2,11 +2,16 @@
 //! Each module covers one feature; `support` starts brokers on port 0.
 
 mod support;
+mod support_login;
 
+mod authorize;
 mod cli;
 mod http_basics;
 mod keys;
+mod login_flow;
+mod pages;
 mod redis_faults;
+mod sessions;
 mod smoke;
 mod store_contract;
 mod tls;

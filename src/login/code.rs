@@ -1,0 +1,109 @@
+//! Code issuance (RFC 6749 §4.1.2, OIDC Core §3.1.2.5): the [`Grant`] (what this login releases
+//! to this client) and a single-use [`AuthorizationCode`] stored by the SHA-256 of a random
+//! 256-bit code, with TTL `oidc.code_ttl` (≤ 60 s).
+
+use super::pending::random_id;
+use super::session::{sid_for, BrokerSession};
+use crate::oidc_provider::records::{AuthorizationCode, Grant, PendingAuthorization};
+use crate::oidc_provider::{claims, subject};
+use crate::session::{RecordKind, StoreError};
+use crate::state::AppState;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+/// Why no code was issued.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IssueError {
+    /// The client vanished from configuration.
+    #[error("unknown client")]
+    UnknownClient,
+    /// No level holds any more (the session ran out between checks).
+    #[error("session no longer valid")]
+    SessionExpired,
+    /// Subject derivation failed.
+    #[error(transparent)]
+    Subject(#[from] subject::SubjectError),
+    /// Store failure.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The store id of a code: SHA-256, base64url (the token side looks codes up the same way).
+pub fn code_store_id(code: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(code.as_bytes()))
+}
+
+/// Create the grant and the code; returns the code to send.
+pub async fn issue_code(state: &AppState, pending: &PendingAuthorization, session: &BrokerSession, now: i64) -> Result<String, IssueError> {
+    let config = state.config();
+    let client = config
+        .clients
+        .iter()
+        .find(|c| c.id == pending.client_id)
+        .ok_or(IssueError::UnknownClient)?;
+    let level = session
+        .effective_level(now, |l| config.store.limits_for(l))
+        .filter(|l| *l >= pending.required_level)
+        .ok_or(IssueError::SessionExpired)?;
+    let sub = subject::subject_for(&config.oidc, client, &session.subject)?;
+    let released = claims::release(
+        &pending.scopes,
+        client.claims.as_deref(),
+        &session.attributes,
+        session.organisation.as_ref(),
+    );
+    // Claims requested for the ID token (OIDC Core §5.5) – only those actually released.
+    let id_token_claims = pending
+        .id_token_claims
+        .iter()
+        .filter(|c| released.contains_key(*c))
+        .cloned()
+        .collect();
+    let organisation = if released.contains_key("org") {
+        session.organisation.clone()
+    } else {
+        None
+    };
+    let lifetime = [
+        Some(config.oidc.code_ttl),
+        Some(client.access_token_ttl),
+        Some(client.id_token_ttl),
+        client.refresh_token_ttl,
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(config.oidc.code_ttl);
+    let grant = Grant {
+        id: random_id(),
+        client_id: client.id.clone(),
+        sub,
+        scopes: pending.scopes.clone(),
+        claims: released,
+        id_token_claims,
+        organisation,
+        level,
+        amr: session.amr.clone(),
+        auth_time: session.auth_time,
+        sid: sid_for(&session.id, &client.id),
+        created_at: now,
+        expires_at: now.saturating_add(lifetime.as_secs() as i64),
+    };
+    state.records().put(RecordKind::Grant, &grant.id, &grant, lifetime).await?;
+    let code = random_id();
+    let record = AuthorizationCode {
+        grant_id: grant.id.clone(),
+        client_id: client.id.clone(),
+        redirect_uri: pending.redirect_uri.clone(),
+        code_challenge: pending.code_challenge.clone(),
+        nonce: pending.nonce.clone(),
+        expires_at: now.saturating_add(config.oidc.code_ttl.as_secs() as i64),
+    };
+    state
+        .records()
+        .put(RecordKind::AuthorizationCode, &code_store_id(&code), &record, config.oidc.code_ttl)
+        .await?;
+    Ok(code)
+}

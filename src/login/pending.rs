@@ -1,0 +1,95 @@
+//! Parking the relying party's request ([`PendingAuthorization`]) while the person logs in.
+//!
+//! The id is 256 random bits (base64url): it is the only thing that ties the upstream return leg to
+//! the request, so it must be unguessable. Expiry is checked against the injected clock as well as
+//! by the store TTL, so a controllable clock governs it in tests.
+
+use crate::oidc_provider::records::PendingAuthorization;
+use crate::session::{RecordKind, StoreError};
+use crate::state::AppState;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use std::time::Duration;
+
+/// A new random identifier (256 bits, base64url): pending ids, session ids, codes, CSRF tokens.
+pub fn random_id() -> String {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    URL_SAFE_NO_PAD.encode(b)
+}
+
+/// Ids we hand out have this shape; anything else is not looked up at all.
+pub fn plausible_id(id: &str) -> bool {
+    id.len() == 43 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn remaining(state: &AppState, p: &PendingAuthorization, now: i64) -> Option<Duration> {
+    let ttl = state.config().oidc.pending_ttl.as_secs() as i64;
+    let left = p.created_at.saturating_add(ttl).saturating_sub(now);
+    (left > 0).then(|| Duration::from_secs(left as u64))
+}
+
+/// Store a new or changed request for the rest of its lifetime.
+pub async fn save(state: &AppState, p: &PendingAuthorization, now: i64) -> Result<bool, StoreError> {
+    match remaining(state, p, now) {
+        Some(ttl) => {
+            state.records().put(RecordKind::PendingAuthorization, &p.id, p, ttl).await?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+/// Load a request that has not expired.
+pub async fn load(state: &AppState, id: &str, now: i64) -> Result<Option<PendingAuthorization>, StoreError> {
+    if !plausible_id(id) {
+        return Ok(None);
+    }
+    let p: Option<PendingAuthorization> = state.records().get(RecordKind::PendingAuthorization, id).await?;
+    Ok(p.filter(|p| remaining(state, p, now).is_some()))
+}
+
+/// Take a request out of the store (single use: exactly one caller gets it).
+pub async fn take(state: &AppState, id: &str, now: i64) -> Result<Option<PendingAuthorization>, StoreError> {
+    if !plausible_id(id) {
+        return Ok(None);
+    }
+    let p: Option<PendingAuthorization> = state.records().take(RecordKind::PendingAuthorization, id).await?;
+    Ok(p.filter(|p| remaining(state, p, now).is_some()))
+}
+
+/// Constant-time comparison of a presented CSRF token with the stored one.
+pub fn csrf_ok(stored: &str, presented: Option<&str>) -> bool {
+    use subtle::ConstantTimeEq;
+    match presented {
+        Some(p) if !stored.is_empty() => bool::from(stored.as_bytes().ct_eq(p.as_bytes())),
+        _ => false,
+    }
+}
+
+/// Same-origin check for form posts: an `Origin` header, when the browser sends one, must be ours
+/// (Fetch §3.1; browsers send it on every cross-origin POST).
+pub fn same_origin(state: &AppState, headers: &http::HeaderMap) -> bool {
+    match headers.get(http::header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => origin == state.config().server.issuer.origin().ascii_serialization(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        let a = random_id();
+        assert!(plausible_id(&a));
+        assert_ne!(a, random_id());
+        assert!(!plausible_id("../etc"));
+        assert!(csrf_ok("abc", Some("abc")));
+        assert!(!csrf_ok("abc", Some("abd")));
+        assert!(!csrf_ok("", Some("")));
+        assert!(!csrf_ok("abc", None));
+    }
+}

@@ -1,0 +1,113 @@
+//! Page texts, German and English. One table so a translation gap is visible in review.
+
+use super::Locale;
+use crate::trust::TrustLevel;
+use std::collections::BTreeMap;
+
+/// `(key, de, en)`.
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("skip", "Zum Inhalt springen", "Skip to content"),
+    ("language", "Sprache", "Language"),
+    ("other_language", "English", "Deutsch"),
+    (
+        "footer",
+        "buergerkonto – Anmeldung für Online-Dienste der öffentlichen Verwaltung",
+        "buergerkonto – login for online services of public administration",
+    ),
+    ("choice_title", "Wie möchten Sie sich anmelden?", "How would you like to log in?"),
+    ("choice_intro", "Sie melden sich an bei", "You are logging in to"),
+    (
+        "choice_required",
+        "Dieser Dienst verlangt mindestens das Vertrauensniveau",
+        "This service requires at least the trust level",
+    ),
+    ("reaches", "Vertrauensniveau bis", "Trust level up to"),
+    (
+        "no_methods",
+        "Für diesen Dienst steht derzeit kein Anmeldeverfahren mit dem nötigen Vertrauensniveau zur Verfügung. Bitte wenden Sie sich an den Betreiber des Dienstes.",
+        "No login method with the required trust level is available for this service at the moment. Please contact the operator of the service.",
+    ),
+    ("levels_title", "Was bedeuten die Vertrauensniveaus?", "What do the trust levels mean?"),
+    ("cancel", "Anmeldung abbrechen und zurück zum Dienst", "Cancel and return to the service"),
+    ("consent_title", "Daten an den Dienst übermitteln?", "Share your data with the service?"),
+    ("consent_intro", "Diese Angaben werden übermittelt an", "The following data will be sent to"),
+    ("consent_level", "Ihre Anmeldung hat das Vertrauensniveau", "Your login has the trust level"),
+    (
+        "consent_note",
+        "buergerkonto speichert Ihre Daten nicht dauerhaft. Wenn Sie ablehnen, wird nichts übermittelt.",
+        "buergerkonto does not store your data permanently. If you decline, nothing is sent.",
+    ),
+    ("approve", "Zustimmen und weiter", "Agree and continue"),
+    ("deny", "Ablehnen", "Decline"),
+    ("continue_title", "Weiter zur Anmeldung", "Continue to log in"),
+    (
+        "continue_text",
+        "Sie werden jetzt zum gewählten Anmeldeverfahren weitergeleitet. Bitte klicken Sie auf „Weiter“.",
+        "You will now be taken to the chosen login method. Please select “Continue”.",
+    ),
+    ("continue", "Weiter", "Continue"),
+    ("dev_title", "Testanmeldung", "Test login"),
+    (
+        "dev_warning",
+        "Nur für die Entwicklung: Hier werden keine echten Personen angemeldet.",
+        "Development only: no real person is authenticated here.",
+    ),
+    ("dev_person", "Testperson", "Test person"),
+    ("dev_level", "Erreichtes Vertrauensniveau", "Trust level reached"),
+    ("dev_outcome", "Ergebnis", "Outcome"),
+    ("dev_success", "Erfolgreich angemeldet", "Login succeeds"),
+    ("dev_cancelled", "Abgebrochen", "Cancelled by the person"),
+    ("dev_failure", "Fehlgeschlagen", "Login fails"),
+    ("dev_submit", "Anmeldung abschließen", "Finish login"),
+];
+
+/// All texts for a locale (handed to templates as `t`).
+pub fn table(locale: Locale) -> BTreeMap<&'static str, &'static str> {
+    TEXTS
+        .iter()
+        .map(|(k, de, en)| (*k, if locale == Locale::En { *en } else { *de }))
+        .collect()
+}
+
+/// Name of a level.
+pub fn level_name(locale: Locale, level: TrustLevel) -> &'static str {
+    match locale {
+        Locale::De => level.name_de(),
+        Locale::En => level.name_en(),
+    }
+}
+
+/// A plain-words explanation of a level (issue 5 item 4).
+pub fn level_explain(locale: Locale, level: TrustLevel) -> &'static str {
+    match (locale, level) {
+        (Locale::De, TrustLevel::Basic) => "Anmeldung mit Benutzername und Passwort. Ihre Identität wurde dabei nicht geprüft.",
+        (Locale::En, TrustLevel::Basic) => "Login with user name and password. Your identity has not been checked.",
+        (Locale::De, TrustLevel::Low) => "Ihre Identität wurde mit einfachen Mitteln geprüft.",
+        (Locale::En, TrustLevel::Low) => "Your identity has been checked with simple means.",
+        (Locale::De, TrustLevel::Substantial) => {
+            "Ihre Identität wurde zuverlässig geprüft, zum Beispiel mit einem ELSTER-Zertifikat oder einem Firmenzertifikat."
+        }
+        (Locale::En, TrustLevel::Substantial) => {
+            "Your identity has been checked reliably, for example with an ELSTER certificate or a company certificate."
+        }
+        (Locale::De, TrustLevel::High) => {
+            "Höchste Sicherheit: die Online-Ausweisfunktion Ihres Personalausweises, Ihres elektronischen Aufenthaltstitels oder Ihrer Unionsbürgerkarte mit PIN."
+        }
+        (Locale::En, TrustLevel::High) => {
+            "Highest assurance: the online function of your ID card, electronic residence permit or EU citizen card, with your PIN."
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_translated() {
+        for (k, de, en) in TEXTS {
+            assert!(!de.is_empty() && !en.is_empty(), "{k}");
+        }
+        assert_eq!(table(Locale::En)["approve"], "Agree and continue");
+    }
+}

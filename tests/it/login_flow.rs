@@ -1,0 +1,434 @@
+//! Login through the real pages: code issuance, the downgrade rule, consent, method outcomes,
+//! claim release and subjects.
+
+use crate::support::{http_client, TestBroker};
+use crate::support_login::*;
+use buergerkonto::clock::{ManualClock, SystemClock};
+use buergerkonto::trust::TrustLevel;
+use std::sync::Arc;
+use std::time::Duration;
+
+const HIGH: &str = "http://eidas.europa.eu/LoA/high";
+
+async fn broker() -> TestBroker {
+    broker_with_extra(Arc::new(SystemClock)).await
+}
+
+#[tokio::test]
+async fn full_login_issues_code_and_grant() {
+    let b = broker().await;
+    let (url, verifier) = authorize_url_with_verifier(
+        &b,
+        "demo",
+        &demo_redirect(&b),
+        &[("scope", "openid profile birth nationality address")],
+    );
+    let cb = dev_login(&http_client(), &b, &url, "erika", "high").await;
+    assert!(cb.as_str().starts_with(&demo_redirect(&b)));
+    let code = param(&cb, "code").unwrap();
+    let g = grant_for_code(&b, &code).await;
+    assert_eq!(g.client_id, "demo");
+    assert_eq!(g.level, TrustLevel::High);
+    assert_eq!(g.claims["given_name"], "Erika");
+    assert_eq!(g.claims["birth_family_name"], "Gabler");
+    assert_eq!(g.claims["place_of_birth"], "Berlin");
+    assert_eq!(g.claims["birthdate"], "1964-08-12");
+    assert_eq!(g.claims["address"]["street_address"], "Heidestraße 17");
+    assert_eq!(g.claims["address"]["postal_code"], "51147");
+    assert_eq!(g.claims["nationalities"][0], "D");
+    assert!(!g.sub.contains("erika") && g.sub.len() == 43);
+    assert!(!g.sid.is_empty() && g.auth_time > 0 && g.amr == ["dev"]);
+    // the code record is single-use and short-lived
+    use buergerkonto::oidc_provider::records::AuthorizationCode;
+    use buergerkonto::session::RecordKind;
+    let c: AuthorizationCode = b
+        .state
+        .records()
+        .get(RecordKind::AuthorizationCode, &buergerkonto::login::code::code_store_id(&code))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.nonce.as_deref(), Some("n-456"));
+    use base64::Engine;
+    use sha2::Digest;
+    let s256 = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    assert_eq!(c.code_challenge, s256, "RFC 7636 §4.6: the token side can verify the verifier");
+    assert_eq!(c.redirect_uri, demo_redirect(&b));
+    assert!(c.expires_at - g.created_at <= 60);
+    // the raw code is not a store key
+    let raw: Option<AuthorizationCode> = b.state.records().get(RecordKind::AuthorizationCode, &code).await.unwrap();
+    assert!(raw.is_none());
+}
+
+#[tokio::test]
+async fn downgrade_asked_high_upstream_answered_substantial_is_an_error_without_code() {
+    let b = broker().await;
+    let url = authorize_url(&b, &[("acr_values", HIGH)]);
+    let cb = dev_login(&http_client(), &b, &url, "erika", "substantial").await;
+    assert_eq!(param(&cb, "error").as_deref(), Some("unmet_authentication_requirements"));
+    assert_eq!(param(&cb, "state").as_deref(), Some("st-123"));
+    assert!(param(&cb, "code").is_none());
+    // the same with an essential acr
+    let claims = format!(r#"{{"id_token":{{"acr":{{"essential":true,"values":["{HIGH}"]}}}}}}"#);
+    let cb = dev_login(
+        &http_client(),
+        &b,
+        &authorize_url(&b, &[("claims", &claims)]),
+        "erika",
+        "substantial",
+    )
+    .await;
+    assert_eq!(param(&cb, "error").as_deref(), Some("unmet_authentication_requirements"));
+    assert!(param(&cb, "code").is_none());
+}
+
+#[tokio::test]
+async fn client_minimum_is_enforced_after_the_upstream() {
+    let b = broker().await;
+    // demo requires substantial; the dev login answers low
+    let cb = dev_login(&http_client(), &b, &authorize_url(&b, &[]), "erika", "low").await;
+    assert_eq!(param(&cb, "error").as_deref(), Some("unmet_authentication_requirements"));
+}
+
+#[tokio::test]
+async fn consent_deny_is_access_denied() {
+    let b = broker().await;
+    let mut jar = Jar::default();
+    let cb = login_with_consent(
+        &http_client(),
+        &b,
+        &mut jar,
+        &authorize_url(&b, &[]),
+        "dev",
+        Outcome::Success("erika", "high"),
+        "deny",
+    )
+    .await;
+    assert_eq!(param(&cb, "error").as_deref(), Some("access_denied"));
+    assert_eq!(param(&cb, "state").as_deref(), Some("st-123"));
+    assert!(param(&cb, "code").is_none());
+}
+
+#[tokio::test]
+async fn cancelled_and_failed_upstream_are_access_denied() {
+    let b = broker().await;
+    for outcome in [Outcome::Cancelled, Outcome::Failure] {
+        let mut jar = Jar::default();
+        let cb = login_in(&http_client(), &b, &mut jar, &authorize_url(&b, &[]), "dev", outcome).await;
+        assert_eq!(param(&cb, "error").as_deref(), Some("access_denied"));
+        assert_eq!(param(&cb, "iss").as_deref(), Some(b.base.as_str()));
+    }
+}
+
+#[tokio::test]
+async fn cancel_on_choice_page_is_access_denied() {
+    let b = broker().await;
+    let c = http_client();
+    let mut jar = Jar::default();
+    let res = get(&c, &mut jar, &authorize_url(&b, &[])).await;
+    let choice = location(&b, &res);
+    let html = get(&c, &mut jar, choice.as_str()).await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf").unwrap();
+    let res = post(&c, &mut jar, &format!("{choice}/cancel"), &[("csrf", &csrf)]).await;
+    let cb = location(&b, &res);
+    assert_eq!(param(&cb, "error").as_deref(), Some("access_denied"));
+}
+
+#[tokio::test]
+async fn skip_consent_client_gets_no_consent_page() {
+    let b = broker().await;
+    let c = http_client();
+    let mut jar = Jar::default();
+    let url = authorize_url_for(&b, "skip", "http://127.0.0.1:9/skip/cb", &[]);
+    let res = get(&c, &mut jar, &url).await;
+    let choice = location(&b, &res);
+    let html = get(&c, &mut jar, choice.as_str()).await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf").unwrap();
+    let res = post(&c, &mut jar, &format!("{choice}/start"), &[("csrf", &csrf), ("method", "dev")]).await;
+    let dev = location(&b, &res);
+    let res = post(
+        &c,
+        &mut jar,
+        &b.url(dev.path()),
+        &[("person", "erika"), ("level", "high"), ("outcome", "success")],
+    )
+    .await;
+    let cb = location(&b, &res);
+    assert!(
+        cb.as_str().starts_with("http://127.0.0.1:9/skip/cb"),
+        "straight to the client: {cb}"
+    );
+    assert!(param(&cb, "code").is_some());
+}
+
+#[tokio::test]
+async fn claims_limited_to_client_list_and_never_invented() {
+    let b = broker().await;
+    let mut jar = Jar::default();
+    let url = authorize_url_for(&b, "narrow", "http://127.0.0.2:9/narrow/cb", &[("scope", "openid profile birth")]);
+    let cb = login_in(&http_client(), &b, &mut jar, &url, "dev", Outcome::Success("erika", "high")).await;
+    let g = grant_for_code(&b, &param(&cb, "code").unwrap()).await;
+    assert_eq!(g.claims.keys().collect::<Vec<_>>(), ["birth_family_name", "family_name"]);
+    // Ludwig has no birth name: it is not released, not made up
+    let mut jar = Jar::default();
+    let cb = login_in(&http_client(), &b, &mut jar, &url, "dev", Outcome::Success("ludwig", "high")).await;
+    let g = grant_for_code(&b, &param(&cb, "code").unwrap()).await;
+    assert_eq!(g.claims.keys().collect::<Vec<_>>(), ["family_name"]);
+}
+
+#[tokio::test]
+async fn id_token_claims_from_claims_parameter_only_if_released() {
+    let b = broker().await;
+    let claims = r#"{"id_token":{"given_name":null,"birth_family_name":{"essential":true}}}"#;
+    let cb = dev_login(&http_client(), &b, &authorize_url(&b, &[("claims", claims)]), "erika", "high").await;
+    let g = grant_for_code(&b, &param(&cb, "code").unwrap()).await;
+    // profile granted, birth not requested as scope: only given_name
+    assert_eq!(g.id_token_claims, ["given_name"]);
+    assert!(!g.claims.contains_key("birth_family_name"));
+}
+
+#[tokio::test]
+async fn pairwise_sub_stable_across_restarts_and_sector_separated_public_shared() {
+    let clock: Arc<SystemClock> = Arc::new(SystemClock);
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        // two broker instances (= restart / second node) with the same configuration
+        let b = broker_with_extra(clock.clone()).await;
+        let mut row = Vec::new();
+        for (client, uri) in [
+            ("skip", "http://127.0.0.1:9/skip/cb"),
+            ("narrow", "http://127.0.0.2:9/narrow/cb"),
+            ("pub1", "http://127.0.0.3:9/cb"),
+            ("pub2", "http://127.0.0.4:9/cb"),
+        ] {
+            let url = authorize_url_for(&b, client, uri, &[("scope", "openid")]);
+            let mut jar = Jar::default();
+            let cb = login_in(&http_client(), &b, &mut jar, &url, "dev", Outcome::Success("erika", "high")).await;
+            row.push(grant_for_code(&b, &param(&cb, "code").unwrap()).await.sub);
+        }
+        seen.push(row);
+    }
+    assert_eq!(seen[0], seen[1], "stable across instances");
+    let r = &seen[0];
+    assert_ne!(r[0], r[1], "pairwise per sector");
+    assert_eq!(r[2], r[3], "public is shared");
+    assert_ne!(r[0], r[2]);
+}
+
+#[tokio::test]
+async fn choice_page_lists_only_sufficient_methods() {
+    let b = broker().await;
+    let c = http_client();
+    let mut jar = Jar::default();
+    let res = get(&c, &mut jar, &authorize_url(&b, &[("acr_values", HIGH)])).await;
+    let html = get(&c, &mut jar, location(&b, &res).as_str()).await.text().await.unwrap();
+    assert!(html.contains("value=\"dev\""), "{html}");
+    assert!(
+        !html.contains("value=\"dev-sub\""),
+        "substantial-only method must not be offered for high"
+    );
+    // without acr_values both reach substantial (the client minimum)
+    let res = get(&c, &mut jar, &authorize_url(&b, &[])).await;
+    let html = get(&c, &mut jar, location(&b, &res).as_str()).await.text().await.unwrap();
+    assert!(html.contains("value=\"dev\"") && html.contains("value=\"dev-sub\""));
+    // the client's allowed_methods
+    let res = get(
+        &c,
+        &mut jar,
+        &authorize_url_for(&b, "subonly", "http://127.0.0.1:9/subonly/cb", &[]),
+    )
+    .await;
+    let html = get(&c, &mut jar, location(&b, &res).as_str()).await.text().await.unwrap();
+    assert!(!html.contains("value=\"dev\"") && html.contains("value=\"dev-sub\""));
+}
+
+#[tokio::test]
+async fn starting_an_insufficient_method_by_hand_is_refused() {
+    let b = broker().await;
+    let c = http_client();
+    let mut jar = Jar::default();
+    let res = get(&c, &mut jar, &authorize_url(&b, &[("acr_values", HIGH)])).await;
+    let choice = location(&b, &res);
+    let html = get(&c, &mut jar, choice.as_str()).await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf").unwrap();
+    let res = post(&c, &mut jar, &format!("{choice}/start"), &[("csrf", &csrf), ("method", "dev-sub")]).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.headers().get("location").is_none());
+}
+
+#[tokio::test]
+async fn start_requires_csrf_token_and_same_origin() {
+    let b = broker().await;
+    let c = http_client();
+    let mut jar = Jar::default();
+    let res = get(&c, &mut jar, &authorize_url(&b, &[])).await;
+    let choice = location(&b, &res);
+    let html = get(&c, &mut jar, choice.as_str()).await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf").unwrap();
+    let start = format!("{choice}/start");
+    let res = post(&c, &mut jar, &start, &[("method", "dev")]).await;
+    assert_eq!(res.status(), 403);
+    let res = post(&c, &mut jar, &start, &[("csrf", "wrong"), ("method", "dev")]).await;
+    assert_eq!(res.status(), 403);
+    let res = c
+        .post(&start)
+        .header("origin", "https://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}&method=dev"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // an unknown pending id
+    let res = post(
+        &c,
+        &mut jar,
+        &b.url("/login/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/start"),
+        &[("csrf", &csrf), ("method", "dev")],
+    )
+    .await;
+    assert_eq!(res.status(), 400);
+}
+
+#[tokio::test]
+async fn consent_is_bound_to_the_browser_that_logged_in() {
+    let b = broker().await;
+    let c = http_client();
+    let mut jar = Jar::default();
+    let res = get(&c, &mut jar, &authorize_url(&b, &[("idp_hint", "dev")])).await;
+    let dev = location(&b, &res);
+    let res = post(
+        &c,
+        &mut jar,
+        &b.url(dev.path()),
+        &[("person", "erika"), ("level", "high"), ("outcome", "success")],
+    )
+    .await;
+    let consent = location(&b, &res);
+    assert!(consent.path().starts_with("/consent/"));
+    // another browser (no session cookie) cannot see or approve it
+    let mut other = Jar::default();
+    let res = get(&c, &mut other, consent.as_str()).await;
+    assert_eq!(res.status(), 403);
+    let html = get(&c, &mut jar, consent.as_str()).await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf").unwrap();
+    let res = post(&c, &mut other, consent.as_str(), &[("csrf", &csrf), ("decision", "approve")]).await;
+    assert_eq!(res.status(), 403);
+    // the right browser can, once
+    let res = post(&c, &mut jar, consent.as_str(), &[("csrf", &csrf), ("decision", "approve")]).await;
+    assert!(param(&location(&b, &res), "code").is_some());
+    let res = post(&c, &mut jar, consent.as_str(), &[("csrf", &csrf), ("decision", "approve")]).await;
+    assert_eq!(res.status(), 400, "single use");
+}
+
+#[tokio::test]
+async fn expired_pending_request_shows_a_page() {
+    let clock = Arc::new(ManualClock::starting_now());
+    let b = broker_with_extra(clock.clone()).await;
+    let c = http_client();
+    let mut jar = Jar::default();
+    let res = get(&c, &mut jar, &authorize_url(&b, &[("idp_hint", "dev")])).await;
+    let dev = location(&b, &res);
+    clock.advance(Duration::from_secs(901));
+    let res = post(&c, &mut jar, &b.url(dev.path()), &[("outcome", "cancelled")]).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.headers().get("location").is_none());
+    assert!(res.text().await.unwrap().contains("Anmeldung abgelaufen"));
+}
+
+#[tokio::test]
+async fn another_instance_finishes_a_login_this_one_began() {
+    let a = broker().await;
+    let b = SecondInstance::start(&a).await;
+    let c = http_client();
+    let mut jar = Jar::default();
+    let res = get(&c, &mut jar, &authorize_url(&a, &[])).await;
+    let path = location(&a, &res).path().to_owned();
+    // everything after /authorize happens on the other node
+    let html = get(&c, &mut jar, &b.url(&path)).await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf").unwrap();
+    let res = post(
+        &c,
+        &mut jar,
+        &b.url(&format!("{path}/start")),
+        &[("csrf", &csrf), ("method", "dev")],
+    )
+    .await;
+    let dev = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    let res = post(
+        &c,
+        &mut jar,
+        &b.url(dev.path()),
+        &[("person", "erika"), ("level", "high"), ("outcome", "success")],
+    )
+    .await;
+    let consent = res.headers()["location"].to_str().unwrap().to_owned();
+    let html = get(&c, &mut jar, &b.url(&consent)).await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf").unwrap();
+    let res = post(&c, &mut jar, &b.url(&consent), &[("csrf", &csrf), ("decision", "approve")]).await;
+    let cb = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    let g = grant_for_code(&a, &param(&cb, "code").unwrap()).await;
+    assert_eq!(g.level, TrustLevel::High);
+    // and the first node honours the session the second one created
+    let res = get(&c, &mut jar, &authorize_url(&a, &[("prompt", "none")])).await;
+    assert!(param(&location(&a, &res), "code").is_some());
+}
+
+/// An identity as an upstream endpoint would hand it over.
+fn identity(method: &str, level: TrustLevel, person: &str) -> buergerkonto::authenticators::VerifiedIdentity {
+    use buergerkonto::authenticators::{Attributes, MethodId, UpstreamSubject, VerifiedIdentity};
+    VerifiedIdentity {
+        method: MethodId(method.into()),
+        level,
+        subject: UpstreamSubject(format!("dev:{person}")),
+        attributes: Attributes::new(),
+        organisation: None,
+        amr: vec!["test".into()],
+        auth_time: buergerkonto::clock::unix_seconds(std::time::SystemTime::now()),
+    }
+}
+
+/// Park a request with `idp_hint` and return its pending id.
+async fn parked(b: &TestBroker, extra: &[(&str, &str)]) -> String {
+    let res = http_client()
+        .get(authorize_url_for(b, "skip", "http://127.0.0.1:9/skip/cb", extra))
+        .send()
+        .await
+        .unwrap();
+    let loc = location(b, &res);
+    loc.path().rsplit('/').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn identity_from_a_method_not_started_is_refused() {
+    let b = broker().await;
+    let id = parked(&b, &[("idp_hint", "dev-sub")]).await;
+    let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Ok(identity("dev", TrustLevel::High, "erika"))).await;
+    assert_eq!(res.status(), 303);
+    let loc = res.headers()["location"].to_str().unwrap();
+    assert!(loc.contains("error=access_denied") && !loc.contains("code="), "{loc}");
+}
+
+#[tokio::test]
+async fn method_ceiling_caps_the_asserted_level() {
+    let b = broker().await;
+    let id = parked(&b, &[("idp_hint", "dev-sub")]).await;
+    let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Ok(identity("dev-sub", TrustLevel::High, "erika"))).await;
+    let cb = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    let g = grant_for_code(&b, &param(&cb, "code").unwrap()).await;
+    assert_eq!(g.level, TrustLevel::Substantial, "a substantial method cannot give high");
+}
+
+#[tokio::test]
+async fn upstream_error_goes_to_the_relying_party_and_unknown_request_to_a_page() {
+    let b = broker().await;
+    let id = parked(&b, &[("idp_hint", "dev")]).await;
+    let err = buergerkonto::authenticators::AuthnError::Unavailable("x".into());
+    let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Err(err.clone())).await;
+    let loc = res.headers()["location"].to_str().unwrap();
+    assert!(loc.starts_with("http://127.0.0.1:9/skip/cb?error=temporarily_unavailable"), "{loc}");
+    // the request is used up: a replay gets a page, not a second redirect
+    let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Err(err)).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.headers().get("location").is_none());
+}
