@@ -62,13 +62,24 @@ pub fn build_methods(config: &Config, records: &Records) -> Result<Authenticator
     let mut registry = AuthenticatorRegistry::new();
     for m in &config.methods {
         match &m.kind {
+            MethodKind::Certificate => {
+                let cert = config.certificate.as_ref().ok_or_else(|| StartupError::Method {
+                    method: m.id.to_string(),
+                    reason: "certificate login needs a [certificate] section".into(),
+                })?;
+                let auth =
+                    crate::authenticators::certificate::CertificateAuthenticator::new(m, cert).map_err(|reason| StartupError::Method {
+                        method: m.id.to_string(),
+                        reason,
+                    })?;
+                registry.register(Arc::new(auth));
+            }
             // TEMPORARY until each method lands: skipped with a warning.
-            MethodKind::Dev | MethodKind::Saml { .. } | MethodKind::Certificate => {
+            MethodKind::Dev | MethodKind::Saml { .. } => {
                 tracing::warn!(method = %m.id, "method kind not available in this build yet");
             }
         }
     }
-    let _ = &mut registry;
     Ok(registry)
 }
 

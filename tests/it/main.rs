@@ -3,4 +3,5 @@
 
 mod support;
 
+mod mtls;
 mod smoke;
