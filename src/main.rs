@@ -118,6 +118,8 @@ fn serve(path: &std::path::Path) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        let handle_for_mtls = axum_server::Handle::new();
+        tokio::spawn(buergerkonto::http::server::shutdown_on_signal(handle_for_mtls.clone(), grace));
         let listener = match std::net::TcpListener::bind(listen) {
             Ok(l) => l,
             Err(e) => {
@@ -125,6 +127,23 @@ fn serve(path: &std::path::Path) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        if let Some(cert) = state.config().certificate.clone() {
+            match std::net::TcpListener::bind(cert.listen) {
+                Ok(l) => {
+                    let (st, h) = (state.clone(), handle_for_mtls.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = buergerkonto::http::mtls::serve_mtls(l, st, h).await {
+                            tracing::error!(error = %e, "certificate listener stopped");
+                        }
+                    });
+                    tracing::info!(listen = %cert.listen, "certificate (mTLS) listener started");
+                }
+                Err(e) => {
+                    eprintln!("buergerkonto: cannot listen on {} (certificate.listen): {e}", cert.listen);
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
         let app = buergerkonto::build_app(state);
         let handle = axum_server::Handle::new();
         tokio::spawn(buergerkonto::http::server::shutdown_on_signal(handle.clone(), grace));

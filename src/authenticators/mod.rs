@@ -5,6 +5,7 @@
 //! [`VerifiedIdentity`]. Protocol details (SAML, mTLS, OIDC) stay inside each implementation; the
 //! broker core sees only levels, subjects and attributes.
 
+pub mod certificate;
 pub mod identity;
 pub mod registry;
 

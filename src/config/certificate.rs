@@ -1,29 +1,196 @@
-//! `[certificate]`: the mutual-TLS listener for certificate login.
-//! (Filled in by the certificate work; this is the contract the rest of the config relies on.)
+//! `[certificate]`: the mutual-TLS listener for certificate login (company certificates, any
+//! deployment that trusts a certificate authority directly) and its trust anchors.
+//!
+//! The main listener never requests client certificates; this one always does (design brief §3).
 
-use super::Problems;
+use super::{Problems, TlsFiles};
+use crate::trust::TrustLevel;
 use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 
 /// `[certificate]` as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCertificate {
     listen: String,
+    public_url: String,
+    tls_cert: PathBuf,
+    tls_key: PathBuf,
+    #[serde(default)]
+    trusted_proxies: Vec<String>,
+    #[serde(default)]
+    forwarded_cert_header: Option<String>,
+    #[serde(default)]
+    anchors: Vec<RawAnchor>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAnchor {
+    name: String,
+    ca_file: PathBuf,
+    #[serde(default)]
+    intermediates: Vec<PathBuf>,
+    level: String,
+    #[serde(default)]
+    allowed_ekus: Option<Vec<String>>,
+    #[serde(default)]
+    required_policies: Vec<String>,
+    #[serde(default)]
+    crl_files: Vec<PathBuf>,
+    #[serde(default)]
+    crl_stale: Option<String>,
+    #[serde(default)]
+    ocsp: bool,
+    #[serde(default)]
+    organisation: bool,
+}
+
+/// What happens when a CRL is past its nextUpdate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaleCrlPolicy {
+    /// Refuse every certificate of the anchor (default).
+    HardFail,
+    /// Accept, and log a warning for each login (explicit per-anchor opt-in).
+    SoftFail,
+}
+
+/// A trust anchor with its level, rules and revocation sources.
+#[derive(Debug, Clone)]
+pub struct AnchorConfig {
+    /// Name (logged, and part of the account binding).
+    pub name: String,
+    /// CA certificate (PEM).
+    pub ca_file: PathBuf,
+    /// Intermediates the server knows, accepted when a client omits them (PEM files).
+    pub intermediates: Vec<PathBuf>,
+    /// Level of logins under this anchor (ceiling of the certificate method).
+    pub level: TrustLevel,
+    /// Acceptable EKU OIDs, any of them; an end-entity without an EKU extension is accepted.
+    pub allowed_ekus: Vec<String>,
+    /// Certificate-policy OIDs; when non-empty the leaf must assert at least one.
+    pub required_policies: Vec<String>,
+    /// CRL files (DER or PEM), reloaded when they change on disk.
+    pub crl_files: Vec<PathBuf>,
+    /// Stale-CRL behaviour.
+    pub crl_stale: StaleCrlPolicy,
+    /// Certificates under this anchor identify an organisation (company certificates).
+    pub organisation: bool,
 }
 
 /// `[certificate]`, validated.
 #[derive(Debug, Clone)]
 pub struct CertificateConfig {
     /// Listener address of the mTLS listener.
-    pub listen: std::net::SocketAddr,
+    pub listen: SocketAddr,
+    /// URL at which browsers reach the listener.
+    pub public_url: url::Url,
+    /// Server certificate and key of the listener.
+    pub tls: TlsFiles,
+    /// Peers whose forwarded client-certificate header is believed (reverse proxies).
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Name of that header (URL-encoded PEM, as nginx `$ssl_client_escaped_cert`).
+    pub forwarded_cert_header: Option<String>,
+    /// Trust anchors.
+    pub anchors: Vec<AnchorConfig>,
 }
 
-pub(super) fn validate(raw: RawCertificate, _development: bool, p: &mut Problems) -> Option<CertificateConfig> {
-    match raw.listen.parse() {
-        Ok(listen) => Some(CertificateConfig { listen }),
+/// The TLS client-authentication EKU (RFC 5280 §4.2.1.12).
+pub const EKU_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
+
+pub(super) fn validate(raw: RawCertificate, development: bool, p: &mut Problems) -> Option<CertificateConfig> {
+    let listen = match raw.listen.parse::<SocketAddr>() {
+        Ok(a) => Some(a),
         Err(e) => {
             p.push(format!("certificate.listen: {:?} is not an address:port: {e}", raw.listen));
             None
         }
+    };
+    let public_url = p.url("certificate.public_url", &raw.public_url);
+    if let Some(u) = &public_url {
+        if u.scheme() != "https" {
+            p.push("certificate.public_url: must be https (the listener always speaks TLS)");
+        }
     }
+    p.check_readable_file("certificate.tls_cert", &raw.tls_cert);
+    p.check_readable_file("certificate.tls_key", &raw.tls_key);
+    p.check_not_dev_material("certificate.tls_key", &raw.tls_key, development);
+    let mut trusted_proxies = Vec::new();
+    for (i, a) in raw.trusted_proxies.iter().enumerate() {
+        match a.parse::<IpAddr>() {
+            Ok(ip) => trusted_proxies.push(ip),
+            Err(e) => p.push(format!("certificate.trusted_proxies[{i}]: {a:?} is not an IP address: {e}")),
+        }
+    }
+    if !trusted_proxies.is_empty() && raw.forwarded_cert_header.is_none() {
+        p.push("certificate.forwarded_cert_header: required when trusted_proxies is set");
+    }
+    if raw.anchors.is_empty() {
+        p.push("certificate.anchors: at least one trust anchor is required");
+    }
+    let mut anchors = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    for (i, a) in raw.anchors.into_iter().enumerate() {
+        let f = format!("certificate.anchors[{i}] ({})", a.name);
+        if !names.insert(a.name.clone()) {
+            p.push(format!("{f}.name: duplicate anchor name"));
+        }
+        p.check_readable_file(&format!("{f}.ca_file"), &a.ca_file);
+        for (j, path) in a.intermediates.iter().enumerate() {
+            p.check_readable_file(&format!("{f}.intermediates[{j}]"), path);
+        }
+        for (j, path) in a.crl_files.iter().enumerate() {
+            p.check_readable_file(&format!("{f}.crl_files[{j}]"), path);
+        }
+        let level = a.level.parse::<TrustLevel>().map_err(|e| p.push(format!("{f}.level: {e}"))).ok();
+        let allowed_ekus = a.allowed_ekus.unwrap_or_else(|| vec![EKU_CLIENT_AUTH.to_owned()]);
+        for oid in allowed_ekus.iter().chain(a.required_policies.iter()) {
+            if !is_dotted_oid(oid) {
+                p.push(format!("{f}: {oid:?} is not a dotted OID"));
+            }
+        }
+        let crl_stale = match a.crl_stale.as_deref().unwrap_or("hard_fail") {
+            "hard_fail" => StaleCrlPolicy::HardFail,
+            "soft_fail" => StaleCrlPolicy::SoftFail,
+            other => {
+                p.push(format!("{f}.crl_stale: {other:?} is not hard_fail or soft_fail"));
+                StaleCrlPolicy::HardFail
+            }
+        };
+        if a.ocsp {
+            p.push(format!(
+                "{f}.ocsp: OCSP is not implemented yet; use crl_files (docs/certificates.md)"
+            ));
+        }
+        if let Some(level) = level {
+            anchors.push(AnchorConfig {
+                name: a.name,
+                ca_file: a.ca_file,
+                intermediates: a.intermediates,
+                level,
+                allowed_ekus,
+                required_policies: a.required_policies,
+                crl_files: a.crl_files,
+                crl_stale,
+                organisation: a.organisation,
+            });
+        }
+    }
+    Some(CertificateConfig {
+        listen: listen?,
+        public_url: public_url?,
+        tls: TlsFiles {
+            cert: raw.tls_cert,
+            key: raw.tls_key,
+        },
+        trusted_proxies,
+        forwarded_cert_header: raw.forwarded_cert_header.map(|h| h.to_ascii_lowercase()),
+        anchors,
+    })
+}
+
+fn is_dotted_oid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }

@@ -4,6 +4,7 @@ pub mod cookies;
 pub mod error;
 pub mod health;
 pub mod metrics;
+pub mod mtls;
 pub mod security;
 pub mod server;
 
@@ -20,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::oidc_provider::routes::routes())
         .merge(crate::login::routes())
         .merge(crate::saml::routes())
+        .merge(crate::authenticators::certificate::return_leg::routes())
         .merge(crate::web::static_routes());
     if state.config().server.development {
         router = router.merge(crate::dev::routes());

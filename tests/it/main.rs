@@ -9,6 +9,7 @@ mod cli;
 mod http_basics;
 mod keys;
 mod login_flow;
+mod mtls;
 mod pages;
 mod redis_faults;
 mod sessions;

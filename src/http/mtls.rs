@@ -1,0 +1,278 @@
+//! The separate mutual-TLS listener for certificate login (the main listener never asks for a
+//! client certificate).
+//!
+//! TLS: the listener *requests* a client certificate but does not make it mandatory, and the
+//! handshake verifier only checks the certificate parses; the chain is verified after the handshake
+//! (`authenticators::certificate::verify`) so every refusal can be explained on a page instead of a
+//! TLS alert. Possession of the private key is still proven in the handshake: rustls checks the
+//! client's CertificateVerify signature through [`DeferredChainVerifier`] (RFC 8446 §4.4.3).
+//!
+//! Behind a reverse proxy a forwarded certificate header is believed only from configured proxy
+//! addresses (oidc-landscape §2.8: Keycloak #35861); from anyone else it is ignored and logged.
+
+use crate::authenticators::certificate::verify::CertError;
+use crate::authenticators::certificate::{return_leg, CertificateAuthenticator};
+use crate::authenticators::Authenticator;
+use crate::config::certificate::CertificateConfig;
+use crate::http::server::{crypto_provider, load_cert_and_key, ServeError};
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use axum_server::accept::Accept;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
+use axum_server::Handle;
+use futures::future::BoxFuture;
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
+use rustls_pki_types::{CertificateDer, UnixTime};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower::Layer;
+
+/// Requests a client certificate, checks only that it parses; see the module docs.
+#[derive(Debug)]
+pub struct DeferredChainVerifier {
+    hints: Vec<DistinguishedName>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl ClientCertVerifier for DeferredChainVerifier {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+    fn client_auth_mandatory(&self) -> bool {
+        false
+    }
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &self.hints
+    }
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _i: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        webpki::EndEntityCert::try_from(end_entity)
+            .map(|_| ClientCertVerified::assertion())
+            .map_err(|_| rustls::Error::InvalidCertificate(rustls::CertificateError::BadEncoding))
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The chain the client sent in the handshake (DER, leaf first), if any.
+#[derive(Debug, Clone, Default)]
+pub struct PeerChain(pub Vec<Vec<u8>>);
+
+/// Acceptor that attaches [`PeerChain`] to every request of a connection.
+#[derive(Clone)]
+struct PeerChainAcceptor {
+    inner: RustlsAcceptor,
+}
+
+impl<I, S> Accept<I, S> for PeerChainAcceptor
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    S: Send + 'static,
+{
+    type Stream = tokio_rustls::server::TlsStream<I>;
+    type Service = axum::middleware::AddExtension<S, PeerChain>;
+    type Future = BoxFuture<'static, std::io::Result<(Self::Stream, Self::Service)>>;
+
+    fn accept(&self, stream: I, service: S) -> Self::Future {
+        let acceptor = self.inner.clone();
+        Box::pin(async move {
+            let (stream, service) = acceptor.accept(stream, service).await.inspect_err(|e| {
+                // axum-server drops handshake errors silently (crates.md mTLS pitfall 4).
+                tracing::info!(error = %e, "mTLS handshake failed");
+            })?;
+            let chain = stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .map(|c| c.iter().map(|d| d.to_vec()).collect())
+                .unwrap_or_default();
+            Ok((stream, Extension(PeerChain(chain)).layer(service)))
+        })
+    }
+}
+
+#[derive(Clone)]
+struct MtlsState {
+    app: AppState,
+    auth: Arc<CertificateAuthenticator>,
+    config: Arc<CertificateConfig>,
+}
+
+/// Build the rustls config of the listener.
+pub fn tls_config(config: &CertificateConfig, auth: &CertificateAuthenticator) -> Result<rustls::ServerConfig, ServeError> {
+    let provider = crypto_provider();
+    let (certs, key) = load_cert_and_key(&config.tls)?;
+    // Hints as a DER SEQUENCE-wrapped subject (crates.md mTLS pitfall 1: plain `from()` broke clients).
+    let hints = auth
+        .anchor_subjects()
+        .into_iter()
+        .map(|s| DistinguishedName::in_sequence(&s))
+        .collect();
+    let verifier = Arc::new(DeferredChainVerifier {
+        hints,
+        provider: provider.clone(),
+    });
+    rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ServeError::Tls(e.to_string()))?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(certs, key)
+        .map_err(|e| ServeError::Tls(e.to_string()))
+}
+
+/// Serve the certificate listener on a bound socket until `handle` shuts down.
+pub async fn serve_mtls(listener: std::net::TcpListener, app: AppState, handle: Handle<SocketAddr>) -> Result<(), ServeError> {
+    let Some(config) = app.config().certificate.clone() else {
+        return Ok(());
+    };
+    let method = app
+        .config()
+        .methods
+        .iter()
+        .find(|m| m.kind == crate::config::MethodKind::Certificate)
+        .cloned()
+        .ok_or_else(|| ServeError::Tls("certificate listener configured without a certificate method".into()))?;
+    let auth = Arc::new(CertificateAuthenticator::new(&method, &config).map_err(ServeError::Tls)?);
+    let tls = RustlsConfig::from_config(Arc::new(tls_config(&config, &auth)?));
+    let state = MtlsState {
+        app,
+        auth,
+        config: Arc::new(config),
+    };
+    let router = Router::new()
+        .route("/cert/login", get(cert_login))
+        .layer(axum::middleware::from_fn(|req, next| {
+            crate::http::security::headers(true, req, next)
+        }))
+        .with_state(state);
+    listener.set_nonblocking(true)?;
+    axum_server::from_tcp(listener)?
+        .acceptor(PeerChainAcceptor {
+            inner: RustlsAcceptor::new(tls),
+        })
+        .handle(handle)
+        .serve(router.into_make_service_with_connect_info::<SocketAddr>())
+        .await?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    txn: String,
+}
+
+async fn cert_login(
+    State(s): State<MtlsState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(chain): Extension<PeerChain>,
+    headers: http::HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let chain = choose_chain(&s.config, peer, chain, &headers);
+    let now = s.app.clock().now();
+    match s.auth.verify(&chain, now) {
+        Ok(identity) => {
+            tracing::info!(method = %s.auth.id(), level = %identity.level, "certificate login verified");
+            match return_leg::park(&s.app, &q.txn, identity).await {
+                Ok(token) => Redirect::to(&s.app.config().server.url(&format!("/cert/return?token={token}"))).into_response(),
+                Err(e) => crate::http::error::AppError::from(e).into_response(),
+            }
+        }
+        Err(e) => {
+            tracing::info!(reason = %e, "certificate login refused");
+            refusal_page(&e)
+        }
+    }
+}
+
+/// The client's chain: from the TLS handshake, or from the forwarded header of a trusted proxy.
+fn choose_chain(config: &CertificateConfig, peer: SocketAddr, chain: PeerChain, headers: &http::HeaderMap) -> Vec<Vec<u8>> {
+    let Some(name) = &config.forwarded_cert_header else {
+        return chain.0;
+    };
+    let Some(value) = headers.get(name.as_str()) else { return chain.0 };
+    if !config.trusted_proxies.contains(&peer.ip()) {
+        tracing::warn!(%peer, "forwarded client certificate from an untrusted address ignored");
+        return chain.0;
+    }
+    // URL-encoded PEM (nginx `$ssl_client_escaped_cert`); '+' is literal base64 here, not a space.
+    let pem = percent_encoding::percent_decode_str(value.to_str().unwrap_or_default())
+        .decode_utf8_lossy()
+        .into_owned();
+    if !pem.contains("-----BEGIN CERTIFICATE-----") {
+        return Vec::new();
+    }
+    crate::authenticators::certificate::crl::pem_or_der(pem.as_bytes(), "CERTIFICATE")
+        .map(|d| vec![d])
+        .unwrap_or_default()
+}
+
+fn refusal_page(e: &CertError) -> Response {
+    let (de, en) = page_text(e);
+    let status = if *e == CertError::NoCertificate {
+        http::StatusCode::UNAUTHORIZED
+    } else {
+        http::StatusCode::FORBIDDEN
+    };
+    (status, Html(crate::web::simple_page(status.as_u16(), de, en))).into_response()
+}
+
+/// What the person reads for each refusal: what happened and what to do.
+pub fn page_text(e: &CertError) -> (&'static str, &'static str) {
+    match e {
+        CertError::NoCertificate => (
+            "Ihr Browser hat kein Zertifikat vorgelegt. Bitte wählen Sie Ihr Zertifikat aus, wenn der Browser danach fragt, oder wählen Sie eine andere Anmeldeart.",
+            "Your browser presented no certificate. Please select your certificate when the browser asks, or choose another login method.",
+        ),
+        CertError::Malformed => ("Das Zertifikat ist fehlerhaft und kann nicht gelesen werden.", "The certificate is malformed and cannot be read."),
+        CertError::UnknownCa => (
+            "Das Zertifikat stammt von einer Stelle, der dieser Dienst nicht vertraut.",
+            "The certificate was issued by an authority this service does not trust.",
+        ),
+        CertError::Expired => (
+            "Das Zertifikat ist abgelaufen oder noch nicht gültig. Bitte verwenden Sie ein gültiges Zertifikat.",
+            "The certificate has expired or is not yet valid. Please use a valid certificate.",
+        ),
+        CertError::Revoked => (
+            "Das Zertifikat wurde gesperrt. Wenden Sie sich an die ausstellende Stelle.",
+            "The certificate has been revoked. Please contact the issuing authority.",
+        ),
+        CertError::RevocationUnavailable => (
+            "Der Sperrstatus des Zertifikats kann derzeit nicht geprüft werden. Bitte versuchen Sie es später erneut.",
+            "The revocation status of the certificate cannot be checked at the moment. Please try again later.",
+        ),
+        CertError::EkuMismatch | CertError::PolicyMismatch => (
+            "Dieses Zertifikat ist für die Anmeldung nicht zugelassen.",
+            "This certificate is not permitted for login.",
+        ),
+        CertError::Invalid(_) => ("Das Zertifikat konnte nicht geprüft werden.", "The certificate could not be verified."),
+    }
+}

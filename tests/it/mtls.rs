@@ -1,0 +1,564 @@
+//! Certificate login over mutual TLS, with real TLS handshakes (curl and a rustls client) against
+//! the broker's separate mTLS listener. The test PKI is made here with rcgen: root → intermediate →
+//! leaves; CRLs signed by the intermediate.
+
+use crate::support::TestBroker;
+use buergerkonto::clock::SystemClock;
+use rcgen::{
+    CertificateParams, CertificateRevocationListParams, CustomExtension, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod,
+    KeyPair, KeyUsagePurpose, RevokedCertParams, SerialNumber,
+};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use time::{Duration, OffsetDateTime};
+
+const POLICY_OK: &[u64] = &[1, 3, 6, 1, 4, 1, 99999, 1, 1];
+const POLICY_OTHER: &[u64] = &[1, 3, 6, 1, 4, 1, 99999, 9, 9];
+
+struct Ca {
+    params: CertificateParams,
+    key: KeyPair,
+    pem: String,
+}
+
+impl Ca {
+    fn issuer(&self) -> Issuer<'_, &KeyPair> {
+        Issuer::from_params(&self.params, &self.key)
+    }
+}
+
+fn ca_params(cn: &str) -> CertificateParams {
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.distinguished_name.push(DnType::CommonName, cn);
+    p.is_ca = IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    p.not_before = OffsetDateTime::now_utc() - Duration::days(1);
+    p.not_after = OffsetDateTime::now_utc() + Duration::days(365);
+    p
+}
+
+fn root(cn: &str) -> Ca {
+    let key = KeyPair::generate().unwrap();
+    let params = ca_params(cn);
+    let pem = params.self_signed(&key).unwrap().pem();
+    Ca { params, key, pem }
+}
+
+fn intermediate(parent: &Ca, cn: &str) -> Ca {
+    let key = KeyPair::generate().unwrap();
+    let params = ca_params(cn);
+    let pem = params.signed_by(&key, &parent.issuer()).unwrap().pem();
+    Ca { params, key, pem }
+}
+
+/// DER of certificatePolicies with one policy OID (RFC 5280 §4.2.1.4), for rcgen's custom extension.
+fn policies_ext(oid: &[u64]) -> CustomExtension {
+    let mut body = Vec::new();
+    // OID encoding: first two arcs combined, then base-128.
+    body.push((oid[0] * 40 + oid[1]) as u8);
+    for &arc in &oid[2..] {
+        let mut stack = vec![(arc & 0x7f) as u8];
+        let mut v = arc >> 7;
+        while v > 0 {
+            stack.push(((v & 0x7f) as u8) | 0x80);
+            v >>= 7;
+        }
+        body.extend(stack.into_iter().rev());
+    }
+    let oid_tlv = [vec![0x06, body.len() as u8], body].concat();
+    let pi = [vec![0x30, oid_tlv.len() as u8], oid_tlv].concat();
+    let seq = [vec![0x30, pi.len() as u8], pi].concat();
+    CustomExtension::from_oid_content(&[2, 5, 29, 32], seq)
+}
+
+struct Leaf {
+    cert_pem: String,
+    key_pem: String,
+    serial: u64,
+}
+
+#[derive(Clone)]
+struct LeafSpec {
+    ekus: Vec<ExtendedKeyUsagePurpose>,
+    policy: Option<&'static [u64]>,
+    expired: bool,
+    serial: u64,
+}
+
+impl Default for LeafSpec {
+    fn default() -> Self {
+        Self {
+            ekus: vec![ExtendedKeyUsagePurpose::ClientAuth],
+            policy: Some(POLICY_OK),
+            expired: false,
+            serial: 1000,
+        }
+    }
+}
+
+fn leaf(issuer: &Ca, spec: LeafSpec) -> Leaf {
+    let key = KeyPair::generate().unwrap();
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.distinguished_name.push(DnType::CommonName, "Max Mustermann");
+    p.distinguished_name.push(DnType::OrganizationName, "Muster Bau GmbH");
+    p.distinguished_name.push(DnType::LocalityName, "Köln");
+    p.distinguished_name
+        .push(DnType::CustomDnType(vec![2, 5, 4, 97]), "NTRDE-HRB123456");
+    p.distinguished_name.push(DnType::CustomDnType(vec![2, 5, 4, 5]), "PERSON-4711");
+    p.extended_key_usages = spec.ekus;
+    p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    p.serial_number = Some(SerialNumber::from(spec.serial));
+    p.key_identifier_method = KeyIdMethod::Sha256;
+    if let Some(oid) = spec.policy {
+        p.custom_extensions.push(policies_ext(oid));
+    }
+    let now = OffsetDateTime::now_utc();
+    if spec.expired {
+        p.not_before = now - Duration::days(30);
+        p.not_after = now - Duration::days(1);
+    } else {
+        p.not_before = now - Duration::days(1);
+        p.not_after = now + Duration::days(30);
+    }
+    let cert_pem = p.signed_by(&key, &issuer.issuer()).unwrap().pem();
+    Leaf {
+        cert_pem,
+        key_pem: key.serialize_pem(),
+        serial: spec.serial,
+    }
+}
+
+fn crl(issuer: &Ca, revoked: &[u64], stale: bool) -> String {
+    let now = OffsetDateTime::now_utc();
+    let (this_update, next_update) = if stale {
+        (now - Duration::days(10), now - Duration::days(1))
+    } else {
+        (now - Duration::hours(1), now + Duration::days(7))
+    };
+    let params = CertificateRevocationListParams {
+        this_update,
+        next_update,
+        crl_number: SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: revoked
+            .iter()
+            .map(|s| RevokedCertParams {
+                serial_number: SerialNumber::from(*s),
+                revocation_time: now - Duration::hours(2),
+                reason_code: None,
+                invalidity_date: None,
+            })
+            .collect(),
+        key_identifier_method: KeyIdMethod::Sha256,
+    };
+    params.signed_by(&issuer.issuer()).unwrap().pem().unwrap()
+}
+
+fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, content).unwrap();
+    p
+}
+
+/// A PKI on disk plus a broker with the certificate listener running.
+struct Fixture {
+    dir: tempfile::TempDir,
+    broker: TestBroker,
+    mtls_url: String,
+    server_ca: PathBuf,
+    inter: Ca,
+    inter_pem: PathBuf,
+    other_root: Ca,
+    handle: axum_server::Handle<std::net::SocketAddr>,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+    }
+}
+
+const REVOKED_SERIAL: u64 = 666;
+
+async fn fixture(stale_crl: bool, soft_fail: bool) -> Fixture {
+    fixture_with(stale_crl, soft_fail, "").await
+}
+
+async fn fixture_with(stale_crl: bool, soft_fail: bool, listener_extra: &str) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let root_ca = root("Test Company Root CA");
+    let inter = intermediate(&root_ca, "Test Company Issuing CA");
+    let other_root = root("Foreign Root CA");
+    // Server certificate of the mTLS listener (own CA, so the clients can trust it).
+    let server_root = root("Test Server CA");
+    let server_key = KeyPair::generate().unwrap();
+    let mut sp = CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+    sp.distinguished_name.push(DnType::CommonName, "127.0.0.1");
+    let server_cert = sp.signed_by(&server_key, &server_root.issuer()).unwrap().pem();
+    let server_ca = write(dir.path(), "server-ca.pem", &server_root.pem);
+    let server_cert_p = write(dir.path(), "server.pem", &server_cert);
+    let server_key_p = write(dir.path(), "server.key", &server_key.serialize_pem());
+    let root_p = write(dir.path(), "root.pem", &root_ca.pem);
+    let inter_p = write(dir.path(), "inter.pem", &inter.pem);
+    let crl_p = write(dir.path(), "inter.crl", &crl(&inter, &[REVOKED_SERIAL], stale_crl));
+
+    let mtls = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mtls_addr = mtls.local_addr().unwrap();
+    let policy = POLICY_OK.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(".");
+    let section = format!(
+        r#"
+[[methods]]
+id = "certificate"
+kind = "certificate"
+level = "substantial"
+label_de = "Firmenzertifikat"
+label_en = "Company certificate"
+
+[certificate]
+listen = "{mtls_addr}"
+public_url = "https://{mtls_addr}"
+tls_cert = "{}"
+tls_key = "{}"
+{listener_extra}
+
+[[certificate.anchors]]
+name = "test-company-ca"
+ca_file = "{}"
+intermediates = ["{}"]
+level = "substantial"
+required_policies = ["{policy}"]
+crl_files = ["{}"]
+crl_stale = "{}"
+organisation = true
+"#,
+        server_cert_p.display(),
+        server_key_p.display(),
+        root_p.display(),
+        inter_p.display(),
+        crl_p.display(),
+        if soft_fail { "soft_fail" } else { "hard_fail" },
+    );
+    let broker = TestBroker::start_with(move |t| format!("{t}\n{section}"), Arc::new(SystemClock)).await;
+    let handle = axum_server::Handle::new();
+    let (state, h) = (broker.state.clone(), handle.clone());
+    tokio::spawn(async move {
+        if let Err(e) = buergerkonto::http::mtls::serve_mtls(mtls, state, h).await {
+            eprintln!("mtls listener failed: {e}");
+        }
+    });
+    handle.listening().await;
+    Fixture {
+        dir,
+        broker,
+        mtls_url: format!("https://{mtls_addr}"),
+        server_ca,
+        inter,
+        inter_pem: inter_p,
+        other_root,
+        handle,
+    }
+}
+
+/// Run curl against the listener; returns (HTTP status, Location header, body). Blocking: the
+/// tests run on a multi-threaded runtime so the broker keeps serving meanwhile.
+fn curl(f: &Fixture, client: Option<(&Leaf, bool)>) -> (u16, String, String) {
+    let mut cmd = std::process::Command::new("curl");
+    cmd.args(["-sS", "-o", "-", "-w", "\n%{http_code} %{redirect_url}", "--cacert"])
+        .arg(&f.server_ca);
+    if let Some((leaf, with_chain)) = client {
+        let chain = if with_chain {
+            format!("{}{}", leaf.cert_pem, f.inter.pem)
+        } else {
+            leaf.cert_pem.clone()
+        };
+        let cert = write(f.dir.path(), &format!("client-{}-{with_chain}.pem", leaf.serial), &chain);
+        let key = write(f.dir.path(), &format!("client-{}.key", leaf.serial), &leaf.key_pem);
+        cmd.arg("--cert").arg(cert).arg("--key").arg(key);
+    }
+    cmd.arg(format!("{}/cert/login?txn=pending-123", f.mtls_url));
+    let out = cmd.output().expect("curl is installed (.ci/run installs it)");
+    assert!(out.status.success(), "curl failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, last) = text.rsplit_once('\n').unwrap();
+    let (code, location) = last.split_once(' ').unwrap_or((last, ""));
+    (code.parse().unwrap(), location.to_owned(), body.to_owned())
+}
+
+async fn parked_identity(f: &Fixture, location: &str) -> buergerkonto::authenticators::certificate::return_leg::CertReturn {
+    let token = url::Url::parse(location)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "token")
+        .unwrap()
+        .1
+        .into_owned();
+    f.broker
+        .state
+        .records()
+        .get(buergerkonto::session::RecordKind::Other("cert-return"), &token)
+        .await
+        .unwrap()
+        .expect("identity parked for the return leg")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn valid_chain_logs_in_with_organisation() {
+    let f = fixture(false, false).await;
+    let good = leaf(&f.inter, LeafSpec::default());
+    let (code, location, _) = curl(&f, Some((&good, true)));
+    assert_eq!(code, 303);
+    assert!(location.starts_with(&f.broker.url("/cert/return?token=")), "{location}");
+    let parked = parked_identity(&f, &location).await;
+    assert_eq!(parked.pending_id, "pending-123");
+    let id = parked.identity;
+    assert_eq!(id.level, buergerkonto::trust::TrustLevel::Substantial);
+    assert_eq!(id.attributes.get("name").and_then(|v| v.as_str()), Some("Max Mustermann"));
+    let org = id.organisation.expect("organisation");
+    assert_eq!(org.id, "NTRDE-HRB123456");
+    assert_eq!(org.name.as_deref(), Some("Muster Bau GmbH"));
+    assert_eq!(org.seat.as_deref(), Some("Köln"));
+    assert_eq!(org.tax_number, None, "tax numbers are never taken from a certificate");
+    assert_eq!(id.amr, vec!["pop".to_owned()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaf_only_with_server_known_intermediate() {
+    let f = fixture(false, false).await;
+    let good = leaf(
+        &f.inter,
+        LeafSpec {
+            serial: 1001,
+            ..LeafSpec::default()
+        },
+    );
+    let (code, _, _) = curl(&f, Some((&good, false)));
+    assert_eq!(code, 303);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_each_get_a_clear_page() {
+    let f = fixture(false, false).await;
+    let cases: Vec<(&str, Option<Leaf>, u16, &str)> = vec![
+        ("no certificate", None, 401, "kein Zertifikat"),
+        (
+            "revoked",
+            Some(leaf(
+                &f.inter,
+                LeafSpec {
+                    serial: REVOKED_SERIAL,
+                    ..LeafSpec::default()
+                },
+            )),
+            403,
+            "gesperrt",
+        ),
+        (
+            "expired",
+            Some(leaf(
+                &f.inter,
+                LeafSpec {
+                    expired: true,
+                    serial: 1002,
+                    ..LeafSpec::default()
+                },
+            )),
+            403,
+            "abgelaufen",
+        ),
+        (
+            "wrong CA",
+            Some(leaf(
+                &f.other_root,
+                LeafSpec {
+                    serial: 1003,
+                    ..LeafSpec::default()
+                },
+            )),
+            403,
+            "nicht vertraut",
+        ),
+        (
+            "EKU mismatch",
+            Some(leaf(
+                &f.inter,
+                LeafSpec {
+                    ekus: vec![ExtendedKeyUsagePurpose::EmailProtection],
+                    serial: 1004,
+                    ..LeafSpec::default()
+                },
+            )),
+            403,
+            "nicht zugelassen",
+        ),
+        (
+            "policy mismatch",
+            Some(leaf(
+                &f.inter,
+                LeafSpec {
+                    policy: Some(POLICY_OTHER),
+                    serial: 1005,
+                    ..LeafSpec::default()
+                },
+            )),
+            403,
+            "nicht zugelassen",
+        ),
+    ];
+    for (name, client, want_code, want_text) in cases {
+        let (code, location, body) = curl(&f, client.as_ref().map(|l| (l, true)));
+        assert_eq!(code, want_code, "{name}: {body}");
+        assert!(location.is_empty(), "{name}: no redirect, no token");
+        assert!(body.contains(want_text), "{name}: page must explain: {body}");
+        assert!(body.contains("lang=\"en\""), "{name}: English text too");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_crl_refuses_unless_soft_fail() {
+    let f = fixture(true, false).await;
+    let good = leaf(
+        &f.inter,
+        LeafSpec {
+            serial: 1006,
+            ..LeafSpec::default()
+        },
+    );
+    let (code, _, body) = curl(&f, Some((&good, true)));
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("Sperrstatus"), "{body}");
+    drop(f);
+    let soft = fixture(true, true).await;
+    let good = leaf(
+        &soft.inter,
+        LeafSpec {
+            serial: 1007,
+            ..LeafSpec::default()
+        },
+    );
+    assert_eq!(curl(&soft, Some((&good, true))).0, 303, "soft fail accepts (logged)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crl_reloaded_without_restart() {
+    let f = fixture(false, false).await;
+    let l = leaf(
+        &f.inter,
+        LeafSpec {
+            serial: 1008,
+            ..LeafSpec::default()
+        },
+    );
+    assert_eq!(curl(&f, Some((&l, true))).0, 303);
+    // Publish a new CRL that revokes it, with a modification time that certainly differs.
+    let crl_path = f.dir.path().join("inter.crl");
+    std::fs::write(&crl_path, crl(&f.inter, &[REVOKED_SERIAL, 1008], false)).unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&crl_path)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    assert_eq!(curl(&f, Some((&l, true))).0, 403, "revocation seen without restart");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rustls_client_handshake() {
+    let f = fixture(false, false).await;
+    let good = leaf(
+        &f.inter,
+        LeafSpec {
+            serial: 1009,
+            ..LeafSpec::default()
+        },
+    );
+    let identity =
+        openidconnect::reqwest::Identity::from_pem(format!("{}{}{}", good.cert_pem, f.inter.pem, good.key_pem).as_bytes()).unwrap();
+    let ca = openidconnect::reqwest::Certificate::from_pem(&std::fs::read(&f.server_ca).unwrap()).unwrap();
+    let client = openidconnect::reqwest::Client::builder()
+        .use_rustls_tls()
+        .add_root_certificate(ca)
+        .identity(identity)
+        .redirect(openidconnect::reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client
+        .get(format!("{}/cert/login?txn=pending-123", f.mtls_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let _ = &f.inter_pem;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_certificate_only_from_trusted_proxy() {
+    // The listener's config has no trusted proxies: a forwarded header must be ignored.
+    let f = fixture(false, false).await;
+    let good = leaf(
+        &f.inter,
+        LeafSpec {
+            serial: 1010,
+            ..LeafSpec::default()
+        },
+    );
+    let encoded: String = percent_encode(&good.cert_pem);
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert"])
+        .arg(&f.server_ca)
+        .args(["-H", &format!("X-Client-Cert: {encoded}")])
+        .arg(format!("{}/cert/login?txn=pending-123", f.mtls_url))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "401",
+        "header from an untrusted peer is not a certificate"
+    );
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_certificate_from_trusted_proxy_is_verified_like_a_handshake() {
+    let f = fixture_with(
+        false,
+        false,
+        "trusted_proxies = [\"127.0.0.1\"]\nforwarded_cert_header = \"X-Client-Cert\"",
+    )
+    .await;
+    let good = leaf(
+        &f.inter,
+        LeafSpec {
+            serial: 1011,
+            ..LeafSpec::default()
+        },
+    );
+    let revoked = leaf(
+        &f.inter,
+        LeafSpec {
+            serial: REVOKED_SERIAL,
+            ..LeafSpec::default()
+        },
+    );
+    for (l, want) in [(&good, "303"), (&revoked, "403")] {
+        let out = std::process::Command::new("curl")
+            .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert"])
+            .arg(&f.server_ca)
+            .args(["-H", &format!("X-Client-Cert: {}", percent_encode(&l.cert_pem))])
+            .arg(format!("{}/cert/login?txn=pending-123", f.mtls_url))
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+    }
+}
