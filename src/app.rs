@@ -62,14 +62,10 @@ pub fn build_methods(config: &Config, records: &Records) -> Result<Authenticator
     let mut registry = AuthenticatorRegistry::new();
     for m in &config.methods {
         match &m.kind {
-<<<<<<< HEAD
             MethodKind::Dev => {
                 tracing::warn!(method = %m.id, "development login enabled: test persons only");
                 registry.register(Arc::new(crate::dev::dev_login::DevLogin::new(m, &config.server.issuer)));
             }
-            // TEMPORARY until each method lands: skipped with a warning.
-            MethodKind::Saml { .. } | MethodKind::Certificate => {
-=======
             MethodKind::Certificate => {
                 let cert = config.certificate.as_ref().ok_or_else(|| StartupError::Method {
                     method: m.id.to_string(),
@@ -82,9 +78,8 @@ pub fn build_methods(config: &Config, records: &Records) -> Result<Authenticator
                     })?;
                 registry.register(Arc::new(auth));
             }
-            // TEMPORARY until each method lands: skipped with a warning.
-            MethodKind::Dev | MethodKind::Saml { .. } => {
->>>>>>> cert
+            // TEMPORARY until the SAML method lands: skipped with a warning.
+            MethodKind::Saml { .. } => {
                 tracing::warn!(method = %m.id, "method kind not available in this build yet");
             }
         }
