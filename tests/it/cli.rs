@@ -95,6 +95,10 @@ level = "high"
 
 [certificate]
 listen = "127.0.0.1:8444"
+public_url = "https://127.0.0.1:8444"
+tls_cert = "/nonexistent/mtls.pem"
+tls_key = "/nonexistent/mtls.key"
+anchors = [{ name = "ca", ca_file = "/nonexistent/ca.pem", level = "substantial" }]
 
 [[clients]]
 id = "fv"
