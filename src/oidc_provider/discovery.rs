@@ -55,7 +55,7 @@ pub fn metadata(state: &AppState) -> Value {
     let acr: Vec<&str> = TrustLevel::ALL.iter().map(|l| l.acr()).collect();
     json!({
         // §3: the issuer exactly as it appears in `iss`.
-        "issuer": server.issuer.as_str(),
+        "issuer": crate::oidc_provider::tokens::issuer(server),
         "authorization_endpoint": server.url("/authorize"),
         "token_endpoint": server.url("/token"),
         "userinfo_endpoint": server.url("/userinfo"),

@@ -34,7 +34,7 @@ async fn inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Val
     let client = authenticate_client(state, headers, &form, "/introspect").await?;
     let token = form.require("token", "token missing")?;
     let now = state.clock().unix();
-    let issuer = state.config().server.issuer.as_str();
+    let issuer = &crate::oidc_provider::tokens::issuer(&state.config().server);
     // The hint is only an optimisation (RFC 7662 §2.1); both kinds are tried. JWT-shaped values are
     // access tokens, opaque values refresh tokens.
     if token.contains('.') {

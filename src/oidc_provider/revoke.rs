@@ -42,7 +42,7 @@ async fn inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(),
         }
         return Ok(());
     }
-    let issuer = state.config().server.issuer.as_str();
+    let issuer = &crate::oidc_provider::tokens::issuer(&state.config().server);
     match live_access_token(state.keys(), state.records(), issuer, token, now).await {
         Ok((c, _)) if c.client_id == client.id => {
             let ttl = Duration::from_secs(u64::try_from(c.exp - now).unwrap_or(1).max(1));

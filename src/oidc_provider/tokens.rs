@@ -64,6 +64,13 @@ impl AccessTokenClaims {
     }
 }
 
+/// The issuer identifier as it appears in `iss` and discovery: the configured URL without a
+/// trailing slash (the `url` crate adds one to an empty path; Discovery §3 compares exactly, and
+/// relying parties configure `https://host`, not `https://host/`).
+pub fn issuer(server: &crate::config::ServerConfig) -> String {
+    server.url("")
+}
+
 /// A random identifier or secret: 256 bits, base64url.
 pub fn random_id() -> String {
     use rand::RngCore;

@@ -97,7 +97,7 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: Option<&[u8]>) -> R
         Ok(t) => t,
         Err(e) => return e.into_response(),
     };
-    let issuer = state.config().server.issuer.as_str();
+    let issuer = &crate::oidc_provider::tokens::issuer(&state.config().server);
     match live_access_token(state.keys(), state.records(), issuer, &token, state.clock().unix()).await {
         Ok((claims, grant)) => {
             let mut res = Json(serde_json::Value::Object(userinfo_claims(&grant, &claims.scopes()))).into_response();

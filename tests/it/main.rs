@@ -4,3 +4,10 @@
 mod support;
 
 mod smoke;
+
+mod client_auth;
+mod discovery;
+mod introspect_revoke;
+mod jwt_attacks;
+mod token;
+mod userinfo;

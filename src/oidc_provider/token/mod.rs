@@ -179,7 +179,7 @@ fn issue(
     refresh_token: Option<String>,
     now: i64,
 ) -> Result<TokenResponse, OAuthError> {
-    let issuer = state.config().server.issuer.as_str();
+    let issuer = &crate::oidc_provider::tokens::issuer(&state.config().server);
     let (access_token, _) = tokens::build_access_token(state.keys(), issuer, client, grant, scopes, now)?;
     let id_token = if scopes.iter().any(|s| s == "openid") {
         Some(tokens::build_id_token(
