@@ -168,3 +168,105 @@ async fn openidconnect_crate_as_relying_party() {
         .await;
     assert!(err.is_err());
 }
+
+/// The demo relying party (`/demo`, src/dev/demo.rs) end to end, with the authorization side
+/// played by the test seam: its authorization request is inspected, a code is seeded for its PKCE
+/// challenge and nonce, and the callback redeems it over HTTP and shows the verified claims.
+#[tokio::test]
+async fn demo_relying_party_round_trip() {
+    let bed = TestBed::start().await;
+    let text = bed.http.get(bed.broker.url("/demo")).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("Anmelden mit Vertrauensniveau substanziell") && text.contains("Anmelden mit Vertrauensniveau hoch"));
+    assert!(!text.contains("<script"), "no script");
+    let text = bed
+        .http
+        .get(bed.broker.url("/demo?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("Log in with trust level high") && text.contains("lang=\"en\""));
+
+    let res = bed
+        .http
+        .post(bed.broker.url("/demo/login"))
+        .form(&[("level", "high"), ("lang", "de")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    assert_eq!(location.path(), "/authorize");
+    let q: std::collections::HashMap<String, String> = location.query_pairs().into_owned().collect();
+    assert_eq!(q["client_id"], "demo");
+    assert_eq!(q["response_type"], "code");
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert_eq!(q["acr_values"], "http://eidas.europa.eu/LoA/high");
+    assert_eq!(q["redirect_uri"], bed.demo_redirect());
+    assert!(q["scope"].split(' ').any(|s| s == "openid"));
+
+    // Errors sent back to the callback are shown readably (and the attempt is consumed).
+    let cb = |query: String| bed.http.get(format!("{}?{query}", bed.demo_redirect())).send();
+    let res = cb(format!(
+        "error=access_denied&error_description=%3Cb%3Edenied%3C%2Fb%3E&state={}",
+        q["state"]
+    ))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 400);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("abgelehnt") && text.contains("&lt;b&gt;denied"), "escaped: {text}");
+
+    // A fresh attempt, answered by the seam.
+    let res = bed
+        .http
+        .post(bed.broker.url("/demo/login"))
+        .form(&[("level", "high")])
+        .send()
+        .await
+        .unwrap();
+    let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    let q: std::collections::HashMap<String, String> = location.query_pairs().into_owned().collect();
+    let seeded = bed
+        .seed_full(
+            "demo",
+            &bed.demo_redirect(),
+            &["openid", "profile"],
+            &q["code_challenge"],
+            &q["nonce"],
+        )
+        .await;
+    let iss = url::form_urlencoded::byte_serialize(bed.broker.base.as_bytes()).collect::<String>();
+    // Without iss (RFC 9207) the demo refuses; the attempt is then gone.
+    let res = cb(format!("code={}&state={}", seeded.code, q["state"])).await.unwrap();
+    assert_eq!(res.status(), 502);
+    let res = bed
+        .http
+        .post(bed.broker.url("/demo/login"))
+        .form(&[("level", "high")])
+        .send()
+        .await
+        .unwrap();
+    let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    let q: std::collections::HashMap<String, String> = location.query_pairs().into_owned().collect();
+    let seeded = bed
+        .seed_full(
+            "demo",
+            &bed.demo_redirect(),
+            &["openid", "profile"],
+            &q["code_challenge"],
+            &q["nonce"],
+        )
+        .await;
+    let res = cb(format!("code={}&state={}&iss={iss}", seeded.code, q["state"])).await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("pairwise-sub-of-demo") && text.contains("Erika") && text.contains("eidas.europa.eu/LoA/high"));
+    assert!(!text.contains("<script"));
+    // The same state cannot be used twice.
+    let res = cb(format!("code={}&state={}&iss={iss}", seeded.code, q["state"])).await.unwrap();
+    assert_eq!(res.status(), 502);
+}

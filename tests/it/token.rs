@@ -145,10 +145,15 @@ refresh_token_ttl_secs = 3600
         }
 
         pub async fn seed_with(&self, client_id: &str, redirect_uri: &str, scopes: &[&str], challenge: &str) -> Seeded {
+            let nonce = buergerkonto::oidc_provider::tokens::random_id();
+            self.seed_full(client_id, redirect_uri, scopes, challenge, &nonce).await
+        }
+
+        pub async fn seed_full(&self, client_id: &str, redirect_uri: &str, scopes: &[&str], challenge: &str, nonce: &str) -> Seeded {
             let now = self.now();
             let grant_id = buergerkonto::oidc_provider::tokens::random_id();
             let code = buergerkonto::oidc_provider::tokens::random_id();
-            let nonce = buergerkonto::oidc_provider::tokens::random_id();
+            let nonce = nonce.to_owned();
             let mut claims = buergerkonto::authenticators::Attributes::new();
             claims.insert("given_name".into(), json!("Erika"));
             claims.insert("family_name".into(), json!("Mustermann"));
