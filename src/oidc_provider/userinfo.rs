@@ -124,3 +124,46 @@ pub async fn userinfo_get(State(state): State<AppState>, headers: HeaderMap) -> 
 pub async fn userinfo_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     answer(&state, &headers, Some(&body)).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trust::TrustLevel;
+
+    fn grant(scopes: &[&str]) -> Grant {
+        let mut claims = crate::authenticators::Attributes::new();
+        claims.insert("given_name".into(), "Erika".into());
+        claims.insert("address".into(), serde_json::json!({"locality": "Köln"}));
+        claims.insert("unlisted_claim".into(), "x".into());
+        claims.insert("sub".into(), "spoofed".into());
+        Grant {
+            id: "g".into(),
+            client_id: "c".into(),
+            sub: "s".into(),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            claims,
+            id_token_claims: vec![],
+            organisation: None,
+            level: TrustLevel::Substantial,
+            amr: vec!["eid".into()],
+            auth_time: 1,
+            sid: "sid".into(),
+            created_at: 0,
+            expires_at: 10,
+        }
+    }
+
+    #[test]
+    fn full_scope_releases_the_grant_and_narrow_scope_fails_closed() {
+        let g = grant(&["openid", "profile", "address"]);
+        let all: Vec<String> = g.scopes.clone();
+        let full = userinfo_claims(&g, &all);
+        assert_eq!(full["sub"], "s", "a released attribute never shadows sub");
+        assert!(full.contains_key("unlisted_claim") && full.contains_key("address"));
+        let narrow = userinfo_claims(&g, &["openid".to_owned(), "profile".to_owned()]);
+        assert!(narrow.contains_key("given_name"));
+        assert!(!narrow.contains_key("address"), "address scope dropped");
+        assert!(!narrow.contains_key("unlisted_claim"), "unknown claims withheld when narrowed");
+        assert_eq!(narrow["acr"], "http://eidas.europa.eu/LoA/substantial");
+    }
+}

@@ -270,3 +270,47 @@ async fn demo_relying_party_round_trip() {
     let res = cb(format!("code={}&state={}&iss={iss}", seeded.code, q["state"])).await.unwrap();
     assert_eq!(res.status(), 502);
 }
+
+/// The demo checks `acr` itself (as docs/relying-parties.md tells every RP): asked for high, a
+/// token saying substantial is refused on the RP side too.
+#[tokio::test]
+async fn demo_relying_party_checks_acr_itself() {
+    use buergerkonto::oidc_provider::records::Grant;
+    use buergerkonto::session::RecordKind;
+    let bed = TestBed::start().await;
+    let res = bed
+        .http
+        .post(bed.broker.url("/demo/login"))
+        .form(&[("level", "high"), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    let q: std::collections::HashMap<String, String> = location.query_pairs().into_owned().collect();
+    assert_eq!(q["ui_locales"], "en");
+    let seeded = bed
+        .seed_full("demo", &bed.demo_redirect(), &["openid"], &q["code_challenge"], &q["nonce"])
+        .await;
+    let records = bed.broker.state.records();
+    let mut g: Grant = records.get(RecordKind::Grant, &seeded.grant_id).await.unwrap().unwrap();
+    g.level = buergerkonto::trust::TrustLevel::Substantial;
+    records
+        .put(RecordKind::Grant, &g.id.clone(), &g, std::time::Duration::from_secs(600))
+        .await
+        .unwrap();
+    let iss = url::form_urlencoded::byte_serialize(bed.broker.base.as_bytes()).collect::<String>();
+    let res = bed
+        .http
+        .get(format!(
+            "{}?code={}&state={}&iss={iss}",
+            bed.demo_redirect(),
+            seeded.code,
+            q["state"]
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 502);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("trust level too low") && text.contains("lang=\"en\""), "{text}");
+}

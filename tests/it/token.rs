@@ -540,8 +540,37 @@ async fn refresh_grace_window_returns_the_same_successor() {
     let (status, b) = refresh(&bed, &rt1, None).await;
     assert_eq!(status, 200, "{b}");
     assert_eq!(a["refresh_token"], b["refresh_token"], "second tab gets the same successor");
-    let (status, _) = refresh(&bed, a["refresh_token"].as_str().unwrap(), None).await;
+    let (status, c) = refresh(&bed, a["refresh_token"].as_str().unwrap(), None).await;
     assert_eq!(status, 200, "the family is alive");
+    // The first tab has rotated again; a late second tab (still in grace for rt1) gets the
+    // *current* token, not the used one.
+    let (status, d) = refresh(&bed, &rt1, None).await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["refresh_token"], c["refresh_token"]);
+    bed.clock.advance(Duration::from_secs(30));
+    assert_eq!(refresh(&bed, c["refresh_token"].as_str().unwrap(), None).await.0, 200);
+}
+
+#[tokio::test]
+async fn access_token_outlives_a_short_grant_record() {
+    // The authorization side may store the grant with a short TTL; redemption extends it so the
+    // access token stays introspectable for its whole lifetime.
+    use buergerkonto::oidc_provider::records::Grant;
+    use buergerkonto::session::RecordKind;
+    let bed = TestBed::start().await;
+    let s = bed.seed(DEMO, &bed.demo_redirect(), &["openid"]).await;
+    let records = bed.broker.state.records();
+    let mut g: Grant = records.get(RecordKind::Grant, &s.grant_id).await.unwrap().unwrap();
+    g.expires_at = bed.now() + 30;
+    records
+        .put(RecordKind::Grant, &s.grant_id, &g, Duration::from_secs(30))
+        .await
+        .unwrap();
+    let (status, t) = bed.redeem_demo(&s.code).await;
+    assert_eq!(status, 200);
+    let at = t["access_token"].as_str().unwrap();
+    let g: Grant = records.get(RecordKind::Grant, &s.grant_id).await.unwrap().unwrap();
+    assert!(g.expires_at >= peek(at)["exp"].as_i64().unwrap());
 }
 
 #[tokio::test]

@@ -129,7 +129,7 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Resu
                 None
             };
             let scopes = grant.scopes.clone();
-            issue(state, client, &grant, &scopes, nonce.as_deref(), refresh, now)
+            issue(state, client, &grant, &scopes, nonce.as_deref(), refresh, now).await
         }
         "refresh_token" => {
             let token = form.require("refresh_token", "refresh_token missing")?;
@@ -152,6 +152,7 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Resu
                 Some(rotation.refresh_token),
                 now,
             )
+            .await
         }
         _ => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
@@ -170,7 +171,7 @@ async fn extend_grant(state: &AppState, mut grant: Grant, until: i64, now: i64) 
     Ok(grant)
 }
 
-fn issue(
+async fn issue(
     state: &AppState,
     client: &ClientConfig,
     grant: &Grant,
@@ -180,6 +181,8 @@ fn issue(
     now: i64,
 ) -> Result<TokenResponse, OAuthError> {
     let issuer = &crate::oidc_provider::tokens::issuer(&state.config().server);
+    // The grant must outlive the access token, or the token would die early at introspection.
+    let grant = &extend_grant(state, grant.clone(), now + client.access_token_ttl.as_secs() as i64, now).await?;
     let (access_token, _) = tokens::build_access_token(state.keys(), issuer, client, grant, scopes, now)?;
     let id_token = if scopes.iter().any(|s| s == "openid") {
         Some(tokens::build_id_token(

@@ -181,9 +181,10 @@ pub async fn rotate(
                 .put(RecordKind::RefreshToken, &key, &record, ttl_until(record.expires_at, now))
                 .await?;
             if within_grace {
+                let refresh_token = latest_successor(records, successor).await?;
                 Ok(Rotation {
                     grant,
-                    refresh_token: successor,
+                    refresh_token,
                     scopes,
                 })
             } else {
@@ -194,6 +195,24 @@ pub async fn rotate(
             }
         }
     }
+}
+
+/// Follow a chain of rotations to the token that is still active: if the other tab has already
+/// rotated the successor too, handing out the used successor would make the second tab's next
+/// refresh look like theft. Bounded, so a corrupt chain cannot loop.
+async fn latest_successor(records: &Records, first: String) -> Result<String, RefreshError> {
+    let mut current = first;
+    for _ in 0..8 {
+        match records.get::<RefreshRecord>(RecordKind::RefreshToken, &hash_key(&current)).await? {
+            Some(RefreshRecord {
+                state: RefreshState::Rotated { successor, .. },
+                ..
+            }) => current = successor,
+            Some(_) => return Ok(current),
+            None => return Err(RefreshError::Invalid("successor gone")),
+        }
+    }
+    Err(RefreshError::Invalid("rotation chain too long"))
 }
 
 /// Revoke the family of a refresh token presented by `client_id` (RFC 7009 §2.1). Returns whether
