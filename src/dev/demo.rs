@@ -11,6 +11,7 @@
 //!    checks `acr` itself, calls userinfo, and shows both as escaped JSON. Errors returned to the
 //!    callback (`error=access_denied` …) are shown readably.
 
+use crate::oidc_provider::tokens::hash_key;
 use crate::session::RecordKind;
 use crate::state::AppState;
 use crate::trust::TrustLevel;
@@ -213,7 +214,7 @@ async fn start(state: &AppState, level: &str, lang: &str) -> Result<String, Demo
         level,
         lang: lang.to_owned(),
     };
-    state.records().put(KIND, csrf.secret(), &attempt, TTL).await?;
+    state.records().put(KIND, &hash_key(csrf.secret()), &attempt, TTL).await?;
     Ok(url.to_string())
 }
 
@@ -230,7 +231,8 @@ struct CallbackQuery {
 async fn demo_callback(State(state): State<AppState>, Query(q): Query<CallbackQuery>) -> Response {
     // The attempt is single use: taken before anything else.
     let attempt = match q.state.as_deref() {
-        Some(s) => state.records().take::<Attempt>(KIND, s).await.ok().flatten(),
+        // Hashed: the attacker-chosen `state` never becomes a raw store key.
+        Some(s) => state.records().take::<Attempt>(KIND, &hash_key(s)).await.ok().flatten(),
         None => None,
     };
     let lang = attempt.as_ref().map(|a| a.lang.clone()).unwrap_or_else(|| "de".into());
