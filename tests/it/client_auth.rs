@@ -125,6 +125,9 @@ async fn private_key_jwt_accepts_a_good_assertion_once() {
     // The issuer is an accepted audience too (RFC 7523 §3).
     let a = bed.assertion(json!({ "aud": bed.broker.base }));
     assert_eq!(with_assertion(&bed, &a).await.0, 200);
+    // aud as an array (RFC 7519 §4.1.3) naming the token endpoint among others.
+    let a = bed.assertion(json!({ "aud": ["https://other.example", bed.broker.url("/token")] }));
+    assert_eq!(with_assertion(&bed, &a).await.0, 200);
 }
 
 #[tokio::test]
