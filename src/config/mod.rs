@@ -13,7 +13,7 @@ pub mod certificate;
 pub mod saml;
 
 pub use methods::{MethodConfig, MethodKind};
-pub use oidc::{ClientAuth, ClientConfig, OidcConfig, SubjectType};
+pub use oidc::{ClientAuth, ClientConfig, OidcConfig, SubjectType, KNOWN_SCOPES};
 pub use problems::{ConfigError, Problems};
 pub use secrets::Secret;
 pub use server::{LogFormat, ServerConfig, TlsFiles};

@@ -1,3 +1,7 @@
+//! Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3,
+//! OIDC Core §9): `client_secret_basic`, `client_secret_post` and `private_key_jwt` (RFC 7523).
+//! A client must use the one method it is registered with; a mismatch is `invalid_client`.
+//!
 //! Client secrets are stored as hashes, never in clear (config `secret_hash`).
 //!
 //! Two formats:
@@ -56,6 +60,12 @@ pub fn generate_secret() -> String {
     rand::rngs::OsRng.fill_bytes(&mut b);
     URL_SAFE_NO_PAD.encode(b)
 }
+
+mod assertion;
+mod presented;
+
+pub use assertion::{verify_assertion, AssertionError, ASSERTION_ALGS, MAX_ASSERTION_LIFETIME_SECS};
+pub use presented::{authenticate, ClientAuthError, PresentedCredentials, JWT_BEARER};
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,14 @@
 
 pub mod claims;
 pub mod client_auth;
+pub mod discovery;
+pub mod errors;
+pub mod introspect;
+pub mod jwks;
 pub mod records;
+pub mod revoke;
 pub mod routes;
 pub mod subject;
+pub mod token;
+pub mod tokens;
+pub mod userinfo;

@@ -6,7 +6,11 @@ mod support_login;
 
 mod authorize;
 mod cli;
+mod client_auth;
+mod discovery;
 mod http_basics;
+mod introspect_revoke;
+mod jwt_attacks;
 mod keys;
 mod login_flow;
 mod mtls;
@@ -16,3 +20,5 @@ mod sessions;
 mod smoke;
 mod store_contract;
 mod tls;
+mod token;
+mod userinfo;

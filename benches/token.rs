@@ -1,0 +1,336 @@
+//! Benchmark (not a timed test) of the token endpoint (`authorization_code` grant) and of
+//! introspection under concurrent load, against the **Redis** store.
+//!
+//! `cargo bench --bench token`. Starts a broker on 127.0.0.1 port 0 with config/dev.toml moved to
+//! Redis (127.0.0.1:6379, a unique namespace; nothing is flushed, every record has a TTL), seeds
+//! one Grant + AuthorizationCode per token request, and drives it over loopback HTTP with 16 and
+//! 64 concurrent clients. Bounded: a fixed request count per run and an overall time limit.
+//! Prints requests/s and p50/p99 latency. Without Redis it prints a note and exits.
+
+use buergerkonto::clock::{Clock, SystemClock};
+use buergerkonto::config::Config;
+use buergerkonto::oidc_provider::records::{AuthorizationCode, Grant};
+use buergerkonto::oidc_provider::tokens::{hash_key, random_id};
+use buergerkonto::session::RecordKind;
+use buergerkonto::trust::TrustLevel;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "demo-relying-party-secret-for-development-only";
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const REQUESTS_PER_RUN: usize = 3000;
+const CONCURRENCY: [usize; 2] = [16, 64];
+const TIME_LIMIT: Duration = Duration::from_secs(300);
+
+#[tokio::main]
+async fn main() {
+    match tokio::time::timeout(TIME_LIMIT, run()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => println!("benchmark skipped: {e}"),
+        Err(_) => println!("benchmark stopped at the time limit of {TIME_LIMIT:?}"),
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let namespace = format!("bkbench-{}", &random_id()[..10]);
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/dev.toml"))
+        .map_err(|e| e.to_string())?
+        .replace("http://127.0.0.1:8080", &format!("http://{addr}"))
+        .replace("127.0.0.1:8080", &addr.to_string())
+        .replace(
+            "backend = \"memory\"",
+            "backend = \"redis\"\nredis_url = \"redis://127.0.0.1:6379\"",
+        )
+        .replace("namespace = \"bk-dev\"", &format!("namespace = \"{namespace}\""));
+    let config = Config::from_toml(&text, "bench config").map_err(|e| e.to_string())?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let (state, backend) = match buergerkonto::build_state(config.clone(), clock.clone(), None).await {
+        Ok(s) => (s, "src/session/redis.rs"),
+        Err(e) if e.to_string().contains("not built") => (bench_redis::state(config, clock.clone()).await?, "bench-local Redis adapter"),
+        Err(e) => return Err(format!("Redis at 127.0.0.1:6379 not usable ({e})")),
+    };
+    let app = buergerkonto::build_app(state.clone());
+    let handle = axum_server::Handle::new();
+    let h2 = handle.clone();
+    tokio::spawn(async move {
+        let _ = buergerkonto::http::server::serve_on(listener, app, None, h2).await;
+    });
+    handle.listening().await;
+    let base = format!("http://{addr}");
+    let redirect = format!("{base}/demo/callback");
+    println!(
+        "buergerkonto token-side benchmark: {} CPUs ({}), Redis store via {backend}, namespace {namespace}",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        cpu_model()
+    );
+    let http = openidconnect::reqwest::Client::builder()
+        .redirect(openidconnect::reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(128)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let basic = format!(
+        "Basic {}",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, format!("demo:{SECRET}"))
+    );
+    let mut access_tokens = Vec::new();
+    for c in CONCURRENCY {
+        let codes = seed(&state, clock.unix(), &redirect, REQUESTS_PER_RUN).await?;
+        let (http, basic, base, redirect) = (http.clone(), basic.clone(), base.clone(), redirect.clone());
+        let (stats, tokens) = drive(c, codes, move |code| {
+            let req = http.post(format!("{base}/token")).header("authorization", &basic).form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", redirect.as_str()),
+                ("code_verifier", VERIFIER),
+            ]);
+            async move {
+                let res = req.send().await.map_err(|e| e.to_string())?;
+                if res.status() != 200 {
+                    return Err(format!("token status {}", res.status()));
+                }
+                let body: serde_json::Value =
+                    serde_json::from_str(&res.text().await.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+                Ok(body["access_token"].as_str().unwrap_or_default().to_owned())
+            }
+        })
+        .await;
+        stats.print("POST /token (authorization_code)", c);
+        access_tokens = tokens;
+    }
+    for c in CONCURRENCY {
+        let inputs: Vec<String> = access_tokens.iter().cycle().take(REQUESTS_PER_RUN).cloned().collect();
+        let (http, basic, base) = (http.clone(), basic.clone(), base.clone());
+        let (stats, _) = drive(c, inputs, move |token| {
+            let req = http
+                .post(format!("{base}/introspect"))
+                .header("authorization", &basic)
+                .form(&[("token", token.as_str())]);
+            async move {
+                let res = req.send().await.map_err(|e| e.to_string())?;
+                let text = res.text().await.map_err(|e| e.to_string())?;
+                if !text.contains("\"active\":true") {
+                    return Err("token inactive".into());
+                }
+                Ok(String::new())
+            }
+        })
+        .await;
+        stats.print("POST /introspect (active access token)", c);
+    }
+    handle.shutdown();
+    Ok(())
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into())
+}
+
+/// Insert `n` grants and codes for the demo client, as the authorization side would.
+async fn seed(state: &buergerkonto::AppState, now: i64, redirect: &str, n: usize) -> Result<Vec<String>, String> {
+    let mut codes = Vec::with_capacity(n);
+    for _ in 0..n {
+        let grant_id = random_id();
+        let code = random_id();
+        let mut claims = buergerkonto::authenticators::Attributes::new();
+        claims.insert("given_name".into(), "Erika".into());
+        claims.insert("family_name".into(), "Mustermann".into());
+        let grant = Grant {
+            id: grant_id.clone(),
+            client_id: "demo".into(),
+            sub: random_id(),
+            scopes: vec!["openid".into(), "profile".into()],
+            claims,
+            id_token_claims: vec![],
+            organisation: None,
+            level: TrustLevel::Substantial,
+            amr: vec!["eid".into()],
+            auth_time: now,
+            sid: random_id(),
+            created_at: now,
+            expires_at: now + 600,
+        };
+        let ac = AuthorizationCode {
+            grant_id: grant_id.clone(),
+            client_id: "demo".into(),
+            redirect_uri: redirect.to_owned(),
+            code_challenge: CHALLENGE.into(),
+            nonce: Some(random_id()),
+            expires_at: now + 600,
+        };
+        let r = state.records();
+        r.put(RecordKind::Grant, &grant_id, &grant, Duration::from_secs(600))
+            .await
+            .map_err(|e| e.to_string())?;
+        r.put(RecordKind::AuthorizationCode, &hash_key(&code), &ac, Duration::from_secs(600))
+            .await
+            .map_err(|e| e.to_string())?;
+        codes.push(code);
+    }
+    Ok(codes)
+}
+
+struct Stats {
+    latencies: Vec<Duration>,
+    errors: usize,
+    elapsed: Duration,
+}
+
+impl Stats {
+    fn print(&self, what: &str, concurrency: usize) {
+        let mut l = self.latencies.clone();
+        l.sort();
+        let pct = |p: f64| {
+            l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or_default()
+        };
+        println!(
+            "{what:<42} c={concurrency:<3} n={:<5} errors={:<3} {:>8.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms",
+            l.len(),
+            self.errors,
+            l.len() as f64 / self.elapsed.as_secs_f64(),
+            pct(0.50).as_secs_f64() * 1e3,
+            pct(0.99).as_secs_f64() * 1e3,
+        );
+    }
+}
+
+/// Run one request per input with `concurrency` workers; collect latencies and results.
+async fn drive<F, Fut>(concurrency: usize, inputs: Vec<String>, make: F) -> (Stats, Vec<String>)
+where
+    F: Fn(String) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Result<String, String>> + Send,
+{
+    let inputs = Arc::new(inputs);
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (inputs, next, make) = (inputs.clone(), next.clone(), make.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut out = Vec::new();
+            let mut errors = 0;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(input) = inputs.get(i) else { break };
+                let t = Instant::now();
+                match make(input.clone()).await {
+                    Ok(o) => {
+                        lat.push(t.elapsed());
+                        out.push(o);
+                    }
+                    Err(e) => {
+                        if errors == 0 {
+                            eprintln!("request failed: {e}");
+                        }
+                        errors += 1;
+                    }
+                }
+            }
+            (lat, out, errors)
+        }));
+    }
+    let mut stats = Stats {
+        latencies: Vec::new(),
+        errors: 0,
+        elapsed: Duration::ZERO,
+    };
+    let mut outputs = Vec::new();
+    for t in tasks {
+        if let Ok((lat, out, errors)) = t.await {
+            stats.latencies.extend(lat);
+            outputs.extend(out);
+            stats.errors += errors;
+        }
+    }
+    stats.elapsed = start.elapsed();
+    (stats, outputs)
+}
+
+/// While the store work's Redis backend is not in this branch: a minimal adapter with the same
+/// semantics (SET PX, GET, GETDEL, DEL, SET NX PX), so the figures are for a real Redis round trip.
+mod bench_redis {
+    use async_trait::async_trait;
+    use buergerkonto::clock::Clock;
+    use buergerkonto::config::Config;
+    use buergerkonto::session::{Records, Sealer, SessionStore, StoreError};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    pub struct BenchRedis(redis::aio::ConnectionManager);
+
+    fn err(e: redis::RedisError) -> StoreError {
+        StoreError::Unavailable(e.to_string())
+    }
+
+    #[async_trait]
+    impl SessionStore for BenchRedis {
+        async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
+            let mut c = self.0.clone();
+            redis::cmd("SET")
+                .arg(key)
+                .arg(value)
+                .arg("PX")
+                .arg(ttl.as_millis().max(1) as u64)
+                .query_async::<()>(&mut c)
+                .await
+                .map_err(err)
+        }
+        async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            let mut c = self.0.clone();
+            redis::cmd("GET").arg(key).query_async(&mut c).await.map_err(err)
+        }
+        async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            let mut c = self.0.clone();
+            redis::cmd("GETDEL").arg(key).query_async(&mut c).await.map_err(err)
+        }
+        async fn delete(&self, key: &str) -> Result<(), StoreError> {
+            let mut c = self.0.clone();
+            redis::cmd("DEL").arg(key).query_async::<()>(&mut c).await.map_err(err)
+        }
+        async fn insert_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, StoreError> {
+            let mut c = self.0.clone();
+            let r: Option<String> = redis::cmd("SET")
+                .arg(key)
+                .arg(value)
+                .arg("NX")
+                .arg("PX")
+                .arg(ttl.as_millis().max(1) as u64)
+                .query_async(&mut c)
+                .await
+                .map_err(err)?;
+            Ok(r.is_some())
+        }
+        async fn ping(&self) -> Result<(), StoreError> {
+            let mut c = self.0.clone();
+            redis::cmd("PING").query_async::<()>(&mut c).await.map_err(err)
+        }
+    }
+
+    pub async fn state(config: Config, clock: Arc<dyn Clock>) -> Result<buergerkonto::AppState, String> {
+        let client = redis::Client::open("redis://127.0.0.1:6379").map_err(|e| e.to_string())?;
+        let conn = client
+            .get_connection_manager()
+            .await
+            .map_err(|e| format!("Redis at 127.0.0.1:6379 not reachable ({e})"))?;
+        let store = Arc::new(BenchRedis(conn));
+        store.ping().await.map_err(|e| e.to_string())?;
+        let keys = buergerkonto::app::build_keys(&config).map_err(|e| e.to_string())?;
+        let sealing = config.store.build_sealing_keys()?;
+        let records = Records::new(store, Arc::new(Sealer::new(sealing)), &config.store.namespace);
+        let methods = buergerkonto::app::build_methods(&config, &records).map_err(|e| e.to_string())?;
+        Ok(buergerkonto::AppState::new(config, records, keys, clock, methods, None))
+    }
+}

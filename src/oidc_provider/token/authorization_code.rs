@@ -1,0 +1,157 @@
+//! The `authorization_code` grant (RFC 6749 §4.1.3, OIDC Core §3.1.3.2, RFC 7636 §4.5-4.6).
+//!
+//! Checks: the code record is *taken* atomically (single use); it was issued to the authenticated
+//! client; `redirect_uri` is identical to the authorization request's; the PKCE S256 verifier
+//! matches the challenge; the code has not expired (injected clock).
+//!
+//! A second redemption of a code (RFC 6749 §4.1.2: "SHOULD revoke all tokens previously issued
+//! based on that authorization code") finds the [`RecordKind::RedeemedCode`] marker written by the
+//! first one and deletes that grant, so every token issued from it dies. The marker lives for
+//! [`REDEEMED_MARKER_TTL`]. Once a code is taken, every later failure also deletes the grant: the
+//! code cannot be used again, and an orphaned grant must not linger.
+
+use crate::oidc_provider::records::{AuthorizationCode, Grant};
+use crate::oidc_provider::tokens::hash_key;
+use crate::session::{RecordKind, Records, StoreError};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+use subtle::ConstantTimeEq;
+
+/// How long a redeemed code is remembered to detect a second redemption.
+pub const REDEEMED_MARKER_TTL: Duration = Duration::from_secs(600);
+
+/// Marker left by the first redemption.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RedeemedMarker {
+    /// The grant the first redemption issued tokens for.
+    pub grant_id: String,
+}
+
+/// Why a code was not redeemed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RedeemError {
+    /// A required parameter is missing or malformed (`invalid_request`).
+    #[error("invalid request: {0}")]
+    Request(&'static str),
+    /// Unknown code (`invalid_grant`).
+    #[error("unknown code")]
+    Unknown,
+    /// Second redemption: the first one's grant was revoked (`invalid_grant`).
+    #[error("code replayed; grant revoked")]
+    Replayed,
+    /// Issued to another client (`invalid_grant`).
+    #[error("code issued to another client")]
+    WrongClient,
+    /// `redirect_uri` differs (`invalid_grant`).
+    #[error("redirect_uri mismatch")]
+    RedirectUri,
+    /// PKCE verifier does not match (`invalid_grant`, RFC 7636 §4.6).
+    #[error("PKCE verifier mismatch")]
+    Pkce,
+    /// Expired (`invalid_grant`).
+    #[error("code expired")]
+    Expired,
+    /// Grant missing (`invalid_grant`).
+    #[error("grant gone")]
+    GrantGone,
+    /// Store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The parameters of a code redemption.
+pub struct CodeRequest<'a> {
+    /// `code`.
+    pub code: Option<&'a str>,
+    /// `redirect_uri`.
+    pub redirect_uri: Option<&'a str>,
+    /// `code_verifier`.
+    pub code_verifier: Option<&'a str>,
+}
+
+/// RFC 7636 §4.1: 43..128 characters of `[A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~"`.
+pub fn verifier_syntax_ok(v: &str) -> bool {
+    (43..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+}
+
+/// RFC 7636 §4.6: BASE64URL(SHA256(ASCII(code_verifier))) == code_challenge, in constant time.
+pub fn pkce_s256_matches(verifier: &str, challenge: &str) -> bool {
+    let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    bool::from(computed.as_bytes().ct_eq(challenge.as_bytes()))
+}
+
+/// Redeem a code for `client_id`; returns the grant and the nonce for the ID token.
+pub async fn redeem(records: &Records, client_id: &str, req: &CodeRequest<'_>, now: i64) -> Result<(Grant, Option<String>), RedeemError> {
+    let code = req.code.ok_or(RedeemError::Request("code missing"))?;
+    let redirect_uri = req.redirect_uri.ok_or(RedeemError::Request("redirect_uri missing"))?;
+    let verifier = req
+        .code_verifier
+        .ok_or(RedeemError::Request("code_verifier missing (PKCE is required)"))?;
+    if !verifier_syntax_ok(verifier) {
+        return Err(RedeemError::Request("code_verifier malformed"));
+    }
+    let key = hash_key(code);
+    let Some(record) = records.take::<AuthorizationCode>(RecordKind::AuthorizationCode, &key).await? else {
+        if let Some(marker) = records.get::<RedeemedMarker>(RecordKind::RedeemedCode, &key).await? {
+            tracing::warn!(client = %client_id, "authorization code redeemed twice; revoking its grant");
+            records.delete(RecordKind::Grant, &marker.grant_id).await?;
+            return Err(RedeemError::Replayed);
+        }
+        return Err(RedeemError::Unknown);
+    };
+    // Written before any further check, so a replay racing this redemption still finds it.
+    let marker = RedeemedMarker {
+        grant_id: record.grant_id.clone(),
+    };
+    records.put(RecordKind::RedeemedCode, &key, &marker, REDEEMED_MARKER_TTL).await?;
+    let checked = check(&record, client_id, redirect_uri, verifier, now);
+    if let Err(e) = checked {
+        records.delete(RecordKind::Grant, &record.grant_id).await?;
+        return Err(e);
+    }
+    let grant: Grant = records
+        .get(RecordKind::Grant, &record.grant_id)
+        .await?
+        .ok_or(RedeemError::GrantGone)?;
+    if grant.client_id != client_id {
+        records.delete(RecordKind::Grant, &record.grant_id).await?;
+        return Err(RedeemError::WrongClient);
+    }
+    Ok((grant, record.nonce))
+}
+
+fn check(record: &AuthorizationCode, client_id: &str, redirect_uri: &str, verifier: &str, now: i64) -> Result<(), RedeemError> {
+    if record.client_id != client_id {
+        return Err(RedeemError::WrongClient);
+    }
+    if record.expires_at <= now {
+        return Err(RedeemError::Expired);
+    }
+    if record.redirect_uri != redirect_uri {
+        return Err(RedeemError::RedirectUri);
+    }
+    if !pkce_s256_matches(verifier, &record.code_challenge) {
+        return Err(RedeemError::Pkce);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc7636_appendix_b() {
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        assert!(verifier_syntax_ok(verifier));
+        assert!(pkce_s256_matches(verifier, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+        assert!(!pkce_s256_matches(verifier, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cN"));
+        assert!(!verifier_syntax_ok("short"));
+        assert!(!verifier_syntax_ok(&"a".repeat(129)));
+        assert!(!verifier_syntax_ok(&format!("{}!", "a".repeat(50))));
+    }
+}

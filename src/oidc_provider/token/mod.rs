@@ -1,0 +1,230 @@
+//! The token endpoint (RFC 6749 §3.2, §4.1.3, §5, §6; OIDC Core §3.1.3). One file per grant.
+//!
+//! Refresh tokens (OIDC Core §11): issued only when the client is configured with
+//! `refresh_token_ttl_secs` **and** the grant includes the `offline_access` scope, which the
+//! authorization side grants only with consent. A refresh token's family lives at most
+//! `refresh_token_ttl` from the code redemption (absolute, not sliding).
+
+pub mod authorization_code;
+pub mod form;
+pub mod refresh_token;
+
+use crate::config::ClientConfig;
+use crate::oidc_provider::client_auth::{authenticate, ClientAuthError, PresentedCredentials};
+use crate::oidc_provider::errors::{no_store, ErrorCode, OAuthError};
+use crate::oidc_provider::records::Grant;
+use crate::oidc_provider::tokens;
+use crate::session::RecordKind;
+use crate::state::AppState;
+use authorization_code::{CodeRequest, RedeemError};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use form::FormParams;
+use http::HeaderMap;
+use refresh_token::RefreshError;
+use serde::Serialize;
+use std::time::Duration;
+
+/// RFC 6749 §5.1 successful token response (+ OIDC Core §3.1.3.3 `id_token`).
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    /// The access token (RFC 9068 JWT).
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// ID token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    /// Refresh token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// Granted scope.
+    pub scope: String,
+}
+
+/// `Content-Type` of a request.
+pub fn content_type(headers: &HeaderMap) -> Option<&str> {
+    headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
+}
+
+/// Authenticate the client of a token-side request (`path` = the endpoint's path below the issuer).
+pub async fn authenticate_client<'s>(
+    state: &'s AppState,
+    headers: &HeaderMap,
+    form: &FormParams,
+    path: &str,
+) -> Result<&'s ClientConfig, OAuthError> {
+    let authorization = headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let creds = PresentedCredentials::from_parts(
+        authorization,
+        form.get("client_id"),
+        form.get("client_secret"),
+        form.get("client_assertion_type"),
+        form.get("client_assertion"),
+    );
+    let basic_attempted = authorization.is_some_and(|a| a.trim_start().get(..6).is_some_and(|s| s.eq_ignore_ascii_case("basic ")));
+    let result = match creds {
+        Ok(creds) => {
+            authenticate(
+                state.config(),
+                state.records(),
+                &state.config().server.url(path),
+                &creds,
+                state.clock().unix(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    result.map_err(|e| {
+        let mut err = match e {
+            ClientAuthError::Store(s) => return OAuthError::from(s),
+            ClientAuthError::Assertion(crate::oidc_provider::client_auth::AssertionError::Store(s)) => return OAuthError::from(s),
+            ClientAuthError::Multiple => OAuthError::new(ErrorCode::InvalidRequest, "use exactly one client authentication method"),
+            other => {
+                tracing::info!(reason = %other, "client authentication failed");
+                OAuthError::new(ErrorCode::InvalidClient, "client authentication failed")
+            }
+        };
+        err.basic_challenge = basic_attempted;
+        err
+    })
+}
+
+/// `POST /token`.
+pub async fn token_create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    match token_inner(&state, &headers, &body).await {
+        Ok(resp) => {
+            let mut res = Json(resp).into_response();
+            no_store(&mut res);
+            res
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn token_inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<TokenResponse, OAuthError> {
+    let form = FormParams::parse(content_type(headers), body)?;
+    let client = authenticate_client(state, headers, &form, "/token").await?;
+    let now = state.clock().unix();
+    match form.require("grant_type", "grant_type missing")? {
+        "authorization_code" => {
+            let req = CodeRequest {
+                code: form.get("code"),
+                redirect_uri: form.get("redirect_uri"),
+                code_verifier: form.get("code_verifier"),
+            };
+            let (grant, nonce) = authorization_code::redeem(state.records(), &client.id, &req, now)
+                .await
+                .map_err(map_redeem)?;
+            let refresh = if client.refresh_token_ttl.is_some() && grant.scopes.iter().any(|s| s == "offline_access") {
+                let ttl = client.refresh_token_ttl.unwrap_or_default();
+                let grant = extend_grant(state, grant.clone(), now + ttl.as_secs() as i64, now).await?;
+                Some(refresh_token::start_family(state.records(), &grant, &grant.scopes, grant.expires_at, now).await?)
+            } else {
+                None
+            };
+            let scopes = grant.scopes.clone();
+            issue(state, client, &grant, &scopes, nonce.as_deref(), refresh, now).await
+        }
+        "refresh_token" => {
+            let token = form.require("refresh_token", "refresh_token missing")?;
+            let rotation = refresh_token::rotate(
+                state.records(),
+                &client.id,
+                token,
+                form.get("scope"),
+                state.config().oidc.refresh_grace,
+                now,
+            )
+            .await
+            .map_err(map_refresh)?;
+            issue(
+                state,
+                client,
+                &rotation.grant,
+                &rotation.scopes,
+                None,
+                Some(rotation.refresh_token),
+                now,
+            )
+            .await
+        }
+        _ => Err(OAuthError::new(
+            ErrorCode::UnsupportedGrantType,
+            "supported: authorization_code, refresh_token",
+        )),
+    }
+}
+
+/// Make the grant live at least until `until` (it must outlast its refresh tokens).
+async fn extend_grant(state: &AppState, mut grant: Grant, until: i64, now: i64) -> Result<Grant, OAuthError> {
+    if grant.expires_at < until {
+        grant.expires_at = until;
+        let ttl = Duration::from_secs(u64::try_from(until - now).unwrap_or(1).max(1));
+        state.records().put(RecordKind::Grant, &grant.id, &grant, ttl).await?;
+    }
+    Ok(grant)
+}
+
+async fn issue(
+    state: &AppState,
+    client: &ClientConfig,
+    grant: &Grant,
+    scopes: &[String],
+    nonce: Option<&str>,
+    refresh_token: Option<String>,
+    now: i64,
+) -> Result<TokenResponse, OAuthError> {
+    let issuer = &crate::oidc_provider::tokens::issuer(&state.config().server);
+    // The grant must outlive the access token, or the token would die early at introspection.
+    let grant = &extend_grant(state, grant.clone(), now + client.access_token_ttl.as_secs() as i64, now).await?;
+    let (access_token, _) = tokens::build_access_token(state.keys(), issuer, client, grant, scopes, now)?;
+    let id_token = if scopes.iter().any(|s| s == "openid") {
+        Some(tokens::build_id_token(
+            state.keys(),
+            issuer,
+            client,
+            grant,
+            nonce,
+            &access_token,
+            now,
+        )?)
+    } else {
+        None
+    };
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: client.access_token_ttl.as_secs(),
+        id_token,
+        refresh_token,
+        scope: scopes.join(" "),
+    })
+}
+
+fn map_redeem(e: RedeemError) -> OAuthError {
+    match e {
+        RedeemError::Store(s) => OAuthError::from(s),
+        RedeemError::Request(d) => OAuthError::new(ErrorCode::InvalidRequest, d),
+        other => {
+            tracing::info!(reason = %other, "authorization code refused");
+            OAuthError::new(ErrorCode::InvalidGrant, "authorization code invalid, expired or already used")
+        }
+    }
+}
+
+fn map_refresh(e: RefreshError) -> OAuthError {
+    match e {
+        RefreshError::Store(s) => OAuthError::from(s),
+        RefreshError::ScopeWidened => OAuthError::new(ErrorCode::InvalidScope, "scope exceeds the original grant"),
+        other => {
+            tracing::info!(reason = %other, "refresh token refused");
+            OAuthError::new(ErrorCode::InvalidGrant, "refresh token invalid, expired or revoked")
+        }
+    }
+}

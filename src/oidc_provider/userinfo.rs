@@ -1,0 +1,169 @@
+//! The userinfo endpoint (OIDC Core §5.3), GET and POST.
+//!
+//! - The access token comes as `Authorization: Bearer` (RFC 6750 §2.1) or, for POST, as the
+//!   `access_token` form parameter (§2.2); using both is `invalid_request` (§2).
+//! - It must be live ([`crate::oidc_provider::tokens::live_access_token`]): our signature and
+//!   `typ: at+jwt` (an ID token is refused), issuer, `exp` (injected clock), grant present, `jti`
+//!   not revoked. Otherwise 401 `WWW-Authenticate: Bearer error="invalid_token"` (§3.1); no token
+//!   at all is a bare `WWW-Authenticate: Bearer` challenge.
+//! - The answer: `sub`, `acr`, `amr`, `auth_time` and the grant's released claims, limited to the
+//!   token's scope (a refresh may have narrowed it).
+
+use crate::oidc_provider::errors::{no_store, BearerError};
+use crate::oidc_provider::records::Grant;
+use crate::oidc_provider::token::content_type;
+use crate::oidc_provider::token::form::{is_form_content_type, FormParams};
+use crate::oidc_provider::tokens::{live_access_token, TokenInvalid};
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use http::HeaderMap;
+
+/// Which scope releases which claim (docs/relying-parties.md has the table).
+/// NOTE for integration: this must agree with `oidc_provider::claims`; claims not listed here are
+/// withheld when a token's scope is narrower than its grant's (fail closed).
+pub const SCOPE_CLAIMS: &[(&str, &[&str])] = &[
+    (
+        "profile",
+        &["given_name", "family_name", "birthdate", "academic_title", "artistic_name"],
+    ),
+    ("address", &["address"]),
+    ("birth", &["birth_family_name", "place_of_birth"]),
+    ("nationality", &["nationalities"]),
+    ("de_eid", &["document_type", "issuing_state"]),
+    ("org", &["org"]),
+];
+
+/// The scope that releases `claim`, if any.
+pub fn scope_of_claim(claim: &str) -> Option<&'static str> {
+    SCOPE_CLAIMS.iter().find(|(_, cs)| cs.contains(&claim)).map(|(s, _)| *s)
+}
+
+/// The userinfo body for a grant seen through a token with `scopes`.
+pub fn userinfo_claims(grant: &Grant, scopes: &[String]) -> serde_json::Map<String, serde_json::Value> {
+    let full = grant.scopes.iter().all(|g| scopes.contains(g));
+    let mut out = serde_json::Map::new();
+    for (name, value) in &grant.claims {
+        let allowed = full || scope_of_claim(name).is_some_and(|s| scopes.iter().any(|t| t == s));
+        if allowed {
+            out.insert(name.clone(), value.clone());
+        }
+    }
+    if let Some(org) = &grant.organisation {
+        if scopes.iter().any(|s| s == "org") {
+            if let Ok(v) = serde_json::to_value(org) {
+                out.insert("org".into(), v);
+            }
+        }
+    }
+    // Protocol claims last so a released attribute can never shadow them.
+    out.insert("sub".into(), grant.sub.clone().into());
+    out.insert("acr".into(), grant.level.acr().into());
+    out.insert("amr".into(), grant.amr.clone().into());
+    out.insert("auth_time".into(), grant.auth_time.into());
+    out
+}
+
+/// The bearer token of a request (RFC 6750 §2.1/§2.2).
+fn bearer_token(headers: &HeaderMap, body: Option<&[u8]>) -> Result<String, BearerError> {
+    let header = match headers.get(http::header::AUTHORIZATION) {
+        Some(v) => {
+            let v = v.to_str().map_err(|_| BearerError::InvalidRequest)?;
+            match v.split_once(' ') {
+                Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Some(token.trim().to_owned()),
+                _ => return Err(BearerError::InvalidRequest),
+            }
+        }
+        None => None,
+    };
+    let form = match body {
+        Some(b) if is_form_content_type(content_type(headers)) => FormParams::parse_body(b)
+            .map_err(|_| BearerError::InvalidRequest)?
+            .get("access_token")
+            .map(str::to_owned),
+        _ => None,
+    };
+    match (header, form) {
+        (Some(_), Some(_)) => Err(BearerError::InvalidRequest),
+        (Some(t), None) | (None, Some(t)) => Ok(t),
+        (None, None) => Err(BearerError::Missing),
+    }
+}
+
+async fn answer(state: &AppState, headers: &HeaderMap, body: Option<&[u8]>) -> Response {
+    let token = match bearer_token(headers, body) {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let issuer = &crate::oidc_provider::tokens::issuer(&state.config().server);
+    match live_access_token(state.keys(), state.records(), issuer, &token, state.clock().unix()).await {
+        Ok((claims, grant)) => {
+            let mut res = Json(serde_json::Value::Object(userinfo_claims(&grant, &claims.scopes()))).into_response();
+            no_store(&mut res);
+            res
+        }
+        Err(TokenInvalid::Store(e)) => {
+            tracing::error!(error = %e, "userinfo: store unavailable");
+            BearerError::Unavailable.into_response()
+        }
+        Err(e) => {
+            tracing::info!(reason = %e, "userinfo: token refused");
+            BearerError::InvalidToken.into_response()
+        }
+    }
+}
+
+/// `GET /userinfo`.
+pub async fn userinfo_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    answer(&state, &headers, None).await
+}
+
+/// `POST /userinfo`.
+pub async fn userinfo_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    answer(&state, &headers, Some(&body)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trust::TrustLevel;
+
+    fn grant(scopes: &[&str]) -> Grant {
+        let mut claims = crate::authenticators::Attributes::new();
+        claims.insert("given_name".into(), "Erika".into());
+        claims.insert("address".into(), serde_json::json!({"locality": "Köln"}));
+        claims.insert("unlisted_claim".into(), "x".into());
+        claims.insert("sub".into(), "spoofed".into());
+        Grant {
+            id: "g".into(),
+            client_id: "c".into(),
+            sub: "s".into(),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            claims,
+            id_token_claims: vec![],
+            organisation: None,
+            level: TrustLevel::Substantial,
+            amr: vec!["eid".into()],
+            auth_time: 1,
+            sid: "sid".into(),
+            created_at: 0,
+            expires_at: 10,
+        }
+    }
+
+    #[test]
+    fn full_scope_releases_the_grant_and_narrow_scope_fails_closed() {
+        let g = grant(&["openid", "profile", "address"]);
+        let all: Vec<String> = g.scopes.clone();
+        let full = userinfo_claims(&g, &all);
+        assert_eq!(full["sub"], "s", "a released attribute never shadows sub");
+        assert!(full.contains_key("unlisted_claim") && full.contains_key("address"));
+        let narrow = userinfo_claims(&g, &["openid".to_owned(), "profile".to_owned()]);
+        assert!(narrow.contains_key("given_name"));
+        assert!(!narrow.contains_key("address"), "address scope dropped");
+        assert!(!narrow.contains_key("unlisted_claim"), "unknown claims withheld when narrowed");
+        assert_eq!(narrow["acr"], "http://eidas.europa.eu/LoA/substantial");
+    }
+}
