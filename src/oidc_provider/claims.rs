@@ -18,6 +18,8 @@ pub const SCOPE_CLAIMS: &[(&str, &[&str])] = &[
     ("profile", &["given_name", "family_name", "birthdate", "name"]),
     // OIDC Core §5.1.1 structured address object.
     ("address", &["address"]),
+    // OIDC Core §5.4; filled by certificate logins whose certificate names one.
+    ("email", &["email"]),
     // eID BirthName (our name: birth_family_name), PlaceOfBirth.
     ("birth", &["birth_family_name", "place_of_birth"]),
     // eID Nationality, as an array.

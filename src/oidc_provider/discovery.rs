@@ -6,7 +6,7 @@
 //! token side; the integrator adds it with the logout endpoint).
 
 use crate::config::KNOWN_SCOPES;
-use crate::oidc_provider::userinfo::SCOPE_CLAIMS;
+use crate::oidc_provider::claims::SCOPE_CLAIMS;
 use crate::state::AppState;
 use crate::trust::TrustLevel;
 use axum::extract::State;
@@ -34,7 +34,7 @@ pub fn claims_supported() -> Vec<&'static str> {
         "at_hash",
     ];
     for (_, claims) in SCOPE_CLAIMS {
-        out.extend_from_slice(claims);
+        out.extend(claims.iter().filter(|c| !out.contains(c)).collect::<Vec<_>>());
     }
     out
 }

@@ -21,20 +21,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::HeaderMap;
 
-/// Which scope releases which claim (docs/relying-parties.md has the table).
-/// NOTE for integration: this must agree with `oidc_provider::claims`; claims not listed here are
-/// withheld when a token's scope is narrower than its grant's (fail closed).
-pub const SCOPE_CLAIMS: &[(&str, &[&str])] = &[
-    (
-        "profile",
-        &["given_name", "family_name", "birthdate", "academic_title", "artistic_name"],
-    ),
-    ("address", &["address"]),
-    ("birth", &["birth_family_name", "place_of_birth"]),
-    ("nationality", &["nationalities"]),
-    ("de_eid", &["document_type", "issuing_state"]),
-    ("org", &["org"]),
-];
+/// The scope → claims table lives in one place: `oidc_provider::claims`.
+pub use crate::oidc_provider::claims::SCOPE_CLAIMS;
 
 /// The scope that releases `claim`, if any.
 pub fn scope_of_claim(claim: &str) -> Option<&'static str> {
