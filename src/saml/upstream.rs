@@ -270,5 +270,5 @@ impl Authenticator for SamlUpstream {
 pub fn decode_saml_response(b64: &str) -> Option<String> {
     let compact: String = b64.split_whitespace().collect();
     let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, compact).ok()?;
-    String::from_utf8(bytes).ok()
+    String::from_utf8(bytes).ok().filter(|s| !s.trim().is_empty())
 }

@@ -3,4 +3,6 @@
 
 mod support;
 
+mod eid_login;
+mod saml_sp;
 mod smoke;
