@@ -113,30 +113,26 @@ async fn sso_get(State(state): State<AppState>, RawQuery(query): RawQuery) -> Re
     let query = query.unwrap_or_default();
     let params = raw_params(&query);
     let raw = |k: &str| params.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
-    let (Some(req), Some(sig_alg), Some(sig)) = (raw("SAMLRequest"), raw("SigAlg"), raw("Signature")) else {
+    if raw("SigAlg").is_none() || raw("Signature").is_none() {
         return problem(
             StatusCode::BAD_REQUEST,
             "Die Anfrage ist nicht signiert.",
             "The request is not signed.",
         );
-    };
-    // Bindings §3.4.4.1: the signature covers the parameters exactly as received, in this order.
-    let mut octets = format!("SAMLRequest={req}");
-    if let Some(rs) = raw("RelayState") {
-        octets.push_str(&format!("&RelayState={rs}"));
     }
-    octets.push_str(&format!("&SigAlg={sig_alg}"));
-    if let Err(e) = crypto_facade::verify_redirect_query(&octets, &decode(sig_alg), &decode(sig), &saml.sp.signing.cert) {
-        if matches!(e, crypto_facade::FacadeError::NotYetAvailable(_)) {
-            return crypto_unavailable(&e);
+    // Bindings §3.4.4.1: the signature covers the parameters exactly as received.
+    let request = match crypto_facade::verify_redirect_query(&query, &saml.sp.signing.cert) {
+        Ok(r) => r,
+        Err(e @ crypto_facade::FacadeError::NotYetAvailable(_)) => return crypto_unavailable(&e),
+        Err(_) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "Die Signatur der Anfrage ist ungültig.",
+                "The request signature is invalid.",
+            )
         }
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "Die Signatur der Anfrage ist ungültig.",
-            "The request signature is invalid.",
-        );
-    }
-    let xml = match messages::inflate_redirect(&decode(req)) {
+    };
+    let xml = match messages::inflate_redirect(&decode(&request)) {
         Ok(x) => x,
         Err(_) => {
             return problem(

@@ -133,31 +133,24 @@ pub fn authn_request_xml(p: &RequestParams<'_>) -> String {
     )
 }
 
-/// The signed octets of the Redirect binding (Bindings §3.4.4.1), without the `Signature`.
-pub fn redirect_signed_octets(xml: &str, relay_state: &str, sig_alg: &str) -> Result<String, FacadeError> {
+/// Raw DEFLATE (RFC 1951) then base64: the `SAMLRequest` value of the Redirect binding
+/// (Bindings §3.4.4.1), before URL encoding.
+pub fn deflate_b64(xml: &str) -> Result<String, FacadeError> {
     let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(xml.as_bytes()).map_err(|e| FacadeError::Failed(e.to_string()))?;
     let deflated = enc.finish().map_err(|e| FacadeError::Failed(e.to_string()))?;
-    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, deflated);
-    let q = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    Ok(format!(
-        "SAMLRequest={}&RelayState={}&SigAlg={}",
-        q(&b64),
-        q(relay_state),
-        q(sig_alg)
-    ))
+    Ok(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, deflated))
 }
 
-/// HTTP-Redirect: the full URL to send the browser to.
+/// HTTP-Redirect: the full URL to send the browser to (no enveloped signature in the XML; the
+/// signature covers the query).
 pub fn redirect_url(p: &RequestParams<'_>, relay_state: &str) -> Result<Url, FacadeError> {
     let xml = authn_request_xml(p);
-    let octets = redirect_signed_octets(&xml, relay_state, p.sp.signing_alg.uri())?;
-    let sig = crypto_facade::sign_redirect_query(&octets, &p.sp.signing.key.0, p.sp.signing_alg)?;
-    let sig_q: String = url::form_urlencoded::byte_serialize(sig.as_bytes()).collect();
+    let query = crypto_facade::sign_redirect_query(&deflate_b64(&xml)?, Some(relay_state), &p.sp.signing.key.0, p.sp.signing_alg)?;
     let mut url = p.destination.clone();
     let query = match url.query() {
-        Some(existing) if !existing.is_empty() => format!("{existing}&{octets}&Signature={sig_q}"),
-        _ => format!("{octets}&Signature={sig_q}"),
+        Some(existing) if !existing.is_empty() => format!("{existing}&{query}"),
+        _ => query,
     };
     url.set_query(Some(&query));
     Ok(url)

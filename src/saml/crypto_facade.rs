@@ -30,17 +30,25 @@ pub fn sign_enveloped(xml: &str, id: &str, key: &PKey<Private>, alg: SignatureAl
     Err(FacadeError::NotYetAvailable("sign_enveloped"))
 }
 
-/// SAML Bindings §3.4.4.1: sign the octets `SAMLRequest=…&RelayState=…&SigAlg=…` (already
-/// URL-encoded, in that order); returns the base64 signature value for the `Signature` parameter.
-pub fn sign_redirect_query(signed_octets: &str, key: &PKey<Private>, alg: SignatureAlg) -> Result<String, FacadeError> {
-    let _ = (signed_octets, key, alg);
+/// HTTP-Redirect binding (SAML Bindings §3.4.4.1): `deflated_b64` is the base64 of the raw-DEFLATEd
+/// XML; returns the whole query `SAMLRequest=…[&RelayState=…]&SigAlg=…&Signature=…` (URL-encoded),
+/// the signature over the octets before `&Signature`. ECDSA values are DER here (the JCA/OpenSAML
+/// convention of the middleware), unlike XML-DSig's raw r‖s.
+pub fn sign_redirect_query(
+    deflated_b64: &str,
+    relay_state: Option<&str>,
+    key: &PKey<Private>,
+    alg: SignatureAlg,
+) -> Result<String, FacadeError> {
+    let _ = (deflated_b64, relay_state, key, alg);
     Err(FacadeError::NotYetAvailable("sign_redirect_query"))
 }
 
-/// Verify a Redirect-binding signature (`signature_b64` over `signed_octets`, algorithm `sig_alg`
-/// URI from the allow-list) with a pinned certificate. Used by the development simulator.
-pub fn verify_redirect_query(signed_octets: &str, sig_alg: &str, signature_b64: &str, cert: &X509) -> Result<(), FacadeError> {
-    let _ = (signed_octets, sig_alg, signature_b64, cert);
+/// Verify a Redirect-binding query (everything after `?`, as received) against a pinned
+/// certificate; `SigAlg` must be ECDSA or RSA-PSS with SHA-2. Returns the still URL-encoded
+/// `SAMLRequest` value. Used by the development simulator.
+pub fn verify_redirect_query(raw_query: &str, cert: &X509) -> Result<String, FacadeError> {
+    let _ = (raw_query, cert);
     Err(FacadeError::NotYetAvailable("verify_redirect_query"))
 }
 

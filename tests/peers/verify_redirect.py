@@ -2,7 +2,8 @@
 """Independent verifier of a SAML HTTP-Redirect binding signature (SAML Bindings 3.4.4.1).
 
 usage: verify_redirect.py CERT.pem URL   -> exit 0 if the signature verifies, 1 otherwise.
-Accepts only ecdsa-sha256 (XML-DSig 1.1 raw r||s) and sha256-rsa-MGF1 (RSASSA-PSS); anything
+Accepts only ecdsa-sha256 (DER value, the JCA/OpenSAML convention; raw r||s also accepted) and
+sha256-rsa-MGF1 (RSASSA-PSS); anything
 else (notably PKCS#1 rsa-sha256) is a failure.
 """
 import base64
@@ -28,8 +29,10 @@ def main() -> int:
     key = cert.public_key()
     try:
         if alg == ECDSA:
-            half = len(sig) // 2
-            der = utils.encode_dss_signature(int.from_bytes(sig[:half], "big"), int.from_bytes(sig[half:], "big"))
+            der = sig
+            if sig[:1] != b"\x30":
+                half = len(sig) // 2
+                der = utils.encode_dss_signature(int.from_bytes(sig[:half], "big"), int.from_bytes(sig[half:], "big"))
             key.verify(der, signed.encode(), ec.ECDSA(hashes.SHA256()))
         elif alg == PSS:
             key.verify(sig, signed.encode(), padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32), hashes.SHA256())

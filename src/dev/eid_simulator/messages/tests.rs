@@ -1,5 +1,5 @@
 use super::*;
-use crate::saml::authn_request::{authn_request_xml, redirect_signed_octets, RequestId, RequestParams, SpType};
+use crate::saml::authn_request::{authn_request_xml, deflate_b64, RequestId, RequestParams, SpType};
 use crate::saml::crypto_facade::{AttributeValue, SamlAttribute};
 use crate::saml::mapping::map_attributes;
 use crate::saml::profile::{AttributeKey, EIDAS};
@@ -54,13 +54,7 @@ fn our_request_is_understood_by_the_simulator() {
         id: &id,
         now,
     });
-    let octets = redirect_signed_octets(&xml, "r", "x").unwrap();
-    let b64 = octets.split('&').next().unwrap().trim_start_matches("SAMLRequest=");
-    let b64: String = url::form_urlencoded::parse(format!("v={b64}").as_bytes())
-        .next()
-        .unwrap()
-        .1
-        .into_owned();
+    let b64 = deflate_b64(&xml).unwrap();
     let parsed = parse_authn_request(&inflate_redirect(&b64).unwrap()).unwrap();
     assert_eq!(parsed.id, id.as_str());
     assert_eq!(parsed.issuer, sp.entity_id);
