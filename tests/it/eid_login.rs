@@ -28,7 +28,7 @@ async fn through_simulator(
 ) -> (String, String) {
     let ctx = LoginContext {
         transaction_id: pending.into(),
-        required_level: TrustLevel::High,
+        required_level: eid.max_level().min(TrustLevel::High),
         locale: "de".into(),
         now: SystemTime::now(),
     };
@@ -168,4 +168,90 @@ async fn error_outcomes_map_to_authn_errors() {
         }
         assert_eq!(err.oidc_error(), "access_denied");
     }
+}
+
+#[tokio::test]
+#[ignore = "needs samlcore crypto"]
+async fn http_post_binding_request_is_accepted_by_the_simulator() {
+    let broker = TestBroker::start_with(
+        |t| t.replace("binding = \"redirect\"", "binding = \"post\""),
+        Arc::new(buergerkonto::clock::SystemClock),
+    )
+    .await;
+    let eid = broker.state.methods().get("eid").unwrap().clone();
+    let ctx = LoginContext {
+        transaction_id: "pending-postbinding".into(),
+        required_level: TrustLevel::High,
+        locale: "de".into(),
+        now: SystemTime::now(),
+    };
+    let StartAction::PostForm { action, fields } = eid.start(&ctx).await.unwrap() else {
+        panic!("POST binding expected")
+    };
+    assert_eq!(action.as_str(), broker.url("/dev/eid-simulator/sso"));
+    let xml = String::from_utf8(base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &fields[0].1).unwrap()).unwrap();
+    assert!(xml.contains("ecdsa-sha256") && !xml.contains("#rsa-sha256"), "{xml}");
+    let r = http_client().post(action.as_str()).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), 200, "simulator verified our enveloped signature");
+    // A tampered request is refused.
+    let tampered = xml.replace("LoA/high", "LoA/low");
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, tampered);
+    let r = http_client()
+        .post(action.as_str())
+        .form(&[("SAMLRequest", b64.as_str()), ("RelayState", "pending-postbinding")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+#[tokio::test]
+#[ignore = "needs samlcore crypto"]
+async fn a_response_cannot_be_redirected_to_another_pending_login() {
+    let broker = TestBroker::start().await;
+    let eid = broker.state.methods().get("eid").unwrap().clone();
+    let (saml_a, _) = through_simulator(&broker, &eid, "pending-a", "erika", "success").await;
+    let (_saml_b, relay_b) = through_simulator(&broker, &eid, "pending-b", "max", "success").await;
+    // Erika's response presented under Max's RelayState: InResponseTo does not match B's request.
+    assert!(matches!(
+        finish(&eid, "pending-b", &saml_a, &relay_b).await,
+        Err(AuthnError::Rejected(_))
+    ));
+    // And B's transaction is spent by the attempt (single use), so nothing can be retried.
+    assert!(broker
+        .state
+        .records()
+        .get::<UpstreamRecord>(RecordKind::UpstreamTransaction, "pending-b")
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+#[ignore = "needs samlcore crypto"]
+async fn a_method_ceiling_below_the_requirement_never_starts() {
+    let broker = TestBroker::start_with(
+        |t| {
+            t.replacen(
+                "upstream = \"eid\"\nlevel = \"high\"",
+                "upstream = \"eid\"\nlevel = \"substantial\"",
+                1,
+            )
+        },
+        Arc::new(buergerkonto::clock::SystemClock),
+    )
+    .await;
+    let eid = broker.state.methods().get("eid").unwrap().clone();
+    assert_eq!(eid.max_level(), TrustLevel::Substantial);
+    let ctx = LoginContext {
+        transaction_id: "pending-ceiling".into(),
+        required_level: TrustLevel::High,
+        locale: "de".into(),
+        now: SystemTime::now(),
+    };
+    assert!(matches!(eid.start(&ctx).await, Err(AuthnError::LevelTooLow)));
+    // With a satisfiable requirement the reached level is capped by the ceiling, not the upstream's "high".
+    let (saml, relay) = through_simulator(&broker, &eid, "pending-capped", "erika", "success").await;
+    let id = finish(&eid, "pending-capped", &saml, &relay).await.unwrap();
+    assert_eq!(id.level, TrustLevel::Substantial);
 }

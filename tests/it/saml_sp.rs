@@ -290,3 +290,34 @@ async fn simulator_refuses_unsigned_requests() {
         .unwrap();
     assert_eq!(r.status(), 400);
 }
+
+#[test]
+#[ignore = "needs samlcore crypto"]
+fn idp_metadata_signature_is_verified_against_the_configured_certificate() {
+    use buergerkonto::saml::{crypto_facade, sp};
+    let dir = tempfile::tempdir().unwrap();
+    let md = std::fs::read_to_string("certs/dev/eid-simulator-metadata.xml").unwrap();
+    let key = sp::load_private_key(std::path::Path::new("certs/dev/eid-simulator-signing.key")).unwrap();
+    let signed = crypto_facade::sign_enveloped(&md, "_eid-simulator-metadata", &key, sp::SignatureAlg::RsaPssSha256).unwrap();
+    let write = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    let with = |file: &str, cert: &str| {
+        dev_text().replace(
+            "metadata_file = \"certs/dev/eid-simulator-metadata.xml\"",
+            &format!("metadata_file = \"{file}\"\nmetadata_signing_cert = \"{cert}\""),
+        )
+    };
+    let good = write("good.xml", &signed);
+    Config::from_toml(&with(&good, "certs/dev/eid-simulator-signing.crt"), "t").expect("signed metadata accepted");
+    let e = config_error(&with(&good, "certs/dev/sp-signing.crt"));
+    assert!(e.contains("metadata signature not verified"), "wrong signer: {e}");
+    let tampered = write("tampered.xml", &signed.replace("urn:buergerkonto:dev:eid-simulator", "urn:evil"));
+    let e = config_error(&with(&tampered, "certs/dev/eid-simulator-signing.crt"));
+    assert!(e.contains("metadata signature not verified"), "tampered: {e}");
+    let unsigned = write("unsigned.xml", &md);
+    let e = config_error(&with(&unsigned, "certs/dev/eid-simulator-signing.crt"));
+    assert!(e.contains("metadata signature not verified"), "unsigned: {e}");
+}
