@@ -301,6 +301,7 @@ fn validate_upstream(u: RawUpstream, i: usize, development: bool, p: &mut Proble
     if !(60..=3600).contains(&u.request_ttl_secs) {
         p.push(format!("{f}.request_ttl_secs: must be between 60 and 3600"));
     }
+    p.check_not_dev_material(&format!("{f}.metadata_file"), &u.metadata_file, development);
     let signing_cert = match &u.metadata_signing_cert {
         Some(path) => sp::load_cert(path)
             .map_err(|e| p.push(format!("{f}.metadata_signing_cert: {e}")))
