@@ -30,7 +30,7 @@ async fn through_simulator(
         transaction_id: pending.into(),
         required_level: eid.max_level().min(TrustLevel::High),
         locale: "de".into(),
-        now: SystemTime::now(),
+        now: broker.state.clock().now(),
     };
     let StartAction::Redirect(url) = eid.start(&ctx).await.expect("start") else {
         panic!("redirect binding expected")
@@ -254,4 +254,23 @@ async fn a_method_ceiling_below_the_requirement_never_starts() {
     let (saml, relay) = through_simulator(&broker, &eid, "pending-capped", "erika", "success").await;
     let id = finish(&eid, "pending-capped", &saml, &relay).await.unwrap();
     assert_eq!(id.level, TrustLevel::Substantial);
+}
+
+#[tokio::test]
+#[ignore = "needs samlcore crypto"]
+async fn a_late_response_is_refused() {
+    let clock = Arc::new(buergerkonto::clock::ManualClock::starting_now());
+    let broker = TestBroker::start_with_clock(clock.clone()).await;
+    let eid = broker.state.methods().get("eid").unwrap().clone();
+    let (saml, relay) = through_simulator(&broker, &eid, "pending-late", "erika", "success").await;
+    clock.advance(Duration::from_secs(11 * 60));
+    let input = UpstreamReturn::SamlPost {
+        saml_response: saml,
+        relay_state: Some(relay),
+    };
+    use buergerkonto::clock::Clock;
+    assert!(matches!(
+        eid.finish("pending-late", input, clock.now()).await,
+        Err(AuthnError::Rejected(_))
+    ));
 }
