@@ -58,7 +58,6 @@ pub async fn build_store(config: &Config) -> Result<Arc<dyn SessionStore>, Start
 
 /// Build the upstream methods.
 pub fn build_methods(config: &Config, records: &Records) -> Result<AuthenticatorRegistry, StartupError> {
-    let _ = records;
     let mut registry = AuthenticatorRegistry::new();
     for m in &config.methods {
         match &m.kind {
@@ -78,9 +77,18 @@ pub fn build_methods(config: &Config, records: &Records) -> Result<Authenticator
                     })?;
                 registry.register(Arc::new(auth));
             }
-            // TEMPORARY until the SAML method lands: skipped with a warning.
-            MethodKind::Saml { .. } => {
-                tracing::warn!(method = %m.id, "method kind not available in this build yet");
+            MethodKind::Saml { upstream } => {
+                // One SamlUpstream per method; config validation guarantees the upstream exists.
+                let saml = config.saml.as_ref().ok_or_else(|| StartupError::Method {
+                    method: m.id.to_string(),
+                    reason: "no [saml] section".into(),
+                })?;
+                let up = saml.upstream(upstream).ok_or_else(|| StartupError::Method {
+                    method: m.id.to_string(),
+                    reason: format!("no [[saml.upstreams]] entry named {upstream:?}"),
+                })?;
+                let sp = Arc::new(saml.sp.clone());
+                registry.register(Arc::new(crate::saml::SamlUpstream::new(m, sp, up.clone(), records.clone())));
             }
         }
     }

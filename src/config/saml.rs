@@ -1,38 +1,352 @@
 //! `[saml]`: the SAML service provider (one entity) and its upstream identity providers.
-//! (Filled in by the SAML work; this is the contract the rest of the config relies on.)
+//!
+//! Validation loads every key and certificate and reads each IdP's metadata, so a broken SAML
+//! setup stops the broker at start-up (and `check-config`) instead of failing the first login.
+//! An upstream whose metadata has no signing certificate is refused here.
 
 use super::Problems;
+use crate::saml::authn_request::{Binding, SpType};
+use crate::saml::metadata::{self, IdpMetadata};
+use crate::saml::profile::{AttributeKey, ProfileKind};
+use crate::saml::sp::{self, KeyPair, PrivateKey, ServiceProvider, SignatureAlg};
 use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+use url::Url;
 
 /// `[saml]` as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSaml {
+    entity_id: String,
+    acs_url: String,
+    signing_key: PathBuf,
+    signing_cert: PathBuf,
+    #[serde(default = "default_alg")]
+    signing_alg: String,
+    encryption_key: PathBuf,
+    encryption_cert: PathBuf,
+    #[serde(default)]
+    previous_encryption_keys: Vec<PathBuf>,
+    #[serde(default = "default_validity_days")]
+    metadata_validity_days: u64,
     #[serde(default)]
     upstreams: Vec<RawUpstream>,
+    #[serde(default)]
+    dev_simulator: Option<RawSimulator>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawUpstream {
     name: String,
+    #[serde(default = "default_profile")]
+    profile: String,
+    metadata_file: PathBuf,
+    #[serde(default)]
+    metadata_signing_cert: Option<PathBuf>,
+    #[serde(default)]
+    sso_url: Option<String>,
+    #[serde(default = "default_binding")]
+    binding: String,
+    #[serde(default = "default_sp_type")]
+    sp_type: String,
+    #[serde(default)]
+    requester_id: Option<String>,
+    #[serde(default)]
+    requested_attributes: Vec<String>,
+    #[serde(default = "default_request_ttl")]
+    request_ttl_secs: u64,
+    #[serde(default = "default_skew")]
+    max_clock_skew_secs: u64,
+    #[serde(default)]
+    insecure_allow_rsa_pkcs1: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSimulator {
+    upstream: String,
+    signing_key: PathBuf,
+    signing_cert: PathBuf,
+    #[serde(default = "default_alg")]
+    signing_alg: String,
+}
+
+fn default_alg() -> String {
+    "ecdsa-sha256".into()
+}
+fn default_validity_days() -> u64 {
+    7
+}
+fn default_profile() -> String {
+    "eidas".into()
+}
+fn default_binding() -> String {
+    "redirect".into()
+}
+fn default_sp_type() -> String {
+    "public".into()
+}
+fn default_request_ttl() -> u64 {
+    600
+}
+fn default_skew() -> u64 {
+    60
+}
+
+/// One upstream IdP, validated.
+#[derive(Debug, Clone)]
+pub struct SamlUpstreamConfig {
+    /// Name (`[[methods]] upstream = …`).
+    pub name: String,
+    /// Profile.
+    pub profile: ProfileKind,
+    /// What the verified metadata says.
+    pub idp: IdpMetadata,
+    /// Where requests go (metadata endpoint for `binding`, or the configured override).
+    pub sso_url: Url,
+    /// Binding for requests.
+    pub binding: Binding,
+    /// `eidas:SPType`.
+    pub sp_type: SpType,
+    /// `Scoping/RequesterID` (private SPs).
+    pub requester_id: Option<String>,
+    /// Optional attributes requested besides the profile's required ones.
+    pub optional_attributes: Vec<AttributeKey>,
+    /// How long an AuthnRequest waits for its Response.
+    pub request_ttl: Duration,
+    /// Allowed clock skew.
+    pub max_skew: Duration,
+    /// Legacy upstreams only.
+    pub allow_rsa_pkcs1: bool,
+}
+
+/// The development eID simulator's identity (development only).
+#[derive(Debug, Clone)]
+pub struct SimulatorConfig {
+    /// The upstream it plays.
+    pub upstream: String,
+    /// Its signing key pair (the certificate is the one in the upstream's metadata).
+    pub signing: KeyPair,
+    /// Its signature algorithm.
+    pub signing_alg: SignatureAlg,
 }
 
 /// `[saml]`, validated.
 #[derive(Debug, Clone)]
 pub struct SamlConfig {
-    names: Vec<String>,
+    /// Our SP entity.
+    pub sp: ServiceProvider,
+    /// Upstreams.
+    pub upstreams: Vec<SamlUpstreamConfig>,
+    /// The development simulator.
+    pub dev_simulator: Option<SimulatorConfig>,
 }
 
 impl SamlConfig {
     /// Names of the configured upstreams.
     pub fn upstream_names(&self) -> Vec<&str> {
-        self.names.iter().map(String::as_str).collect()
+        self.upstreams.iter().map(|u| u.name.as_str()).collect()
+    }
+
+    /// An upstream by name.
+    pub fn upstream(&self, name: &str) -> Option<&SamlUpstreamConfig> {
+        self.upstreams.iter().find(|u| u.name == name)
     }
 }
 
-pub(super) fn validate(raw: RawSaml, _development: bool, _p: &mut Problems) -> Option<SamlConfig> {
+fn key_pair(p: &mut Problems, field: &str, key: &Path, cert: &Path, development: bool) -> Option<KeyPair> {
+    p.check_not_dev_material(&format!("{field}_key"), key, development);
+    let k = sp::load_private_key(key).map_err(|e| p.push(format!("{field}_key: {e}"))).ok();
+    let c = sp::load_cert(cert).map_err(|e| p.push(format!("{field}_cert: {e}"))).ok();
+    let (k, c) = (k?, c?);
+    if let Err(e) = sp::check_pair(&k, &c) {
+        p.push(format!("{field}_cert: {e}"));
+        return None;
+    }
+    Some(KeyPair {
+        key: PrivateKey(k),
+        cert: c,
+    })
+}
+
+pub(super) fn validate(raw: RawSaml, development: bool, p: &mut Problems) -> Option<SamlConfig> {
+    let entity_ok = !raw.entity_id.trim().is_empty();
+    if !entity_ok {
+        p.push("saml.entity_id: must not be empty");
+    }
+    let acs_url = p.url("saml.acs_url", &raw.acs_url);
+    if let Some(u) = &acs_url {
+        if u.path() != "/saml/acs" {
+            p.push(format!("saml.acs_url: {u} must be the broker's /saml/acs endpoint"));
+        }
+    }
+    let alg = SignatureAlg::from_config(&raw.signing_alg)
+        .map_err(|e| p.push(format!("saml.signing_alg: {e}")))
+        .ok();
+    let signing = key_pair(p, "saml.signing", &raw.signing_key, &raw.signing_cert, development);
+    if let (Some(alg), Some(kp)) = (alg, &signing) {
+        if let Err(e) = alg.check_key(&kp.key.0) {
+            p.push(format!("saml.signing_key: {e}"));
+        }
+    }
+    let encryption = key_pair(p, "saml.encryption", &raw.encryption_key, &raw.encryption_cert, development);
+    if let Some(kp) = &encryption {
+        if let Err(e) = sp::check_encryption_key(&kp.key.0) {
+            p.push(format!("saml.encryption_key: {e}"));
+        }
+    }
+    if let (Some(s), Some(e)) = (&signing, &encryption) {
+        if s.cert.to_der().ok() == e.cert.to_der().ok() {
+            p.push("saml.encryption_cert: must differ from saml.signing_cert (separate signing and encryption keys)");
+        }
+    }
+    let mut previous = Vec::new();
+    for (i, path) in raw.previous_encryption_keys.iter().enumerate() {
+        match sp::load_private_key(path) {
+            Ok(k) => previous.push(PrivateKey(k)),
+            Err(e) => p.push(format!("saml.previous_encryption_keys[{i}]: {e}")),
+        }
+    }
+    let mut upstreams = Vec::new();
+    for (i, u) in raw.upstreams.into_iter().enumerate() {
+        if upstreams.iter().any(|x: &SamlUpstreamConfig| x.name == u.name) {
+            p.push(format!("saml.upstreams[{i}].name: duplicate upstream {:?}", u.name));
+        }
+        if let Some(v) = validate_upstream(u, i, development, p) {
+            upstreams.push(v);
+        }
+    }
+    let dev_simulator = raw.dev_simulator.and_then(|s| {
+        if !development {
+            p.push("saml.dev_simulator: the eID simulator is refused outside development configuration");
+            return None;
+        }
+        if !upstreams.iter().any(|u| u.name == s.upstream) {
+            p.push(format!(
+                "saml.dev_simulator.upstream: no [[saml.upstreams]] entry named {:?}",
+                s.upstream
+            ));
+        }
+        let alg = SignatureAlg::from_config(&s.signing_alg)
+            .map_err(|e| p.push(format!("saml.dev_simulator.signing_alg: {e}")))
+            .ok()?;
+        let kp = key_pair(p, "saml.dev_simulator.signing", &s.signing_key, &s.signing_cert, development)?;
+        Some(SimulatorConfig {
+            upstream: s.upstream,
+            signing: kp,
+            signing_alg: alg,
+        })
+    });
+    let (Some(acs_url), Some(signing_alg), Some(signing), Some(encryption), true) = (acs_url, alg, signing, encryption, entity_ok) else {
+        return None;
+    };
     Some(SamlConfig {
-        names: raw.upstreams.into_iter().map(|u| u.name).collect(),
+        sp: ServiceProvider {
+            entity_id: raw.entity_id,
+            acs_url,
+            signing,
+            signing_alg,
+            encryption,
+            previous_encryption_keys: previous,
+            metadata_validity: Duration::from_secs(raw.metadata_validity_days.clamp(1, 365) * 86_400),
+        },
+        upstreams,
+        dev_simulator,
+    })
+}
+
+fn validate_upstream(u: RawUpstream, i: usize, development: bool, p: &mut Problems) -> Option<SamlUpstreamConfig> {
+    let f = format!("saml.upstreams[{i}] ({})", u.name);
+    let profile = ProfileKind::from_config(&u.profile)
+        .map_err(|e| p.push(format!("{f}.profile: {e}")))
+        .ok();
+    let binding = match u.binding.as_str() {
+        "redirect" => Some(Binding::Redirect),
+        "post" => Some(Binding::Post),
+        other => {
+            p.push(format!(
+                "{f}.binding: unknown binding {other:?} (expected \"redirect\" or \"post\")"
+            ));
+            None
+        }
+    };
+    let sp_type = match u.sp_type.as_str() {
+        "public" => Some(SpType::Public),
+        "private" => Some(SpType::Private),
+        other => {
+            p.push(format!("{f}.sp_type: {other:?} (expected \"public\" or \"private\")"));
+            None
+        }
+    };
+    if sp_type == Some(SpType::Private) && u.requester_id.is_none() {
+        p.push(format!("{f}.requester_id: a private SP must name its RequesterID (eIDAS Scoping)"));
+    }
+    let mut optional = Vec::new();
+    for a in &u.requested_attributes {
+        match AttributeKey::from_config(a) {
+            Some(k) => optional.push(k),
+            None => p.push(format!("{f}.requested_attributes: unknown attribute {a:?}")),
+        }
+    }
+    if u.insecure_allow_rsa_pkcs1 && profile == Some(ProfileKind::Eidas) {
+        p.push(format!(
+            "{f}.insecure_allow_rsa_pkcs1: the eIDAS profile never accepts PKCS#1 signatures"
+        ));
+    }
+    if !(1..=60).contains(&u.max_clock_skew_secs) {
+        p.push(format!("{f}.max_clock_skew_secs: must be between 1 and 60"));
+    }
+    if !(60..=3600).contains(&u.request_ttl_secs) {
+        p.push(format!("{f}.request_ttl_secs: must be between 60 and 3600"));
+    }
+    p.check_not_dev_material(&format!("{f}.metadata_file"), &u.metadata_file, development);
+    let signing_cert = match &u.metadata_signing_cert {
+        Some(path) => sp::load_cert(path)
+            .map_err(|e| p.push(format!("{f}.metadata_signing_cert: {e}")))
+            .ok(),
+        None if development => {
+            tracing::warn!(upstream = %u.name, "!!! DEVELOPMENT: IdP metadata signature not checked (no metadata_signing_cert) !!!");
+            None
+        }
+        None => {
+            p.push(format!(
+                "{f}.metadata_signing_cert: required: IdP metadata must be signature-verified"
+            ));
+            None
+        }
+    };
+    let idp = match std::fs::read_to_string(&u.metadata_file) {
+        Ok(xml) => metadata::load_idp_metadata(&xml, signing_cert.as_ref(), SystemTime::now())
+            .map_err(|e| p.push(format!("{f}.metadata_file: {}: {e}", u.metadata_file.display())))
+            .ok(),
+        Err(e) => {
+            p.push(format!("{f}.metadata_file: cannot read {}: {e}", u.metadata_file.display()));
+            None
+        }
+    };
+    let override_url = u.sso_url.as_deref().and_then(|s| p.url(&format!("{f}.sso_url"), s));
+    let (idp, profile, binding, sp_type) = (idp?, profile?, binding?, sp_type?);
+    let from_metadata = match binding {
+        Binding::Redirect => idp.sso_redirect.clone(),
+        Binding::Post => idp.sso_post.clone(),
+    };
+    let Some(sso_url) = override_url.or(from_metadata) else {
+        p.push(format!("{f}.binding: the IdP metadata has no SingleSignOnService for this binding"));
+        return None;
+    };
+    Some(SamlUpstreamConfig {
+        name: u.name,
+        profile,
+        idp,
+        sso_url,
+        binding,
+        sp_type,
+        requester_id: u.requester_id,
+        optional_attributes: optional,
+        request_ttl: Duration::from_secs(u.request_ttl_secs),
+        max_skew: Duration::from_secs(u.max_clock_skew_secs),
+        allow_rsa_pkcs1: u.insecure_allow_rsa_pkcs1,
     })
 }

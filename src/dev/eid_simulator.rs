@@ -1,9 +1,321 @@
-//! The development eID simulator: a SAML IdP answering like the German eIDAS middleware.
+//! The development eID simulator: a SAML IdP answering like the German eIDAS middleware
+//! (development configuration only; routed only when `server.development = true` and configured by
+//! `[saml.dev_simulator]`).
+//!
+//! `/dev/eid-simulator/sso` receives our AuthnRequest (HTTP-Redirect or HTTP-POST binding) and
+//! verifies its signature with our SP signing certificate — as the middleware would refuse an
+//! unsigned one. The person then picks a test person and an outcome; `/dev/eid-simulator/answer`
+//! POSTs a signed Response with an encrypted, unsigned assertion (or a signed error Response) to
+//! our ACS through a form with a visible button (CSP forbids inline script), echoing RelayState.
 
+pub mod messages;
+pub mod persons;
+
+use crate::config::saml::{SamlConfig, SimulatorConfig};
+use crate::saml::crypto_facade;
+use crate::session::RecordKind;
 use crate::state::AppState;
+use crate::web::escape;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::Router;
+use http::StatusCode;
+use messages::{AnswerFrame, ParsedRequest};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+const SIM_RECORD: RecordKind = RecordKind::Other("eid-sim");
+const SIM_TTL: Duration = Duration::from_secs(600);
+/// The middleware refuses requests older than 60 s (reference/eid-saml.md §2).
+const MAX_REQUEST_AGE: Duration = Duration::from_secs(60);
 
 /// Routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/dev/eid-simulator/sso", get(sso_get).post(sso_post))
+        .route("/dev/eid-simulator/answer", post(answer_post))
+}
+
+/// A request waiting for the person's choice.
+#[derive(Debug, Serialize, Deserialize)]
+struct SimRequest {
+    request_id: String,
+    relay_state: Option<String>,
+    requested: Vec<String>,
+}
+
+/// Outcomes the person can choose, with the middleware's status message tokens.
+const OUTCOMES: &[(&str, &str, Option<&str>)] = &[
+    ("success", "Erfolgreiche Anmeldung / success", None),
+    ("cancel", "Abbruch durch die Person / cancelled by user", Some("CANCELLATIONBYUSER")),
+    ("wrong_pin", "Falsche PIN / wrong PIN", Some("WRONGPIN")),
+    ("card_expired", "Ausweis abgelaufen / card expired", Some("CARDEXPIRED")),
+];
+
+/// A fresh random `xs:ID` (160 bits).
+fn generate_id() -> String {
+    crate::saml::authn_request::RequestId::generate().as_str().to_owned()
+}
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"de\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{} – eID-Simulator</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main>\
+<p><strong>eID-Simulator – NUR ENTWICKLUNG / DEVELOPMENT ONLY</strong></p><h1>{}</h1>{body}</main></body></html>",
+        escape(title),
+        escape(title)
+    );
+    (status, Html(html)).into_response()
+}
+
+fn problem(status: StatusCode, de: &str, en: &str) -> Response {
+    page(
+        status,
+        "Anfrage abgelehnt / Request refused",
+        &format!("<p>{}</p><p lang=\"en\">{}</p>", escape(de), escape(en)),
+    )
+}
+
+fn crypto_unavailable(e: &crypto_facade::FacadeError) -> Response {
+    tracing::error!(error = %e, "eID simulator: crypto not available");
+    problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Die Signatur- und Verschlüsselungsfunktionen sind in diesem Build nicht verfügbar.",
+        "Signature and encryption functions are not available in this build.",
+    )
+}
+
+fn simulator(state: &AppState) -> Option<(&SamlConfig, &SimulatorConfig, &str)> {
+    let saml = state.config().saml.as_ref()?;
+    let sim = saml.dev_simulator.as_ref()?;
+    let up = saml.upstream(&sim.upstream)?;
+    Some((saml, sim, up.idp.entity_id.as_str()))
+}
+
+/// Raw (still percent-encoded) query parameters, in order.
+fn raw_params(q: &str) -> Vec<(&str, &str)> {
+    q.split('&').filter_map(|p| p.split_once('=')).collect()
+}
+
+fn decode(v: &str) -> String {
+    url::form_urlencoded::parse(format!("v={v}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+async fn sso_get(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let Some((saml, _, _)) = simulator(&state) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let query = query.unwrap_or_default();
+    let params = raw_params(&query);
+    let raw = |k: &str| params.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+    if raw("SigAlg").is_none() || raw("Signature").is_none() {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "Die Anfrage ist nicht signiert.",
+            "The request is not signed.",
+        );
+    }
+    // Bindings §3.4.4.1: the signature covers the parameters exactly as received.
+    let request = match crypto_facade::verify_redirect_query(&query, &saml.sp.signing.cert) {
+        Ok(r) => r,
+        Err(e @ crypto_facade::FacadeError::NotYetAvailable(_)) => return crypto_unavailable(&e),
+        Err(_) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "Die Signatur der Anfrage ist ungültig.",
+                "The request signature is invalid.",
+            )
+        }
+    };
+    let xml = match messages::inflate_redirect(&decode(&request)) {
+        Ok(x) => x,
+        Err(_) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "Die Anfrage ist nicht lesbar.",
+                "The request cannot be read.",
+            )
+        }
+    };
+    accept(&state, &xml, raw("RelayState").map(decode), None).await
+}
+
+async fn sso_post(State(state): State<AppState>, body: Bytes) -> Response {
+    let Some((saml, _, _)) = simulator(&state) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let xml = get("SAMLRequest")
+        .and_then(|b| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b.trim()).ok())
+        .and_then(|b| String::from_utf8(b).ok());
+    let Some(xml) = xml else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "Die Anfrage ist nicht lesbar.",
+            "The request cannot be read.",
+        );
+    };
+    let covered = match crypto_facade::verify_enveloped(&xml, std::slice::from_ref(&saml.sp.signing.cert)) {
+        Ok(id) => id,
+        Err(e @ crypto_facade::FacadeError::NotYetAvailable(_)) => return crypto_unavailable(&e),
+        Err(_) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "Die Signatur der Anfrage ist ungültig.",
+                "The request signature is invalid.",
+            )
+        }
+    };
+    accept(&state, &xml, get("RelayState"), Some(covered)).await
+}
+
+/// Check a request whose signature verified, park it, and show the choice page.
+async fn accept(state: &AppState, xml: &str, relay_state: Option<String>, signed_id: Option<String>) -> Response {
+    let Some((saml, _, _)) = simulator(state) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let req: ParsedRequest = match messages::parse_authn_request(xml) {
+        Ok(r) => r,
+        Err(e) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                &format!("Ungültige Anfrage: {e}"),
+                &format!("Invalid request: {e}"),
+            )
+        }
+    };
+    let now = state.clock().now();
+    let fresh = req.issue_instant.is_some_and(|t| {
+        now.duration_since(t)
+            .map(|age| age <= MAX_REQUEST_AGE)
+            .unwrap_or_else(|e| e.duration() <= MAX_REQUEST_AGE)
+    });
+    let refusal = if signed_id.is_some_and(|id| id != req.id) {
+        Some("signature does not cover the request")
+    } else if req.issuer != saml.sp.entity_id {
+        Some("unknown Issuer")
+    } else if req.acs_url.as_deref() != Some(saml.sp.acs_url.as_str()) {
+        Some("AssertionConsumerServiceURL differs from the SP metadata")
+    } else if !fresh {
+        Some("IssueInstant older than 60 s")
+    } else if !req.force_authn {
+        Some("ForceAuthn must be true")
+    } else {
+        None
+    };
+    if let Some(why) = refusal {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            &format!("Anfrage abgelehnt: {why}"),
+            &format!("Request refused: {why}"),
+        );
+    }
+    let sim_id = generate_id();
+    let record = SimRequest {
+        request_id: req.id.clone(),
+        relay_state,
+        requested: req.requested.clone(),
+    };
+    if let Err(e) = state.records().put(SIM_RECORD, &sim_id, &record, SIM_TTL).await {
+        return crate::http::error::AppError::from(e).into_response();
+    }
+    choice_page(&sim_id, &req)
+}
+
+fn choice_page(sim_id: &str, req: &ParsedRequest) -> Response {
+    let mut persons = String::new();
+    for (i, p) in persons::PERSONS.iter().enumerate() {
+        persons.push_str(&format!(
+            "<p><label><input type=\"radio\" name=\"person\" value=\"{}\"{}> {}</label></p>",
+            escape(p.key),
+            if i == 0 { " checked" } else { "" },
+            escape(p.label)
+        ));
+    }
+    let mut outcomes = String::new();
+    for (i, (key, label, _)) in OUTCOMES.iter().enumerate() {
+        outcomes.push_str(&format!(
+            "<p><label><input type=\"radio\" name=\"outcome\" value=\"{key}\"{}> {}</label></p>",
+            if i == 0 { " checked" } else { "" },
+            escape(label)
+        ));
+    }
+    let body = format!(
+        "<p>Angefragtes Niveau / requested level: {}</p><form method=\"post\" action=\"/dev/eid-simulator/answer\">\
+<input type=\"hidden\" name=\"sim\" value=\"{}\"><fieldset><legend>Testperson / test person</legend>{persons}</fieldset>\
+<fieldset><legend>Ergebnis / outcome</legend>{outcomes}</fieldset><button type=\"submit\">Antworten / Answer</button></form>",
+        escape(req.loa.as_deref().unwrap_or("-")),
+        escape(sim_id)
+    );
+    page(StatusCode::OK, "Online-Ausweis (Simulator)", &body)
+}
+
+async fn answer_post(State(state): State<AppState>, body: Bytes) -> Response {
+    let Some((saml, sim, issuer)) = simulator(&state) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
+    let record: SimRequest = match state.records().take(SIM_RECORD, get("sim")).await {
+        Ok(Some(r)) => r,
+        Ok(None) | Err(crate::session::StoreError::Corrupt(_)) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "Diese Anfrage ist unbekannt oder abgelaufen.",
+                "This request is unknown or expired.",
+            )
+        }
+        Err(e) => return crate::http::error::AppError::from(e).into_response(),
+    };
+    let (Some(person), Some((_, _, token))) = (
+        persons::person(get("person")),
+        OUTCOMES.iter().find(|(k, _, _)| *k == get("outcome")),
+    ) else {
+        return problem(StatusCode::BAD_REQUEST, "Unbekannte Auswahl.", "Unknown choice.");
+    };
+    let (response_id, assertion_id) = (generate_id(), generate_id());
+    let frame = AnswerFrame {
+        issuer,
+        acs_url: saml.sp.acs_url.as_str(),
+        audience: &saml.sp.entity_id,
+        in_response_to: &record.request_id,
+        response_id: &response_id,
+        assertion_id: &assertion_id,
+        now: state.clock().now(),
+    };
+    let unsigned = match token {
+        Some(message) => messages::error_response_xml(&frame, message),
+        None => {
+            let assertion = messages::assertion_xml(&frame, person, &record.requested);
+            match crypto_facade::encrypt_assertion(&assertion, &saml.sp.encryption.cert) {
+                Ok(enc) => messages::success_response_xml(&frame, &enc),
+                Err(e) => return crypto_unavailable(&e),
+            }
+        }
+    };
+    let signed = match crypto_facade::sign_enveloped(&unsigned, &response_id, &sim.signing.key.0, sim.signing_alg) {
+        Ok(s) => s,
+        Err(e) => return crypto_unavailable(&e),
+    };
+    post_page(saml.sp.acs_url.as_str(), &signed, record.relay_state.as_deref())
+}
+
+/// The HTTP-POST binding form (Bindings §3.5.4) with a visible button instead of an inline script.
+fn post_page(acs: &str, response_xml: &str, relay_state: Option<&str>) -> Response {
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, response_xml.as_bytes());
+    let relay = relay_state
+        .map(|r| format!("<input type=\"hidden\" name=\"RelayState\" value=\"{}\">", escape(r)))
+        .unwrap_or_default();
+    let body = format!(
+        "<form method=\"post\" action=\"{}\"><input type=\"hidden\" name=\"SAMLResponse\" value=\"{b64}\">{relay}\
+<button type=\"submit\">Weiter zum Dienst / Continue to the service</button></form>",
+        escape(acs)
+    );
+    page(StatusCode::OK, "Zurück zum Dienst / Back to the service", &body)
 }

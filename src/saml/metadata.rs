@@ -1,0 +1,195 @@
+//! SAML metadata (SAML 2.0 Metadata, OASIS saml-metadata-2.0-os).
+//!
+//! - Ours: an `EntityDescriptor` with one `SPSSODescriptor`, built here (samael's hard-codes
+//!   `AuthnRequestsSigned="false"` and has no encryption key, reference/crates.md (d)) and signed.
+//! - The IdP's: read from a configured file, its signature verified against a configured
+//!   metadata-signing certificate; the IdP signing certificates are pinned from it. An IdP without a
+//!   signing certificate is refused at start-up (samael pitfall 1: no certificate, no check at all).
+
+use super::crypto_facade::{self, FacadeError};
+use super::sp::ServiceProvider;
+use crate::web::escape;
+use openssl::pkey::Id;
+use openssl::x509::X509;
+use std::time::SystemTime;
+use url::Url;
+
+/// SAML metadata namespace.
+pub const MD_NS: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
+/// XML-DSig namespace.
+pub const DS_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
+/// HTTP-POST binding URI.
+pub const BINDING_POST: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
+/// HTTP-Redirect binding URI.
+pub const BINDING_REDIRECT: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
+/// XML-Enc 1.1 AES-256-GCM.
+pub const AES256_GCM: &str = "http://www.w3.org/2009/xmlenc11#aes256-gcm";
+/// XML-Enc 1.1 RSA-OAEP (with explicit SHA-256 digest and MGF1-SHA256).
+pub const RSA_OAEP: &str = "http://www.w3.org/2009/xmlenc11#rsa-oaep";
+/// XML-Enc 1.1 ECDH-ES key agreement.
+pub const ECDH_ES: &str = "http://www.w3.org/2009/xmlenc11#ECDH-ES";
+
+/// Format a time as `xs:dateTime` in UTC (SAML Core §1.3.3: no time-zone offset other than Z).
+pub fn xs_datetime(t: SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(t).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Parse an `xs:dateTime`.
+pub fn parse_xs_datetime(s: &str) -> Option<SystemTime> {
+    chrono::DateTime::parse_from_rfc3339(s.trim()).ok().map(SystemTime::from)
+}
+
+/// Build our SP metadata (unsigned). `id` becomes the root `ID` the signature references.
+pub fn sp_metadata_xml(sp: &ServiceProvider, id: &str, now: SystemTime) -> String {
+    let valid_until = xs_datetime(now + sp.metadata_validity);
+    let transport = if sp.encryption.key.0.id() == Id::RSA { RSA_OAEP } else { ECDH_ES };
+    // WantAssertionsSigned="false": the middleware signs the Response and encrypts an unsigned
+    // assertion (reference/eid-saml.md §0); we require the Response signature instead.
+    format!(
+        r#"<md:EntityDescriptor xmlns:md="{MD_NS}" xmlns:ds="{DS_NS}" ID="{id}" entityID="{entity}" validUntil="{valid_until}"><md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{sign_cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{enc_cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo><md:EncryptionMethod Algorithm="{AES256_GCM}"/><md:EncryptionMethod Algorithm="{transport}"/></md:KeyDescriptor><md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</md:NameIDFormat><md:AssertionConsumerService Binding="{BINDING_POST}" Location="{acs}" index="0" isDefault="true"/></md:SPSSODescriptor></md:EntityDescriptor>"#,
+        entity = escape(&sp.entity_id),
+        sign_cert = sp.signing.cert_base64(),
+        enc_cert = sp.encryption.cert_base64(),
+        acs = escape(sp.acs_url.as_str()),
+    )
+}
+
+/// Build and sign our SP metadata.
+pub fn signed_sp_metadata(sp: &ServiceProvider, id: &str, now: SystemTime) -> Result<String, FacadeError> {
+    let xml = sp_metadata_xml(sp, id, now);
+    crypto_facade::sign_enveloped(&xml, id, &sp.signing.key.0, sp.signing_alg)
+}
+
+/// What we take from an IdP's metadata.
+#[derive(Debug, Clone)]
+pub struct IdpMetadata {
+    /// `entityID` (expected `Issuer`).
+    pub entity_id: String,
+    /// Signing certificates (`use="signing"` or no `use`), pinned.
+    pub signing_certs: Vec<X509>,
+    /// Encryption certificates (the simulator and TR-03130's encrypted extension need them).
+    pub encryption_certs: Vec<X509>,
+    /// `SingleSignOnService` for HTTP-Redirect.
+    pub sso_redirect: Option<Url>,
+    /// `SingleSignOnService` for HTTP-POST.
+    pub sso_post: Option<Url>,
+}
+
+/// Why IdP metadata was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MetadataError {
+    /// Not well-formed, or has a DOCTYPE (refused: entities, XXE).
+    #[error("not well-formed XML (or contains a DOCTYPE): {0}")]
+    Parse(String),
+    /// Root is not `md:EntityDescriptor`.
+    #[error("root element is not md:EntityDescriptor")]
+    NotEntityDescriptor,
+    /// No `IDPSSODescriptor`.
+    #[error("no md:IDPSSODescriptor")]
+    NoIdpDescriptor,
+    /// No signing certificate: we would be unable to verify anything.
+    #[error("the IdP metadata has no signing certificate (KeyDescriptor use=\"signing\"); refusing an upstream whose responses cannot be verified")]
+    NoSigningCertificate,
+    /// A certificate is not parseable.
+    #[error("a ds:X509Certificate is not a valid certificate")]
+    BadCertificate,
+    /// No usable SingleSignOnService.
+    #[error("no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding")]
+    NoSso,
+    /// `validUntil` lies in the past.
+    #[error("metadata expired (validUntil {0})")]
+    Expired(String),
+    /// The signature did not verify (or verification is unavailable).
+    #[error("metadata signature not verified: {0}")]
+    Signature(FacadeError),
+    /// The signature covers another element than the root.
+    #[error("metadata signature does not cover the EntityDescriptor")]
+    SignatureScope,
+}
+
+/// Verify (when a metadata-signing certificate is configured) and parse IdP metadata.
+pub fn load_idp_metadata(xml: &str, metadata_signing_cert: Option<&X509>, now: SystemTime) -> Result<IdpMetadata, MetadataError> {
+    // Parse first (cheap, and it refuses DOCTYPEs) so a broken file gives the precise message.
+    let root_id = {
+        let doc = parse(xml)?;
+        doc.root_element().attribute("ID").map(str::to_owned)
+    };
+    if let Some(cert) = metadata_signing_cert {
+        let covered = crypto_facade::verify_enveloped(xml, std::slice::from_ref(cert)).map_err(MetadataError::Signature)?;
+        if root_id.as_deref() != Some(covered.as_str()) {
+            return Err(MetadataError::SignatureScope);
+        }
+    }
+    parse_idp_metadata(xml, now)
+}
+
+fn parse(xml: &str) -> Result<roxmltree::Document<'_>, MetadataError> {
+    // roxmltree's default options refuse a DTD, so no entity can be declared or expanded.
+    roxmltree::Document::parse(xml).map_err(|e| MetadataError::Parse(e.to_string()))
+}
+
+/// Parse IdP metadata without checking its signature (the caller has, or is in development).
+pub fn parse_idp_metadata(xml: &str, now: SystemTime) -> Result<IdpMetadata, MetadataError> {
+    let doc = parse(xml)?;
+    let root = doc.root_element();
+    if !is(root, MD_NS, "EntityDescriptor") {
+        return Err(MetadataError::NotEntityDescriptor);
+    }
+    if let Some(vu) = root.attribute("validUntil") {
+        match parse_xs_datetime(vu) {
+            Some(t) if t > now => {}
+            _ => return Err(MetadataError::Expired(vu.to_owned())),
+        }
+    }
+    let entity_id = root.attribute("entityID").unwrap_or_default().to_owned();
+    let idp = root
+        .children()
+        .find(|n| is(*n, MD_NS, "IDPSSODescriptor"))
+        .ok_or(MetadataError::NoIdpDescriptor)?;
+    let mut signing_certs = Vec::new();
+    let mut encryption_certs = Vec::new();
+    for kd in idp.children().filter(|n| is(*n, MD_NS, "KeyDescriptor")) {
+        let usage = kd.attribute("use");
+        for c in kd.descendants().filter(|n| is(*n, DS_NS, "X509Certificate")) {
+            let b64: String = c.text().unwrap_or_default().split_whitespace().collect();
+            let der = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).map_err(|_| MetadataError::BadCertificate)?;
+            let cert = X509::from_der(&der).map_err(|_| MetadataError::BadCertificate)?;
+            // SAML Metadata §2.4.1.1: a KeyDescriptor without `use` serves both purposes.
+            if usage != Some("encryption") {
+                signing_certs.push(cert.clone());
+            }
+            if usage != Some("signing") {
+                encryption_certs.push(cert);
+            }
+        }
+    }
+    if signing_certs.is_empty() {
+        return Err(MetadataError::NoSigningCertificate);
+    }
+    let sso = |binding: &str| {
+        idp.children()
+            .filter(|n| is(*n, MD_NS, "SingleSignOnService"))
+            .find(|n| n.attribute("Binding") == Some(binding))
+            .and_then(|n| n.attribute("Location"))
+            .and_then(|l| Url::parse(l).ok())
+    };
+    let (sso_redirect, sso_post) = (sso(BINDING_REDIRECT), sso(BINDING_POST));
+    if sso_redirect.is_none() && sso_post.is_none() {
+        return Err(MetadataError::NoSso);
+    }
+    Ok(IdpMetadata {
+        entity_id,
+        signing_certs,
+        encryption_certs,
+        sso_redirect,
+        sso_post,
+    })
+}
+
+fn is(n: roxmltree::Node<'_, '_>, ns: &str, local: &str) -> bool {
+    n.is_element() && n.tag_name().name() == local && n.tag_name().namespace() == Some(ns)
+}
+
+#[cfg(test)]
+mod tests;

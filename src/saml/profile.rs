@@ -1,0 +1,261 @@
+//! SAML profiles: what differs between upstreams that speak "SAML with an eID" — attribute names,
+//! the level-of-assurance vocabulary, the request extensions and how error statuses read.
+//!
+//! A profile is *data* (tables) plus the attribute mapping in [`super::mapping`]; the request
+//! builder, ACS and metadata code are shared. Today: [`ProfileKind::Eidas`] (eIDAS SAML Message
+//! Format / Attribute Profile 1.2 as the German eIDAS middleware speaks it). Planned, as further
+//! variants with their own tables: BSI TR-03130-1 ch. 4 (GivenNames, RestrictedID,
+//! `http://bsi.bund.de/eID/LoA/*`, encrypted `eid:AuthnRequestExtension`) and ELSTER/NEZO
+//! (substantial; pseudonyms for account and organisation).
+
+use crate::authenticators::AuthnError;
+use crate::trust::TrustLevel;
+
+/// Attributes we know how to ask for and map. Profile-neutral names; each profile has its URIs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AttributeKey {
+    /// The stable identifier (account binding, never a claim).
+    PersonIdentifier,
+    /// Family name(s).
+    FamilyName,
+    /// Given name(s).
+    GivenName,
+    /// Date of birth.
+    DateOfBirth,
+    /// Birth name.
+    BirthName,
+    /// Place of birth.
+    PlaceOfBirth,
+    /// Current address.
+    CurrentAddress,
+    /// Nationality.
+    Nationality,
+}
+
+impl AttributeKey {
+    /// Every key.
+    pub const ALL: [AttributeKey; 8] = [
+        Self::PersonIdentifier,
+        Self::FamilyName,
+        Self::GivenName,
+        Self::DateOfBirth,
+        Self::BirthName,
+        Self::PlaceOfBirth,
+        Self::CurrentAddress,
+        Self::Nationality,
+    ];
+
+    /// Parse the configuration spelling (the eIDAS short names).
+    pub fn from_config(s: &str) -> Option<Self> {
+        Some(match s {
+            "PersonIdentifier" => Self::PersonIdentifier,
+            "CurrentFamilyName" => Self::FamilyName,
+            "CurrentGivenName" => Self::GivenName,
+            "DateOfBirth" => Self::DateOfBirth,
+            "BirthName" => Self::BirthName,
+            "PlaceOfBirth" => Self::PlaceOfBirth,
+            "CurrentAddress" => Self::CurrentAddress,
+            "Nationality" => Self::Nationality,
+            _ => return None,
+        })
+    }
+}
+
+/// Which profile an upstream speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProfileKind {
+    /// eIDAS SAML profile (German eIDAS middleware, Governikus).
+    Eidas,
+}
+
+impl ProfileKind {
+    /// Parse the configuration spelling.
+    pub fn from_config(s: &str) -> Result<Self, String> {
+        match s {
+            "eidas" => Ok(Self::Eidas),
+            "tr03130" | "elster" => Err(format!("profile {s:?} is planned but not implemented yet (see docs/eid.md)")),
+            other => Err(format!("unknown SAML profile {other:?} (expected \"eidas\")")),
+        }
+    }
+
+    /// The profile's tables.
+    pub fn profile(self) -> &'static Profile {
+        match self {
+            Self::Eidas => &EIDAS,
+        }
+    }
+}
+
+/// A profile's tables.
+#[derive(Debug)]
+pub struct Profile {
+    /// Name for logs.
+    pub name: &'static str,
+    /// `(key, attribute Name, required in every request)`.
+    pub attributes: &'static [(AttributeKey, &'static str, bool)],
+    /// `NameFormat` of requested attributes.
+    pub name_format: &'static str,
+    /// `(our level, the URI we send in RequestedAuthnContext)`, lowest first.
+    pub loa_request: &'static [(TrustLevel, &'static str)],
+    /// Keys that every request asks for regardless of configuration.
+    pub always_requested: &'static [AttributeKey],
+}
+
+/// eIDAS attribute namespace (eIDAS SAML Attribute Profile 1.2 §2.2).
+pub const EIDAS_NP: &str = "http://eidas.europa.eu/attributes/naturalperson/";
+/// `NameFormat` URI.
+pub const ATTRNAME_FORMAT_URI: &str = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri";
+
+/// The eIDAS profile as the German middleware implements it (reference/eid-saml.md §2).
+pub static EIDAS: Profile = Profile {
+    name: "eidas",
+    attributes: &[
+        (
+            AttributeKey::PersonIdentifier,
+            "http://eidas.europa.eu/attributes/naturalperson/PersonIdentifier",
+            true,
+        ),
+        (
+            AttributeKey::FamilyName,
+            "http://eidas.europa.eu/attributes/naturalperson/CurrentFamilyName",
+            true,
+        ),
+        (
+            AttributeKey::GivenName,
+            "http://eidas.europa.eu/attributes/naturalperson/CurrentGivenName",
+            true,
+        ),
+        (
+            AttributeKey::DateOfBirth,
+            "http://eidas.europa.eu/attributes/naturalperson/DateOfBirth",
+            true,
+        ),
+        (
+            AttributeKey::BirthName,
+            "http://eidas.europa.eu/attributes/naturalperson/BirthName",
+            false,
+        ),
+        (
+            AttributeKey::PlaceOfBirth,
+            "http://eidas.europa.eu/attributes/naturalperson/PlaceOfBirth",
+            false,
+        ),
+        (
+            AttributeKey::CurrentAddress,
+            "http://eidas.europa.eu/attributes/naturalperson/CurrentAddress",
+            false,
+        ),
+        (
+            AttributeKey::Nationality,
+            "http://eidas.europa.eu/attributes/naturalperson/Nationality",
+            false,
+        ),
+    ],
+    name_format: ATTRNAME_FORMAT_URI,
+    loa_request: &[
+        (TrustLevel::Low, "http://eidas.europa.eu/LoA/low"),
+        (TrustLevel::Substantial, "http://eidas.europa.eu/LoA/substantial"),
+        (TrustLevel::High, "http://eidas.europa.eu/LoA/high"),
+    ],
+    always_requested: &[
+        AttributeKey::PersonIdentifier,
+        AttributeKey::FamilyName,
+        AttributeKey::GivenName,
+        AttributeKey::DateOfBirth,
+    ],
+};
+
+impl Profile {
+    /// The attribute Name for a key.
+    pub fn attribute_name(&self, key: AttributeKey) -> Option<&'static str> {
+        self.attributes.iter().find(|(k, _, _)| *k == key).map(|(_, n, _)| *n)
+    }
+
+    /// The key for an attribute Name (exact match; unknown names are ignored by the mapping).
+    pub fn key_for(&self, name: &str) -> Option<AttributeKey> {
+        self.attributes.iter().find(|(_, n, _)| *n == name).map(|(k, _, _)| *k)
+    }
+
+    /// Whether a key is required when requested.
+    pub fn is_required(&self, key: AttributeKey) -> bool {
+        self.attributes.iter().any(|(k, _, r)| *k == key && *r)
+    }
+
+    /// The LoA URI to request for `required` (the lowest of the profile's levels that is at least
+    /// `required`), with `Comparison="minimum"`. Translated from our scale, never the RP's raw
+    /// `acr_values` (design brief §4). `None` if the profile cannot express it.
+    pub fn loa_for(&self, required: TrustLevel) -> Option<&'static str> {
+        self.loa_request.iter().find(|(l, _)| *l >= required).map(|(_, uri)| *uri)
+    }
+
+    /// Map a non-success status to an [`AuthnError`] (SAML Core §3.2.2.2 codes plus the
+    /// middleware's message tokens; GK test mode uses `CANCELLATIONBYUSER`, `WRONGPIN`,
+    /// `CARDEXPIRED`). Matching is on tokens only, the raw message is never shown.
+    pub fn status_error(&self, status: &StatusReport) -> AuthnError {
+        let haystack = format!(
+            "{} {} {}",
+            status.code,
+            status.second_level.as_deref().unwrap_or(""),
+            status.message.as_deref().unwrap_or("")
+        )
+        .to_ascii_lowercase()
+        .replace(['_', '-', ' '], "");
+        if haystack.contains("cancellationbyuser") || haystack.contains("cancelled") || haystack.contains("canceled") {
+            AuthnError::Cancelled
+        } else if haystack.contains("wrongpin") || haystack.contains("pinblocked") {
+            AuthnError::UpstreamFailure { code: "wrong_pin".into() }
+        } else if haystack.contains("cardexpired") || haystack.contains("documentexpired") {
+            AuthnError::UpstreamFailure {
+                code: "card_expired".into(),
+            }
+        } else {
+            AuthnError::UpstreamFailure { code: "other".into() }
+        }
+    }
+}
+
+/// A Response `Status` that is not Success.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusReport {
+    /// Top-level StatusCode Value.
+    pub code: String,
+    /// Nested StatusCode Value.
+    pub second_level: Option<String>,
+    /// StatusMessage.
+    pub message: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loa_is_translated_from_our_scale() {
+        assert_eq!(EIDAS.loa_for(TrustLevel::High), Some("http://eidas.europa.eu/LoA/high"));
+        assert_eq!(
+            EIDAS.loa_for(TrustLevel::Substantial),
+            Some("http://eidas.europa.eu/LoA/substantial")
+        );
+        assert_eq!(EIDAS.loa_for(TrustLevel::Basic), Some("http://eidas.europa.eu/LoA/low"));
+    }
+
+    #[test]
+    fn statuses_map_to_errors() {
+        let s = |m: &str| StatusReport {
+            code: "urn:oasis:names:tc:SAML:2.0:status:Requester".into(),
+            second_level: Some("urn:oasis:names:tc:SAML:2.0:status:AuthnFailed".into()),
+            message: Some(m.into()),
+        };
+        assert!(matches!(EIDAS.status_error(&s("CANCELLATIONBYUSER")), AuthnError::Cancelled));
+        assert!(matches!(EIDAS.status_error(&s("WRONGPIN")), AuthnError::UpstreamFailure { code } if code == "wrong_pin"));
+        assert!(matches!(EIDAS.status_error(&s("CARD_EXPIRED")), AuthnError::UpstreamFailure { code } if code == "card_expired"));
+        assert!(matches!(EIDAS.status_error(&s("<script>")), AuthnError::UpstreamFailure { code } if code == "other"));
+    }
+
+    #[test]
+    fn planned_profiles_are_a_clear_config_error() {
+        assert!(ProfileKind::from_config("tr03130").unwrap_err().contains("planned"));
+        assert!(ProfileKind::from_config("eidas").is_ok());
+    }
+}

@@ -1,0 +1,274 @@
+//! The [`Authenticator`] for one SAML upstream (eID via the eIDAS middleware today; ELSTER and the
+//! TR-03130 profile later, by configuration and profile tables).
+//!
+//! Correlation across the IdP round trip is server-side only (issue 4 item 5): `start` stores an
+//! [`UpstreamRecord`] under the RelayState (= the pending authorization id); the ACS finds it from
+//! the RelayState of the cross-site POST, which carries no SameSite cookie, and `finish` consumes it
+//! with an atomic `take`, so a Response is accepted at most once per request.
+
+use super::authn_request::{self, Binding, RequestId, RequestParams};
+use super::crypto_facade::{self, Expectations, ResponseError};
+use super::mapping;
+use super::profile::StatusReport;
+use super::sp::ServiceProvider;
+use crate::authenticators::{Authenticator, AuthnError, LoginContext, MethodId, StartAction, UpstreamReturn, VerifiedIdentity};
+use crate::clock::unix_seconds;
+use crate::config::saml::SamlUpstreamConfig;
+use crate::session::{RecordKind, Records};
+use crate::trust::{level_from_upstream, TrustLevel};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// Tag stored in the record so other methods' records under the same kind are never misread.
+const RECORD_TAG: &str = "saml";
+
+/// SAML Bindings §3.4.3 / §3.5.3: RelayState must not exceed 80 bytes.
+const MAX_RELAY_STATE: usize = 80;
+
+/// What we remember between AuthnRequest and Response (keyed by RelayState = pending id).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UpstreamRecord {
+    /// Always `"saml"`.
+    pub tag: String,
+    /// The AuthnRequest ID the Response must answer (`InResponseTo`).
+    pub request_id: String,
+    /// `[[saml.upstreams]]` name.
+    pub upstream: String,
+    /// Method id (the ACS dispatches on it).
+    pub method: String,
+    /// The parked authorization (also the RelayState).
+    pub pending_id: String,
+    /// When the request was issued (seconds since epoch).
+    pub issued_at: i64,
+    /// The level the relying party needs.
+    pub required_level: TrustLevel,
+}
+
+impl UpstreamRecord {
+    /// Whether this is a SAML record.
+    pub fn is_saml(&self) -> bool {
+        self.tag == RECORD_TAG
+    }
+}
+
+/// One SAML upstream as a login method.
+pub struct SamlUpstream {
+    id: MethodId,
+    ceiling: TrustLevel,
+    label_de: String,
+    label_en: String,
+    sp: Arc<ServiceProvider>,
+    upstream: SamlUpstreamConfig,
+    records: Records,
+}
+
+impl SamlUpstream {
+    /// Build from validated configuration.
+    pub fn new(method: &crate::config::MethodConfig, sp: Arc<ServiceProvider>, upstream: SamlUpstreamConfig, records: Records) -> Self {
+        Self {
+            id: method.id.clone(),
+            ceiling: method.level,
+            label_de: method.label_de.clone(),
+            label_en: method.label_en.clone(),
+            sp,
+            upstream,
+            records,
+        }
+    }
+
+    fn expectations(&self, request_id: &str) -> Expectations {
+        let mut keys = vec![self.sp.encryption.key.0.clone()];
+        keys.extend(self.sp.previous_encryption_keys.iter().map(|k| k.0.clone()));
+        Expectations {
+            acs_url: self.sp.acs_url.to_string(),
+            audience: self.sp.entity_id.clone(),
+            issuer: self.upstream.idp.entity_id.clone(),
+            in_response_to: request_id.to_owned(),
+            idp_signing_certs: self.upstream.idp.signing_certs.clone(),
+            decryption_keys: keys,
+            max_skew: self.upstream.max_skew,
+            allow_rsa_pkcs1: self.upstream.allow_rsa_pkcs1,
+        }
+    }
+
+    /// Build the browser action for a request (separate from `start` so tests can inspect it).
+    pub fn request_action(
+        &self,
+        id: &RequestId,
+        relay_state: &str,
+        required: TrustLevel,
+        now: SystemTime,
+    ) -> Result<StartAction, AuthnError> {
+        let profile = self.upstream.profile.profile();
+        let loa = profile
+            .loa_for(required)
+            .ok_or_else(|| AuthnError::Unavailable(format!("profile {} cannot request level {required}", profile.name)))?;
+        let params = RequestParams {
+            sp: &self.sp,
+            profile,
+            destination: &self.upstream.sso_url,
+            loa_uri: loa,
+            sp_type: self.upstream.sp_type,
+            requester_id: self.upstream.requester_id.as_deref(),
+            optional: &self.upstream.optional_attributes,
+            id,
+            now,
+        };
+        let unavailable = |e: crypto_facade::FacadeError| {
+            tracing::error!(upstream = %self.upstream.name, error = %e, "cannot sign AuthnRequest");
+            AuthnError::Unavailable("cannot sign the request".into())
+        };
+        Ok(match self.upstream.binding {
+            Binding::Redirect => StartAction::Redirect(authn_request::redirect_url(&params, relay_state).map_err(unavailable)?),
+            Binding::Post => StartAction::PostForm {
+                action: self.upstream.sso_url.clone(),
+                fields: authn_request::post_fields(&params, relay_state).map_err(unavailable)?,
+            },
+        })
+    }
+
+    fn outcome(&self, record: &UpstreamRecord, xml: &str, now: SystemTime) -> Result<crypto_facade::VerifiedAssertion, AuthnError> {
+        let profile = self.upstream.profile.profile();
+        crypto_facade::verify_response(xml, &self.expectations(&record.request_id), now).map_err(|e| match e {
+            ResponseError::Status {
+                code,
+                second_level,
+                message,
+            } => {
+                let err = profile.status_error(&StatusReport {
+                    code,
+                    second_level,
+                    message,
+                });
+                tracing::info!(upstream = %self.upstream.name, outcome = %err, "upstream reported failure");
+                err
+            }
+            ResponseError::NotYetAvailable => AuthnError::Unavailable("response verification not available".into()),
+            other => {
+                tracing::warn!(upstream = %self.upstream.name, error = %other, "SAML response rejected");
+                AuthnError::Rejected("the response failed verification".into())
+            }
+        })
+    }
+}
+
+#[async_trait]
+impl Authenticator for SamlUpstream {
+    fn id(&self) -> &MethodId {
+        &self.id
+    }
+
+    fn max_level(&self) -> TrustLevel {
+        self.ceiling
+    }
+
+    fn label(&self, locale: &str) -> String {
+        if locale == "en" {
+            self.label_en.clone()
+        } else {
+            self.label_de.clone()
+        }
+    }
+
+    async fn start(&self, ctx: &LoginContext) -> Result<StartAction, AuthnError> {
+        if ctx.required_level > self.ceiling {
+            return Err(AuthnError::LevelTooLow);
+        }
+        if ctx.transaction_id.is_empty() || ctx.transaction_id.len() > MAX_RELAY_STATE {
+            return Err(AuthnError::Unavailable("transaction id unusable as RelayState".into()));
+        }
+        let id = RequestId::generate();
+        // Signed first, stored second: a signing failure leaves no dangling record.
+        let action = self.request_action(&id, &ctx.transaction_id, ctx.required_level, ctx.now)?;
+        let record = UpstreamRecord {
+            tag: RECORD_TAG.into(),
+            request_id: id.as_str().to_owned(),
+            upstream: self.upstream.name.clone(),
+            method: self.id.0.clone(),
+            pending_id: ctx.transaction_id.clone(),
+            issued_at: unix_seconds(ctx.now),
+            required_level: ctx.required_level,
+        };
+        self.records
+            .put(
+                RecordKind::UpstreamTransaction,
+                &ctx.transaction_id,
+                &record,
+                self.upstream.request_ttl,
+            )
+            .await
+            .map_err(|e| AuthnError::Unavailable(e.to_string()))?;
+        Ok(action)
+    }
+
+    async fn finish(&self, transaction_id: &str, input: UpstreamReturn, now: SystemTime) -> Result<VerifiedIdentity, AuthnError> {
+        let UpstreamReturn::SamlPost {
+            saml_response,
+            relay_state,
+        } = input
+        else {
+            return Err(AuthnError::Rejected("not a SAML response".into()));
+        };
+        if relay_state.as_deref() != Some(transaction_id) {
+            return Err(AuthnError::Rejected("RelayState does not match".into()));
+        }
+        // Single use: of two concurrent POSTs with the same RelayState only one gets the record.
+        let record: UpstreamRecord = self
+            .records
+            .take(RecordKind::UpstreamTransaction, transaction_id)
+            .await
+            .map_err(|e| AuthnError::Unavailable(e.to_string()))?
+            .filter(|r: &UpstreamRecord| r.is_saml() && r.method == self.id.0 && r.upstream == self.upstream.name)
+            .ok_or_else(|| AuthnError::Rejected("no pending SAML request for this RelayState".into()))?;
+        let age = unix_seconds(now) - record.issued_at;
+        if age < 0 || age > i64::try_from(self.upstream.request_ttl.as_secs()).unwrap_or(i64::MAX) {
+            return Err(AuthnError::Rejected("the SAML request has expired".into()));
+        }
+        let xml = decode_saml_response(&saml_response).ok_or_else(|| AuthnError::Rejected("SAMLResponse is not base64 UTF-8".into()))?;
+        let assertion = self.outcome(&record, &xml, now)?;
+        // Replay cache (eid-saml.md step 6): keep the assertion ID until it can no longer be valid.
+        let ttl = assertion
+            .not_on_or_after
+            .duration_since(now)
+            .unwrap_or(Duration::ZERO)
+            .saturating_add(self.upstream.max_skew)
+            .max(Duration::from_secs(1));
+        let replay_key = format!("{}\u{1f}{}", assertion.issuer, assertion.assertion_id);
+        let first = self
+            .records
+            .first_sighting(RecordKind::SamlAssertionSeen, &replay_key, ttl)
+            .await
+            .map_err(|e| AuthnError::Unavailable(e.to_string()))?;
+        if !first {
+            tracing::warn!(upstream = %self.upstream.name, "SAML assertion replayed");
+            return Err(AuthnError::Rejected("assertion already used".into()));
+        }
+        let asserted = level_from_upstream(assertion.authn_context_class_ref.as_deref().unwrap_or(""));
+        let level = TrustLevel::reached(self.ceiling, asserted);
+        if level < record.required_level {
+            return Err(AuthnError::LevelTooLow);
+        }
+        let mapped = mapping::map_attributes(self.upstream.profile.profile(), &assertion.attributes);
+        let subject = mapped
+            .subject
+            .ok_or_else(|| AuthnError::Rejected("the response carries no single PersonIdentifier".into()))?;
+        Ok(VerifiedIdentity {
+            method: self.id.clone(),
+            level,
+            subject,
+            attributes: mapped.attributes,
+            organisation: None,
+            amr: vec![self.id.0.clone()],
+            auth_time: unix_seconds(assertion.authn_instant.unwrap_or(now)),
+        })
+    }
+}
+
+/// Base64-decode a `SAMLResponse` form value (Bindings §3.5.4; whitespace tolerated).
+pub fn decode_saml_response(b64: &str) -> Option<String> {
+    let compact: String = b64.split_whitespace().collect();
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, compact).ok()?;
+    String::from_utf8(bytes).ok().filter(|s| !s.trim().is_empty())
+}

@@ -1,0 +1,323 @@
+//! The SAML service-provider side: configuration refusals, signed metadata, the ACS error pages and
+//! single-use correlation through RelayState (issue 4 items 1, 2, 5).
+
+use crate::support::{dev_config_text, http_client, TestBroker};
+use buergerkonto::authenticators::LoginContext;
+use buergerkonto::clock::SystemClock;
+use buergerkonto::config::Config;
+use buergerkonto::saml::upstream::UpstreamRecord;
+use buergerkonto::session::RecordKind;
+use buergerkonto::trust::TrustLevel;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn dev_text() -> String {
+    dev_config_text("127.0.0.1:8080".parse().unwrap())
+}
+
+fn config_error(text: &str) -> String {
+    Config::from_toml(text, "test")
+        .expect_err("configuration must be refused")
+        .to_string()
+}
+
+#[test]
+fn idp_metadata_without_signing_certificate_is_a_config_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = std::fs::read_to_string("certs/dev/eid-simulator-metadata.xml").unwrap();
+    let start = md.find("<md:KeyDescriptor").unwrap();
+    let end = md.find("</md:KeyDescriptor>").unwrap() + "</md:KeyDescriptor>".len();
+    let path = dir.path().join("idp.xml");
+    std::fs::write(&path, format!("{}{}", &md[..start], &md[end..])).unwrap();
+    let text = dev_text().replace("certs/dev/eid-simulator-metadata.xml", path.to_str().unwrap());
+    let e = config_error(&text);
+    assert!(e.contains("no signing certificate"), "{e}");
+}
+
+#[test]
+fn pkcs1_rsa_sha256_and_weak_setups_are_config_errors() {
+    let e = config_error(&dev_text().replacen("signing_alg = \"ecdsa-sha256\"", "signing_alg = \"rsa-sha256\"", 1));
+    assert!(e.contains("saml.signing_alg") && e.contains("refused"), "{e}");
+    // The EC signing key cannot do RSA-PSS.
+    let e = config_error(&dev_text().replacen("signing_alg = \"ecdsa-sha256\"", "signing_alg = \"rsa-pss-sha256\"", 1));
+    assert!(e.contains("saml.signing_key"), "{e}");
+    // One key pair for both purposes is refused.
+    let same = dev_text()
+        .replace("certs/dev/sp-encryption.key", "certs/dev/sp-signing.key")
+        .replace("certs/dev/sp-encryption.crt", "certs/dev/sp-signing.crt");
+    assert!(config_error(&same).contains("must differ"));
+    // Key and certificate that do not belong together.
+    let mismatch = dev_text().replacen("certs/dev/sp-signing.crt", "certs/dev/eid-simulator-signing.crt", 1);
+    assert!(config_error(&mismatch).contains("does not belong"));
+    let pkcs1 = dev_text().replacen("sp_type = \"public\"", "sp_type = \"public\"\ninsecure_allow_rsa_pkcs1 = true", 1);
+    assert!(config_error(&pkcs1).contains("never accepts PKCS#1"));
+}
+
+#[test]
+fn production_requires_verified_metadata_and_refuses_the_simulator() {
+    let e = config_error(&dev_text().replace("development = true", "development = false"));
+    assert!(e.contains("metadata_signing_cert: required"), "{e}");
+    assert!(e.contains("saml.dev_simulator: the eID simulator is refused"), "{e}");
+    assert!(e.contains("saml.signing_key") && e.contains("development material"), "{e}");
+}
+
+#[tokio::test]
+async fn metadata_is_never_served_unsigned() {
+    let broker = TestBroker::start().await;
+    let r = http_client().get(broker.url("/saml/metadata")).send().await.unwrap();
+    let status = r.status();
+    let body = r.text().await.unwrap();
+    if status == 200 {
+        assert!(body.contains("Signature"), "metadata served without a signature");
+    } else {
+        assert_eq!(status, 503);
+        assert!(body.contains("nicht verfügbar") && body.contains("unavailable"));
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs samlcore crypto"]
+async fn metadata_is_signed_with_separate_certs_and_verifies_independently() {
+    let broker = TestBroker::start().await;
+    let r = http_client().get(broker.url("/saml/metadata")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/samlmetadata+xml");
+    let xml = r.text().await.unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let kds: Vec<_> = doc.descendants().filter(|n| n.tag_name().name() == "KeyDescriptor").collect();
+    assert_eq!(
+        kds.iter().filter_map(|k| k.attribute("use")).collect::<Vec<_>>(),
+        ["signing", "encryption"]
+    );
+    assert!(xml.contains(&format!("Location=\"{}/saml/acs\"", broker.base)));
+    assert!(xml.contains("urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"));
+    assert!(!xml.contains("xmldsig-more#rsa-sha256") && !xml.contains("xmldsig#rsa-sha1"));
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), &xml).unwrap();
+    let peer = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/verify_xml_signature.py");
+    let st = std::process::Command::new("python3")
+        .args([peer, "certs/dev/sp-signing.crt", file.path().to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(st.success(), "signxml rejected our metadata signature");
+    let st = std::process::Command::new("python3")
+        .args([peer, "certs/dev/sp-encryption.crt", file.path().to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(!st.success(), "the encryption certificate must not verify the signature");
+}
+
+async fn post_acs(broker: &TestBroker, form: &[(&str, &str)]) -> (u16, String) {
+    let r = http_client().post(broker.url("/saml/acs")).form(form).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap())
+}
+
+fn assert_bilingual_page(body: &str) {
+    assert!(body.starts_with("<!doctype html>"), "{body}");
+    assert!(body.contains("Anmeldevorgang") || body.contains("Antwort"), "German text: {body}");
+    assert!(body.contains("login") || body.contains("response"), "English text: {body}");
+    assert!(!body.contains("panicked") && !body.contains("src/"), "no internals: {body}");
+}
+
+#[tokio::test]
+async fn acs_without_or_with_unknown_relay_state_shows_a_page() {
+    let broker = TestBroker::start().await;
+    let (status, body) = post_acs(&broker, &[("SAMLResponse", "PHNhbWw+")]).await;
+    assert_eq!(status, 400);
+    assert_bilingual_page(&body);
+    assert!(body.contains("unbekannt oder abgelaufen") && body.contains("unknown or has expired"));
+    let (status, body) = post_acs(&broker, &[("SAMLResponse", "PHNhbWw+"), ("RelayState", "no-such-transaction")]).await;
+    assert_eq!(status, 400);
+    assert_bilingual_page(&body);
+    let long = "x".repeat(500);
+    let (status, _) = post_acs(&broker, &[("SAMLResponse", "PHNhbWw+"), ("RelayState", &long)]).await;
+    assert_eq!(status, 400);
+    // Not even a form body.
+    let r = http_client()
+        .post(broker.url("/saml/acs"))
+        .header("content-type", "application/json")
+        .body("{\"a\":1}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+fn record(pending: &str) -> UpstreamRecord {
+    UpstreamRecord {
+        tag: "saml".into(),
+        request_id: "_0123456789abcdef0123456789abcdef01234567".into(),
+        upstream: "eid".into(),
+        method: "eid".into(),
+        pending_id: pending.into(),
+        issued_at: buergerkonto::clock::unix_seconds(std::time::SystemTime::now()),
+        required_level: TrustLevel::High,
+    }
+}
+
+#[tokio::test]
+async fn acs_with_unreadable_response_shows_a_page_and_keeps_the_transaction() {
+    let broker = TestBroker::start().await;
+    let records = broker.state.records();
+    records
+        .put(
+            RecordKind::UpstreamTransaction,
+            "pending-1",
+            &record("pending-1"),
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    for bad in ["%%% not base64 %%%", "", "//79/w=="] {
+        let (status, body) = post_acs(&broker, &[("SAMLResponse", bad), ("RelayState", "pending-1")]).await;
+        assert_eq!(status, 400, "{bad}");
+        assert!(body.contains("nicht lesbar") && body.contains("could not be read"), "{body}");
+    }
+    let (status, _) = post_acs(&broker, &[("RelayState", "pending-1")]).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn a_response_consumes_its_transaction_exactly_once() {
+    let broker = TestBroker::start().await;
+    let records = broker.state.records();
+    records
+        .put(
+            RecordKind::UpstreamTransaction,
+            "pending-2",
+            &record("pending-2"),
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    let garbage_xml = "PHNhbWxwOlJlc3BvbnNlLz4="; // "<samlp:Response/>": fails verification
+    let (first, _) = post_acs(&broker, &[("SAMLResponse", garbage_xml), ("RelayState", "pending-2")]).await;
+    assert_ne!(first, 200, "an unverifiable response never succeeds");
+    assert!(records
+        .get::<UpstreamRecord>(RecordKind::UpstreamTransaction, "pending-2")
+        .await
+        .unwrap()
+        .is_none());
+    let (second, body) = post_acs(&broker, &[("SAMLResponse", garbage_xml), ("RelayState", "pending-2")]).await;
+    assert_eq!(second, 400);
+    assert!(body.contains("unbekannt oder abgelaufen"));
+}
+
+#[tokio::test]
+async fn another_methods_record_is_not_taken_for_a_saml_one() {
+    let broker = TestBroker::start().await;
+    let records = broker.state.records();
+    records
+        .put(
+            RecordKind::UpstreamTransaction,
+            "pending-3",
+            &serde_json::json!({"state": "oidc"}),
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    let (status, body) = post_acs(&broker, &[("SAMLResponse", "PHNhbWw+"), ("RelayState", "pending-3")]).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("unbekannt oder abgelaufen"));
+}
+
+#[tokio::test]
+async fn eid_method_is_registered_before_dev_with_the_high_ceiling() {
+    let broker = TestBroker::start_with(|t| t, Arc::new(SystemClock)).await;
+    let ids = broker.state.methods().ids();
+    assert_eq!(ids.first().map(|m| m.as_str()), Some("eid"));
+    let eid = broker.state.methods().get("eid").unwrap();
+    assert_eq!(eid.max_level(), TrustLevel::High);
+    assert_eq!(eid.label("en"), "Online ID card (development: eID simulator)");
+}
+
+#[tokio::test]
+#[ignore = "needs samlcore crypto"]
+async fn start_redirects_to_the_simulator_with_a_signed_request_and_stores_the_record() {
+    let broker = TestBroker::start().await;
+    let eid = broker.state.methods().get("eid").unwrap().clone();
+    let ctx = LoginContext {
+        transaction_id: "pending-4".into(),
+        required_level: TrustLevel::Substantial,
+        locale: "de".into(),
+        now: std::time::SystemTime::now(),
+    };
+    let buergerkonto::authenticators::StartAction::Redirect(url) = eid.start(&ctx).await.unwrap() else {
+        panic!("redirect binding expected");
+    };
+    assert!(url.as_str().starts_with(&broker.url("/dev/eid-simulator/sso?SAMLRequest=")));
+    let q: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    assert_eq!(
+        q.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+        ["SAMLRequest", "RelayState", "SigAlg", "Signature"]
+    );
+    assert_eq!(q[1].1, "pending-4");
+    assert_eq!(q[2].1, "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256");
+    let rec: UpstreamRecord = broker
+        .state
+        .records()
+        .get(RecordKind::UpstreamTransaction, "pending-4")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(rec.request_id.starts_with('_') && rec.request_id.len() >= 33);
+    assert_eq!(rec.pending_id, "pending-4");
+    // Independent check with Python `cryptography`.
+    let peer = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/verify_redirect.py");
+    let st = std::process::Command::new("python3")
+        .args([peer, "certs/dev/sp-signing.crt", url.as_str()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+}
+
+#[tokio::test]
+async fn simulator_refuses_unsigned_requests() {
+    let broker = TestBroker::start().await;
+    let r = http_client()
+        .get(broker.url("/dev/eid-simulator/sso?SAMLRequest=abc&RelayState=x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("nicht signiert"));
+    let r = http_client()
+        .post(broker.url("/dev/eid-simulator/answer"))
+        .form(&[("sim", "nope"), ("person", "erika"), ("outcome", "success")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+#[test]
+#[ignore = "needs samlcore crypto"]
+fn idp_metadata_signature_is_verified_against_the_configured_certificate() {
+    use buergerkonto::saml::{crypto_facade, sp};
+    let dir = tempfile::tempdir().unwrap();
+    let md = std::fs::read_to_string("certs/dev/eid-simulator-metadata.xml").unwrap();
+    let key = sp::load_private_key(std::path::Path::new("certs/dev/eid-simulator-signing.key")).unwrap();
+    let signed = crypto_facade::sign_enveloped(&md, "_eid-simulator-metadata", &key, sp::SignatureAlg::RsaPssSha256).unwrap();
+    let write = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    let with = |file: &str, cert: &str| {
+        dev_text().replace(
+            "metadata_file = \"certs/dev/eid-simulator-metadata.xml\"",
+            &format!("metadata_file = \"{file}\"\nmetadata_signing_cert = \"{cert}\""),
+        )
+    };
+    let good = write("good.xml", &signed);
+    Config::from_toml(&with(&good, "certs/dev/eid-simulator-signing.crt"), "t").expect("signed metadata accepted");
+    let e = config_error(&with(&good, "certs/dev/sp-signing.crt"));
+    assert!(e.contains("metadata signature not verified"), "wrong signer: {e}");
+    let tampered = write("tampered.xml", &signed.replace("urn:buergerkonto:dev:eid-simulator", "urn:evil"));
+    let e = config_error(&with(&tampered, "certs/dev/eid-simulator-signing.crt"));
+    assert!(e.contains("metadata signature not verified"), "tampered: {e}");
+    let unsigned = write("unsigned.xml", &md);
+    let e = config_error(&with(&unsigned, "certs/dev/eid-simulator-signing.crt"));
+    assert!(e.contains("metadata signature not verified"), "unsigned: {e}");
+}
