@@ -170,7 +170,7 @@ async fn essential_acr_that_cannot_be_met_is_unmet() {
 #[tokio::test]
 async fn idp_hint_unknown_or_insufficient_is_an_error() {
     let b = broker().await;
-    assert_error(&b, &authorize_url(&b, &[("idp_hint", "eid")]), "invalid_request").await;
+    assert_error(&b, &authorize_url(&b, &[("idp_hint", "no-such-method")]), "invalid_request").await;
     // dev-sub reaches substantial only; the request asks high: never a silent downgrade
     assert_error(
         &b,
