@@ -10,5 +10,8 @@ use axum::Router;
 
 /// Development routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(demo::routes()).merge(dev_login::routes()).merge(eid_simulator::routes())
+    Router::new()
+        .merge(demo::routes())
+        .merge(dev_login::routes())
+        .merge(eid_simulator::routes())
 }

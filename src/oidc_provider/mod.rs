@@ -1,8 +1,8 @@
 //! The OpenID Connect Provider facing relying parties (OIDC Core 1.0, Discovery 1.0, RFC 6749,
 //! 7636, 7009, 7662, 7523, 9068, 9207, RFC 9700).
 
+pub mod claims;
 pub mod client_auth;
 pub mod records;
 pub mod routes;
-pub mod claims;
 pub mod subject;
