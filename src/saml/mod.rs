@@ -6,6 +6,7 @@ pub mod c14n;
 pub mod dsig;
 pub mod errors;
 pub mod redirect;
+pub mod response;
 pub mod xml;
 pub mod xmlenc;
 

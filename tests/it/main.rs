@@ -3,4 +3,6 @@
 
 mod support;
 
+mod saml_attacks;
+mod saml_interop;
 mod smoke;
