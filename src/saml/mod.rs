@@ -12,6 +12,8 @@ pub mod xmlenc;
 
 #[cfg(test)]
 mod crypto_tests;
+#[cfg(test)]
+mod response_tests;
 
 use crate::state::AppState;
 use axum::Router;

@@ -57,6 +57,23 @@ pub(crate) fn python_available(test: &str) -> bool {
     ok
 }
 
+/// Whether the xmlsec1 CLI is installed; with CI=true its absence is a failure, never a skip.
+pub(crate) fn xmlsec1_available(test: &str) -> bool {
+    let ok = Command::new("xmlsec1")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{test}: the xmlsec1 CLI is required in CI"
+        );
+        eprintln!("note: {test} skipped: xmlsec1 not installed (apt-get install xmlsec1)");
+    }
+    ok
+}
+
 fn run_python(script: &str, args: &[&str], stdin: &[u8]) -> (bool, Vec<u8>, String) {
     let mut child = Command::new("python3")
         .arg(peer_script(script))
@@ -181,6 +198,9 @@ fn saml_interop_signxml_ecdsa_with_ecdh_es() {
 
 #[test]
 fn saml_interop_xmlsec1_ecdsa_signed() {
+    if !xmlsec1_available("xmlsec1_ecdsa") {
+        return;
+    }
     let Some(xml) = produce(
         "xmlsec1_ecdsa",
         json!({"signing_key": fixture("idp-ec.key"), "sig_alg": "ecdsa-sha256", "signer": "xmlsec1", "recipient_cert": fixture("sp-enc-ec.crt")}),
@@ -235,7 +255,7 @@ fn saml_interop_our_signatures_verify_with_signxml_and_xmlsec1() {
         let signed = sign_enveloped(AUTHN_REQUEST, id, &private(key), alg, Some(&x509)).unwrap();
         let (ok, _, err) = run_python("verify_signature.py", &[&fixture(cert), alg.uri()], signed.as_bytes());
         assert!(ok, "signxml rejected our {alg:?} signature: {err}");
-        if alg == SignatureAlgorithm::EcdsaSha256 {
+        if alg == SignatureAlgorithm::EcdsaSha256 && xmlsec1_available("our_signatures_xmlsec1") {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("signed.xml");
             std::fs::write(&path, &signed).unwrap();
@@ -249,7 +269,7 @@ fn saml_interop_our_signatures_verify_with_signxml_and_xmlsec1() {
                 ])
                 .arg(&path)
                 .output()
-                .expect("xmlsec1 must be installed (apt-get install xmlsec1)");
+                .expect("run xmlsec1");
             assert!(
                 out.status.success(),
                 "xmlsec1 rejected our signature: {}",
