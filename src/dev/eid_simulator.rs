@@ -78,12 +78,12 @@ fn problem(status: StatusCode, de: &str, en: &str) -> Response {
     )
 }
 
-fn crypto_unavailable(e: &crypto_facade::FacadeError) -> Response {
-    tracing::error!(error = %e, "eID simulator: crypto not available");
+fn signing_failed(e: &crypto_facade::FacadeError) -> Response {
+    tracing::error!(error = %e, "eID simulator: signing or encryption failed");
     problem(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Die Signatur- und Verschlüsselungsfunktionen sind in diesem Build nicht verfügbar.",
-        "Signature and encryption functions are not available in this build.",
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Der Simulator konnte die Antwort nicht signieren oder verschlüsseln.",
+        "The simulator could not sign or encrypt its answer.",
     )
 }
 
@@ -123,7 +123,6 @@ async fn sso_get(State(state): State<AppState>, RawQuery(query): RawQuery) -> Re
     // Bindings §3.4.4.1: the signature covers the parameters exactly as received.
     let request = match crypto_facade::verify_redirect_query(&query, &saml.sp.signing.cert) {
         Ok(r) => r,
-        Err(e @ crypto_facade::FacadeError::NotYetAvailable(_)) => return crypto_unavailable(&e),
         Err(_) => {
             return problem(
                 StatusCode::BAD_REQUEST,
@@ -163,7 +162,6 @@ async fn sso_post(State(state): State<AppState>, body: Bytes) -> Response {
     };
     let covered = match crypto_facade::verify_enveloped(&xml, std::slice::from_ref(&saml.sp.signing.cert)) {
         Ok(id) => id,
-        Err(e @ crypto_facade::FacadeError::NotYetAvailable(_)) => return crypto_unavailable(&e),
         Err(_) => {
             return problem(
                 StatusCode::BAD_REQUEST,
@@ -295,13 +293,13 @@ async fn answer_post(State(state): State<AppState>, body: Bytes) -> Response {
             let assertion = messages::assertion_xml(&frame, person, &record.requested);
             match crypto_facade::encrypt_assertion(&assertion, &saml.sp.encryption.cert) {
                 Ok(enc) => messages::success_response_xml(&frame, &enc),
-                Err(e) => return crypto_unavailable(&e),
+                Err(e) => return signing_failed(&e),
             }
         }
     };
     let signed = match crypto_facade::sign_enveloped(&unsigned, &response_id, &sim.signing.key.0, sim.signing_alg) {
         Ok(s) => s,
-        Err(e) => return crypto_unavailable(&e),
+        Err(e) => return signing_failed(&e),
     };
     post_page(saml.sp.acs_url.as_str(), &signed, record.relay_state.as_deref())
 }

@@ -1,22 +1,32 @@
 //! The seam to the XML security primitives built on the `samlcore` branch (safe parsing, exclusive
 //! c14n, XML-DSig, XML-Enc, the Response check pipeline). Everything SAML-SP-side calls *only* these
 //! functions, so wiring the real implementation is a change to this one file.
-//!
-//! TEMPORARY: until `samlcore` is merged every function answers [`FacadeError::NotYetAvailable`];
-//! the tests that need them are `#[ignore = "needs samlcore crypto"]`.
+//! The facade keeps the SP side's types (certificates, its own attribute shape) apart from the
+//! core's; the mapping is here and nowhere else.
 
 use super::sp::SignatureAlg;
 use openssl::pkey::{PKey, Private};
 use openssl::x509::X509;
 use std::time::{Duration, SystemTime};
 
+fn core_alg(alg: SignatureAlg) -> super::algorithms::SignatureAlgorithm {
+    match alg {
+        SignatureAlg::EcdsaSha256 => super::algorithms::SignatureAlgorithm::EcdsaSha256,
+        SignatureAlg::RsaPssSha256 => super::algorithms::SignatureAlgorithm::RsaPssSha256,
+    }
+}
+
+fn public_keys(certs: &[X509]) -> Result<Vec<PKey<openssl::pkey::Public>>, FacadeError> {
+    certs
+        .iter()
+        .map(|c| c.public_key().map_err(|e| FacadeError::Failed(e.to_string())))
+        .collect()
+}
+
 /// Why a crypto operation failed.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum FacadeError {
-    /// The implementation is not merged yet.
-    #[error("XML security primitive {0} not yet available in this build")]
-    NotYetAvailable(&'static str),
     /// The operation ran and failed (bad signature, malformed input …). Detail for logs only.
     #[error("{0}")]
     Failed(String),
@@ -26,8 +36,7 @@ pub enum FacadeError {
 /// exclusive c14n, SHA-256 digest, `alg`; the `ds:Signature` placed where the schema wants it
 /// (after `saml:Issuer` in protocol messages, first child in metadata).
 pub fn sign_enveloped(xml: &str, id: &str, key: &PKey<Private>, alg: SignatureAlg) -> Result<String, FacadeError> {
-    let _ = (xml, id, key, alg);
-    Err(FacadeError::NotYetAvailable("sign_enveloped"))
+    super::dsig::sign_enveloped(xml, id, key, core_alg(alg), None).map_err(|e| FacadeError::Failed(e.to_string()))
 }
 
 /// HTTP-Redirect binding (SAML Bindings §3.4.4.1): `deflated_b64` is the base64 of the raw-DEFLATEd
@@ -40,32 +49,49 @@ pub fn sign_redirect_query(
     key: &PKey<Private>,
     alg: SignatureAlg,
 ) -> Result<String, FacadeError> {
-    let _ = (deflated_b64, relay_state, key, alg);
-    Err(FacadeError::NotYetAvailable("sign_redirect_query"))
+    super::redirect::sign_redirect_query(
+        super::redirect::RedirectMessage::Request,
+        deflated_b64,
+        relay_state,
+        key,
+        core_alg(alg),
+    )
+    .map_err(|e| FacadeError::Failed(e.to_string()))
 }
 
 /// Verify a Redirect-binding query (everything after `?`, as received) against a pinned
 /// certificate; `SigAlg` must be ECDSA or RSA-PSS with SHA-2. Returns the still URL-encoded
 /// `SAMLRequest` value. Used by the development simulator.
 pub fn verify_redirect_query(raw_query: &str, cert: &X509) -> Result<String, FacadeError> {
-    let _ = (raw_query, cert);
-    Err(FacadeError::NotYetAvailable("verify_redirect_query"))
+    let keys = [cert.public_key().map_err(|e| FacadeError::Failed(e.to_string()))?];
+    super::redirect::verify_redirect_query(
+        raw_query,
+        super::redirect::RedirectMessage::Request,
+        super::algorithms::DEFAULT_SIGNATURE_ALGORITHMS,
+        &keys,
+    )
+    .map(str::to_owned)
+    .map_err(|e| FacadeError::Failed(e.to_string()))
 }
 
 /// Verify the single enveloped signature on the document root against pinned certificates only
 /// (KeyInfo ignored). Returns the ID the signature's one Reference covers; callers require it to
 /// equal the root's ID. Used for IdP metadata and by the simulator for POST AuthnRequests.
 pub fn verify_enveloped(xml: &str, trusted: &[X509]) -> Result<String, FacadeError> {
-    let _ = (xml, trusted);
-    Err(FacadeError::NotYetAvailable("verify_enveloped"))
+    let keys = public_keys(trusted)?;
+    let doc = super::xml::parse_bytes(xml.as_bytes()).map_err(|e| FacadeError::Failed(e.to_string()))?;
+    let root = doc.root_element();
+    super::dsig::verify_enveloped(&doc, root, super::algorithms::DEFAULT_SIGNATURE_ALGORITHMS, &keys)
+        .map_err(|e| FacadeError::Failed(e.to_string()))?;
+    Ok(root.attribute("ID").unwrap_or_default().to_owned())
 }
 
 /// Encrypt an assertion to a recipient: AES-256-GCM content, key transport RSA-OAEP
 /// (SHA-256/MGF1-SHA256) for an RSA certificate or ECDH-ES + kw-aes256 for an EC one. Returns the
 /// `saml2:EncryptedAssertion` element. Used by the development simulator.
 pub fn encrypt_assertion(assertion_xml: &str, recipient: &X509) -> Result<String, FacadeError> {
-    let _ = (assertion_xml, recipient);
-    Err(FacadeError::NotYetAvailable("encrypt_assertion"))
+    let key = recipient.public_key().map_err(|e| FacadeError::Failed(e.to_string()))?;
+    super::xmlenc::encrypt_assertion(assertion_xml, &key).map_err(|e| FacadeError::Failed(e.to_string()))
 }
 
 /// What a Response must satisfy (reference/eid-saml.md "What the broker must do" 4–6).
@@ -131,9 +157,6 @@ pub struct VerifiedAssertion {
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ResponseError {
-    /// Not merged yet.
-    #[error("response verification not yet available in this build")]
-    NotYetAvailable,
     /// A correctly signed Response with a non-success status (error responses carry no assertion).
     #[error("upstream status {code}")]
     Status {
@@ -152,6 +175,48 @@ pub enum ResponseError {
 /// Run the full Response check pipeline (signature, decryption, Destination, Recipient, Audience,
 /// InResponseTo, Issuer, times) on the decoded `SAMLResponse` XML.
 pub fn verify_response(xml: &str, expect: &Expectations, now: SystemTime) -> Result<VerifiedAssertion, ResponseError> {
-    let _ = (xml, expect, now);
-    Err(ResponseError::NotYetAvailable)
+    use super::algorithms::{SignatureAlgorithm, DEFAULT_SIGNATURE_ALGORITHMS};
+    let keys = public_keys(&expect.idp_signing_certs).map_err(|e| ResponseError::Rejected(e.to_string()))?;
+    let mut algs = DEFAULT_SIGNATURE_ALGORITHMS.to_vec();
+    if expect.allow_rsa_pkcs1 {
+        algs.push(SignatureAlgorithm::RsaPkcs1Sha256);
+    }
+    let core = super::response::Expectations {
+        idp_entity_id: &expect.issuer,
+        idp_signing_keys: &keys,
+        acs_url: &expect.acs_url,
+        sp_entity_id: &expect.audience,
+        in_response_to: &expect.in_response_to,
+        allowed_signature_algorithms: &algs,
+        decryption_keys: &expect.decryption_keys,
+        max_clock_skew: expect.max_skew,
+    };
+    match super::response::verify_response(xml.as_bytes(), &core, now) {
+        Ok(v) => Ok(VerifiedAssertion {
+            assertion_id: v.assertion_id,
+            issuer: v.issuer,
+            name_id: v.name_id,
+            not_on_or_after: v.not_on_or_after,
+            authn_instant: v.authn_instant,
+            authn_context_class_ref: v.authn_context_class_ref,
+            attributes: v
+                .attributes
+                .into_iter()
+                .map(|(name, values)| SamlAttribute {
+                    name,
+                    values: values.into_iter().map(|text| AttributeValue { text, children: vec![] }).collect(),
+                })
+                .collect(),
+        }),
+        Err(super::errors::ResponseError::Status {
+            top,
+            second_level,
+            message,
+        }) => Err(ResponseError::Status {
+            code: top,
+            second_level,
+            message,
+        }),
+        Err(e) => Err(ResponseError::Rejected(e.to_string())),
+    }
 }

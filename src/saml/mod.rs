@@ -16,6 +16,21 @@ pub(crate) mod test_support;
 
 pub use upstream::SamlUpstream;
 
+// XML security core (safe parsing, exc-c14n, XML-DSig, XML-Enc 1.1, the Response pipeline).
+pub mod algorithms;
+pub mod c14n;
+pub mod dsig;
+pub mod errors;
+pub mod redirect;
+pub mod response;
+pub mod xml;
+pub mod xmlenc;
+
+#[cfg(test)]
+mod crypto_tests;
+#[cfg(test)]
+mod response_tests;
+
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};

@@ -145,7 +145,6 @@ impl SamlUpstream {
                 tracing::info!(upstream = %self.upstream.name, outcome = %err, "upstream reported failure");
                 err
             }
-            ResponseError::NotYetAvailable => AuthnError::Unavailable("response verification not available".into()),
             other => {
                 tracing::warn!(upstream = %self.upstream.name, error = %other, "SAML response rejected");
                 AuthnError::Rejected("the response failed verification".into())

@@ -65,7 +65,6 @@ async fn finish(eid: &Arc<dyn Authenticator>, pending: &str, saml: &str, relay: 
 }
 
 #[tokio::test]
-#[ignore = "needs samlcore crypto"]
 async fn erika_logs_in_with_the_eid_simulator() {
     let broker = TestBroker::start().await;
     let eid = broker.state.methods().get("eid").unwrap().clone();
@@ -121,7 +120,6 @@ async fn erika_logs_in_with_the_eid_simulator() {
 }
 
 #[tokio::test]
-#[ignore = "needs samlcore crypto"]
 async fn the_post_leg_reaches_the_login_core_without_any_cookie() {
     let broker = TestBroker::start().await;
     let eid = broker.state.methods().get("eid").unwrap().clone();
@@ -149,7 +147,6 @@ async fn the_post_leg_reaches_the_login_core_without_any_cookie() {
 }
 
 #[tokio::test]
-#[ignore = "needs samlcore crypto"]
 async fn error_outcomes_map_to_authn_errors() {
     let broker = TestBroker::start().await;
     let eid = broker.state.methods().get("eid").unwrap().clone();
@@ -171,7 +168,6 @@ async fn error_outcomes_map_to_authn_errors() {
 }
 
 #[tokio::test]
-#[ignore = "needs samlcore crypto"]
 async fn http_post_binding_request_is_accepted_by_the_simulator() {
     let broker = TestBroker::start_with(
         |t| t.replace("binding = \"redirect\"", "binding = \"post\""),
@@ -206,7 +202,6 @@ async fn http_post_binding_request_is_accepted_by_the_simulator() {
 }
 
 #[tokio::test]
-#[ignore = "needs samlcore crypto"]
 async fn a_response_cannot_be_redirected_to_another_pending_login() {
     let broker = TestBroker::start().await;
     let eid = broker.state.methods().get("eid").unwrap().clone();
@@ -228,7 +223,6 @@ async fn a_response_cannot_be_redirected_to_another_pending_login() {
 }
 
 #[tokio::test]
-#[ignore = "needs samlcore crypto"]
 async fn a_method_ceiling_below_the_requirement_never_starts() {
     let broker = TestBroker::start_with(
         |t| {
@@ -257,7 +251,6 @@ async fn a_method_ceiling_below_the_requirement_never_starts() {
 }
 
 #[tokio::test]
-#[ignore = "needs samlcore crypto"]
 async fn a_late_response_is_refused() {
     let clock = Arc::new(buergerkonto::clock::ManualClock::starting_now());
     let broker = TestBroker::start_with_clock(clock.clone()).await;

@@ -17,6 +17,8 @@ mod login_flow;
 mod mtls;
 mod pages;
 mod redis_faults;
+mod saml_attacks;
+mod saml_interop;
 mod saml_sp;
 mod sessions;
 mod smoke;

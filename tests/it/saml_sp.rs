@@ -76,7 +76,6 @@ async fn metadata_is_never_served_unsigned() {
 }
 
 #[tokio::test]
-#[ignore = "needs samlcore crypto"]
 async fn metadata_is_signed_with_separate_certs_and_verifies_independently() {
     let broker = TestBroker::start().await;
     let r = http_client().get(broker.url("/saml/metadata")).send().await.unwrap();
@@ -233,7 +232,6 @@ async fn eid_method_is_registered_before_dev_with_the_high_ceiling() {
 }
 
 #[tokio::test]
-#[ignore = "needs samlcore crypto"]
 async fn start_redirects_to_the_simulator_with_a_signed_request_and_stores_the_record() {
     let broker = TestBroker::start().await;
     let eid = broker.state.methods().get("eid").unwrap().clone();
@@ -292,7 +290,6 @@ async fn simulator_refuses_unsigned_requests() {
 }
 
 #[test]
-#[ignore = "needs samlcore crypto"]
 fn idp_metadata_signature_is_verified_against_the_configured_certificate() {
     use buergerkonto::saml::{crypto_facade, sp};
     let dir = tempfile::tempdir().unwrap();

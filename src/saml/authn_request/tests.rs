@@ -139,7 +139,6 @@ fn redirect_request_is_raw_deflate_base64() {
 /// JCA/OpenSAML convention) over the exact signed octets, and the Python `cryptography` peer
 /// (tests/peers/verify_redirect.py) does the same from the URL alone.
 #[test]
-#[ignore = "needs samlcore crypto"]
 fn redirect_signature_verifies_independently() {
     let sp = dev_sp();
     let dest: Url = "https://eid.example/sso".parse().unwrap();

@@ -48,7 +48,6 @@ fn sp_metadata_has_separate_keys_post_acs_and_signed_requests() {
 }
 
 #[test]
-#[ignore = "needs samlcore crypto"]
 fn sp_metadata_is_signed_and_verifies_with_our_signing_cert() {
     let sp = dev_sp();
     let xml = signed_sp_metadata(&sp, "_md2", SystemTime::now()).unwrap();
