@@ -20,7 +20,7 @@ use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreJwsSigningAlgorithm, CoreProviderMetadata, CoreUserInfoClaims};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreJwsSigningAlgorithm, CoreProviderMetadata};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
 };
@@ -282,7 +282,7 @@ async fn finish(state: &AppState, q: &CallbackQuery, attempt: &Attempt) -> Resul
         });
     }
     let id_json = serde_json::to_value(claims).map_err(|e| DemoError::Other(e.to_string()))?;
-    let info: CoreUserInfoClaims = client
+    let info: openidconnect::UserInfoClaims<ExtraClaims, openidconnect::core::CoreGenderClaim> = client
         .user_info(tokens.access_token().clone(), None)
         .map_err(|e| DemoError::UserInfo(e.to_string()))?
         .request_async(&http)
@@ -291,6 +291,16 @@ async fn finish(state: &AppState, q: &CallbackQuery, attempt: &Attempt) -> Resul
     let info_json = serde_json::to_value(info).map_err(|e| DemoError::Other(e.to_string()))?;
     Ok((id_json, info_json))
 }
+
+/// Claims beyond the OIDC standard set (birth name, place of birth, nationalities, `org` …):
+/// the demo shows everything the broker released, not only what the library knows by name.
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
+struct ExtraClaims {
+    #[serde(flatten)]
+    other: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl openidconnect::AdditionalClaims for ExtraClaims {}
 
 /// The RFC 6749 §5.2 error of a failed token request, readably.
 fn token_error_text<RE: std::error::Error + 'static>(

@@ -35,6 +35,16 @@ fn display(v: &Value) -> String {
             if let Some(Value::String(f)) = o.get("formatted") {
                 return f.clone();
             }
+            // OIDC Core §5.1.1 address: in the order people write it, not in key order.
+            let part = |k: &str| o.get(k).map(display).filter(|s| !s.is_empty());
+            if o.contains_key("street_address") || o.contains_key("locality") {
+                let town = [part("postal_code"), part("locality")].into_iter().flatten().collect::<Vec<_>>().join(" ");
+                return [part("street_address"), Some(town).filter(|t| !t.is_empty()), part("country")]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+            }
             o.iter()
                 .filter(|(k, _)| *k != "id")
                 .map(|(_, v)| display(v))
