@@ -1,6 +1,9 @@
 // Browser test of buergerkonto's pages: headless Chromium (Debian's /usr/bin/chromium) driven by
 // playwright-core runs complete logins through the real pages as a person would, and axe-core checks
 // every page reached against WCAG 2.1 A/AA with zero violations allowed (issue 5, items 4 and 6).
+// What axe cannot see is checked by hand on every page as well: a keyboard sweep (Tab order follows
+// the document, visible focus with >= 3:1 contrast, focused control on screen) and reflow at 320px.
+// An axe self-test on a deliberately faulty page first proves the checker reports what it should.
 //
 // Usage: node tests/browser/login.mjs <broker base URL> [screenshot dir]
 // Run by tests/it/browser.rs against a TestBroker started from config/dev.toml. Exit code 0 = all
@@ -45,6 +48,8 @@ const shotDir = process.argv[3] || '';
 
 /** One line per axe-checked page, printed at the end. */
 const axeReport = [];
+/** One line per keyboard-swept page. */
+const focusReport = [];
 /** Violations found, for the exit code. */
 let violationCount = 0;
 
@@ -77,6 +82,63 @@ async function checkA11y(page, name) {
     for (const n of v.nodes) console.error(`    ${n.target}: ${n.summary.replace(/\n/g, ' / ')}`);
   }
   assert(lang === 'de' || lang === 'en', `${name}: <html lang> is set (got ${lang})`);
+  await checkFocus(page, name);
+  await checkReflow(page, name);
+}
+
+/** Reflow (WCAG 1.4.10): at 320 CSS pixels wide the page needs no horizontal scrolling. */
+async function checkReflow(page, name) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  await page.setViewportSize(size);
+  assert(wide <= 320, `${name}: no horizontal scrolling at 320px (content is ${wide}px wide)`);
+}
+
+/**
+ * Keyboard sweep of a page (WCAG 2.1.1, 2.4.3, 2.4.7, 1.4.11): Tab through every stop from the top;
+ * the stops must follow document order, each must show a focus outline whose colour has at least
+ * 3:1 contrast against the page background, and must be on screen while focused (the skip link
+ * is moved into view on focus).
+ */
+async function checkFocus(page, name) {
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  const stops = [];
+  for (let i = 0; i < 60; i += 1) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate((index) => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      el.dataset.bkFocusStop = String(index);
+      const cs = getComputedStyle(el);
+      const r = el.getBoundingClientRect();
+      const rgb = (c) => (c.match(/[\d.]+/g) || []).slice(0, 3).map(Number);
+      const lum = ([r8, g8, b8]) => {
+        const ch = (v) => { const x = v / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+        return 0.2126 * ch(r8) + 0.7152 * ch(g8) + 0.0722 * ch(b8);
+      };
+      const bg = rgb(getComputedStyle(document.body).backgroundColor);
+      const [l1, l2] = [lum(rgb(cs.outlineColor)), lum(bg)].sort((a, b) => b - a);
+      const all = [...document.querySelectorAll('[data-bk-focus-stop]')];
+      const prev = all.find((e) => e.dataset.bkFocusStop === String(index - 1));
+      return {
+        label: `${el.tagName.toLowerCase()} "${(el.textContent || el.value || '').trim().slice(0, 40)}"`,
+        outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2,
+        contrast: (l1 + 0.05) / (l2 + 0.05),
+        onScreen: r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0 && r.left < innerWidth,
+        after: !prev || !!(prev.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING),
+        first: index > 0 && all.find((e) => e.dataset.bkFocusStop === '0') === el,
+      };
+    }, i);
+    if (!f || f.first) break;
+    stops.push(f.label);
+    assert(f.outline, `${name}: visible focus outline on ${f.label}`);
+    assert(f.contrast >= 3, `${name}: focus outline contrast ${f.contrast.toFixed(2)}:1 >= 3:1 on ${f.label}`);
+    assert(f.onScreen, `${name}: ${f.label} is on screen while focused`);
+    assert(f.after, `${name}: focus order follows the document (${stops.join(' → ')})`);
+  }
+  assert(stops.length > 0, `${name}: at least one focusable control`);
+  focusReport.push(`${name}: ${stops.length} Tab stops in document order, focus visible (>= 3:1); reflows at 320px`);
 }
 
 async function screenshot(page, file) {
@@ -369,6 +431,8 @@ async function main() {
   }
   log('axe-core (tags ' + AXE_TAGS.join(', ') + '):');
   for (const line of axeReport) log(`  ${line}`);
+  log('keyboard:');
+  for (const line of focusReport) log(`  ${line}`);
   if (violationCount > 0) {
     console.error(`${violationCount} axe-core violation(s)`);
     process.exit(1);
