@@ -85,3 +85,49 @@ async fn login_in_a_real_browser_with_zero_axe_violations() {
     );
     drop(broker);
 }
+
+/// The regression the browser test found, pinned without a browser: with `Referrer-Policy:
+/// no-referrer` alone, Chromium sends `Origin: null` on the login forms' POSTs (Fetch, "serializing a
+/// request origin"), which the same-origin check refuses, so nobody could log in. The pages must
+/// lift the policy to one that names our own origin on our own forms (`same-origin`), by header or
+/// by `<meta name="referrer">`; a POST with `Origin: null` stays refused.
+#[tokio::test]
+async fn login_pages_let_the_browser_name_our_origin_on_form_posts() {
+    use crate::support::http_client;
+    use crate::support_login::{authorize_url, get, hidden, location, Jar};
+    let broker = TestBroker::start().await;
+    let client = http_client();
+    let mut jar = Jar::default();
+    let res = get(
+        &client,
+        &mut jar,
+        &authorize_url(&broker, &[("acr_values", "http://eidas.europa.eu/LoA/substantial")]),
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let choice = location(&broker, &res);
+    assert!(choice.path().starts_with("/login/"), "{choice}");
+    let page = get(&client, &mut jar, choice.as_str()).await;
+    let header = page
+        .headers()
+        .get("referrer-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let html = page.text().await.expect("choice page");
+    assert!(
+        header == "same-origin" || html.contains(r#"<meta name="referrer" content="same-origin">"#),
+        "Referrer-Policy {header:?} without a same-origin meta: browsers would send Origin: null"
+    );
+    // The check itself stays strict: the opaque origin is not ours.
+    let csrf = hidden(&html, "csrf").expect("csrf on the choice page");
+    let res = client
+        .post(broker.url(&format!("{}/start", choice.path())))
+        .header("cookie", jar.header())
+        .header("origin", "null")
+        .form(&[("csrf", csrf.as_str()), ("method", "dev")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 403, "a POST from an opaque origin is refused");
+}
