@@ -5,6 +5,7 @@ mod support;
 mod support_login;
 
 mod authorize;
+mod browser;
 mod cli;
 mod client_auth;
 mod discovery;

@@ -1,0 +1,446 @@
+// Browser test of buergerkonto's pages: headless Chromium (Debian's /usr/bin/chromium) driven by
+// playwright-core runs complete logins through the real pages as a person would, and axe-core checks
+// every page reached against WCAG 2.1 A/AA with zero violations allowed (issue 5, items 4 and 6).
+// What axe cannot see is checked by hand on every page as well: a keyboard sweep (Tab order follows
+// the document, visible focus with >= 3:1 contrast, focused control on screen) and reflow at 320px.
+// An axe self-test on a deliberately faulty page first proves the checker reports what it should.
+//
+// Usage: node tests/browser/login.mjs <broker base URL> [screenshot dir]
+// Run by tests/it/browser.rs against a TestBroker started from config/dev.toml. Exit code 0 = all
+// passed; any failed step or axe violation → exit 1 with the reason on stderr.
+//
+// Scenarios (each in a fresh browser context, so no session cookie carries over):
+//   de-approve   /demo → "Anmelden mit Vertrauensniveau substanziell" → choice page (keyboard: Tab to
+//                the development method's button, Enter) → dev login (Erika Mustermann, success) →
+//                consent → approve → the demo shows the decoded ID token and userinfo.
+//   en-approve   the same in English, chosen with the demo's language link (→ ui_locales=en).
+//   switch-deny  German start, the broker's language switch on the choice page → English, then
+//                "Decline" on the consent page → the demo shows access_denied readably.
+//   no-js        the German login with JavaScript disabled and the pages' CSP enforced: proves the
+//                pages work without JavaScript and without relaxing the Content-Security-Policy.
+//   errors       an error page (/authorize?client_id=unknown) in German and English.
+//
+// About `bypassCSP`: the broker sends `Content-Security-Policy: default-src 'none'`, which (rightly)
+// blocks the injected axe-core script. The axe contexts therefore use Playwright's `bypassCSP: true`.
+// It only changes what this test browser enforces; the pages and their headers are unchanged, and the
+// `no-js` scenario runs with the CSP enforced and asserts the header is present.
+
+import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const AXE_PATH = require.resolve('axe-core');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const ACR_SUBSTANTIAL = 'http://eidas.europa.eu/LoA/substantial';
+// The development login method, picked by its configured id (the hidden `method` field), never by
+// position: other methods (eid, …) may be listed before it.
+const DEV_METHOD = 'dev';
+
+const base = (process.argv[2] || '').replace(/\/+$/, '');
+if (!/^https?:\/\//.test(base)) {
+  console.error('usage: node tests/browser/login.mjs <broker base URL> [screenshot dir]');
+  process.exit(2);
+}
+const shotDir = process.argv[3] || '';
+
+/** One line per axe-checked page, printed at the end. */
+const axeReport = [];
+/** One line per keyboard-swept page. */
+const focusReport = [];
+/** Violations found, for the exit code. */
+let violationCount = 0;
+
+function log(msg) {
+  console.log(msg);
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(`assertion failed: ${msg}`);
+}
+
+/** Run axe-core on the current page; record (and print) every violation with its nodes. */
+async function checkA11y(page, name) {
+  await page.addScriptTag({ path: AXE_PATH });
+  const r = await page.evaluate(
+    async (tags) => {
+      // eslint-disable-next-line no-undef
+      const res = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations', 'incomplete'] });
+      const slim = (list) =>
+        list.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })) }));
+      return { violations: slim(res.violations), incomplete: slim(res.incomplete), passes: res.passes.length };
+    },
+    AXE_TAGS,
+  );
+  const lang = await page.getAttribute('html', 'lang');
+  axeReport.push(`${name} [lang=${lang}]: ${r.violations.length} violations, ${r.passes} rules passed, ${r.incomplete.length} need review${r.incomplete.length ? ' (' + r.incomplete.map((i) => i.id).join(', ') + ')' : ''}`);
+  for (const v of r.violations) {
+    violationCount += 1;
+    console.error(`AXE VIOLATION on ${name} (${page.url()}): ${v.id} [${v.impact}] ${v.help}`);
+    for (const n of v.nodes) console.error(`    ${n.target}: ${n.summary.replace(/\n/g, ' / ')}`);
+  }
+  assert(lang === 'de' || lang === 'en', `${name}: <html lang> is set (got ${lang})`);
+  await checkFocus(page, name);
+  await checkReflow(page, name);
+}
+
+/** Reflow (WCAG 1.4.10): at 320 CSS pixels wide the page needs no horizontal scrolling. */
+async function checkReflow(page, name) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  await page.setViewportSize(size);
+  assert(wide <= 320, `${name}: no horizontal scrolling at 320px (content is ${wide}px wide)`);
+}
+
+/**
+ * Keyboard sweep of a page (WCAG 2.1.1, 2.4.3, 2.4.7, 1.4.11): Tab through every stop from the top;
+ * the stops must follow document order, each must show a focus outline whose colour has at least
+ * 3:1 contrast against the page background, and must be on screen while focused (the skip link
+ * is moved into view on focus).
+ */
+async function checkFocus(page, name) {
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  const stops = [];
+  for (let i = 0; i < 60; i += 1) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate((index) => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      el.dataset.bkFocusStop = String(index);
+      const cs = getComputedStyle(el);
+      const r = el.getBoundingClientRect();
+      const rgb = (c) => (c.match(/[\d.]+/g) || []).slice(0, 3).map(Number);
+      const lum = ([r8, g8, b8]) => {
+        const ch = (v) => { const x = v / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+        return 0.2126 * ch(r8) + 0.7152 * ch(g8) + 0.0722 * ch(b8);
+      };
+      const bg = rgb(getComputedStyle(document.body).backgroundColor);
+      const [l1, l2] = [lum(rgb(cs.outlineColor)), lum(bg)].sort((a, b) => b - a);
+      const all = [...document.querySelectorAll('[data-bk-focus-stop]')];
+      const prev = all.find((e) => e.dataset.bkFocusStop === String(index - 1));
+      return {
+        label: `${el.tagName.toLowerCase()} "${(el.textContent || el.value || '').trim().slice(0, 40)}"`,
+        outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2,
+        contrast: (l1 + 0.05) / (l2 + 0.05),
+        onScreen: r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0 && r.left < innerWidth,
+        after: !prev || !!(prev.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING),
+        first: index > 0 && all.find((e) => e.dataset.bkFocusStop === '0') === el,
+      };
+    }, i);
+    if (!f || f.first) break;
+    stops.push(f.label);
+    assert(f.outline, `${name}: visible focus outline on ${f.label}`);
+    assert(f.contrast >= 3, `${name}: focus outline contrast ${f.contrast.toFixed(2)}:1 >= 3:1 on ${f.label}`);
+    assert(f.onScreen, `${name}: ${f.label} is on screen while focused`);
+    assert(f.after, `${name}: focus order follows the document (${stops.join(' → ')})`);
+  }
+  assert(stops.length > 0, `${name}: at least one focusable control`);
+  focusReport.push(`${name}: ${stops.length} Tab stops in document order, focus visible (>= 3:1); reflows at 320px`);
+}
+
+async function screenshot(page, file) {
+  if (shotDir) {
+    await page.screenshot({ path: join(shotDir, file), fullPage: true });
+    log(`  screenshot ${join(shotDir, file)}`);
+  }
+}
+
+/** Check the page title (h1) and language, so every step proves where we are. */
+async function expectPage(page, name, lang, heading) {
+  await page.waitForLoadState('load');
+  const h1 = (await page.locator('h1').first().textContent()) || '';
+  assert(h1.includes(heading), `${name}: heading "${heading}" expected, got "${h1}" at ${page.url()}`);
+  const l = await page.getAttribute('html', 'lang');
+  assert(l === lang, `${name}: lang=${lang} expected, got ${l}`);
+  log(`  ok ${name} (${lang}): "${h1.trim()}"`);
+}
+
+/** The submit button of the choice-page form whose hidden `method` field is `id`. */
+function methodButton(page, id) {
+  return page.locator(`form:has(input[name="method"][value="${id}"]) button[type="submit"]`);
+}
+
+/**
+ * Keyboard operability of the choice page: from the top of the page, Tab must go to the skip link,
+ * the language switch, then the method buttons in document order; Enter on the development method's
+ * button must submit it. Every focused control must show a visible focus indicator (WCAG 2.4.7).
+ */
+async function chooseDevByKeyboard(page) {
+  const methodIds = await page.locator('form input[name="method"]').evaluateAll((els) => els.map((e) => e.value));
+  assert(methodIds.includes(DEV_METHOD), `choice page lists the "${DEV_METHOD}" method (has ${methodIds.join(', ')})`);
+  // Start from the document, as after loading the page.
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  const focused = async () =>
+    page.evaluate(() => {
+      const el = document.activeElement;
+      const form = el && el.closest('form');
+      const method = form && form.querySelector('input[name="method"]');
+      const cs = el ? getComputedStyle(el) : null;
+      return {
+        tag: el ? el.tagName.toLowerCase() : '',
+        cls: el ? el.className : '',
+        text: el ? (el.textContent || '').trim() : '',
+        method: method ? method.value : null,
+        outline: cs ? `${cs.outlineStyle} ${cs.outlineWidth}` : '',
+      };
+    });
+  const order = [];
+  for (let i = 0; i < 2 + methodIds.length; i += 1) {
+    await page.keyboard.press('Tab');
+    const f = await focused();
+    order.push(f.method ? `button(${f.method})` : `${f.tag}${f.cls ? '.' + f.cls : ''}`);
+    assert(f.outline.split(' ')[0] !== 'none' && !f.outline.endsWith(' 0px'), `focus visible on ${order.at(-1)} (outline ${f.outline})`);
+    if (f.method === DEV_METHOD) {
+      // The first Tab stops are the skip link and the language switch, then the method buttons.
+      assert(order[0] === 'a.skip', `first Tab stop is the skip link (order: ${order.join(' → ')})`);
+      const firstButton = order.findIndex((o) => o.startsWith('button('));
+      assert(firstButton === 2, `first method button is the third Tab stop (order: ${order.join(' → ')})`);
+      assert(order.slice(firstButton).every((o, k) => o === `button(${methodIds[k]})`), `method buttons in document order (${order.join(' → ')})`);
+      log(`  ok keyboard: Tab order ${order.join(' → ')}; Enter`);
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      return;
+    }
+  }
+  throw new Error(`Tab never reached the "${DEV_METHOD}" method button (order: ${order.join(' → ')})`);
+}
+
+/** The development login page: Erika Mustermann, outcome success. */
+async function devLogin(page, t) {
+  await page.getByLabel(/Erika Mustermann/).check();
+  await page.getByLabel(t.success, { exact: true }).check();
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: t.submit }).click()]);
+}
+
+const DE = {
+  lang: 'de',
+  demoTitle: 'Demo-Fachverfahren',
+  startButton: 'Anmelden mit Vertrauensniveau substanziell',
+  choiceTitle: 'Wie möchten Sie sich anmelden?',
+  devTitle: 'Testanmeldung',
+  success: 'Erfolgreich angemeldet',
+  submit: 'Anmeldung abschließen',
+  consentTitle: 'Daten an den Dienst übermitteln?',
+  approve: 'Zustimmen und weiter',
+  deny: 'Ablehnen',
+  resultTitle: 'Angemeldet',
+  deniedTitle: 'Anmeldung nicht abgeschlossen',
+  deniedText: 'Sie haben die Anmeldung oder die Weitergabe Ihrer Daten abgelehnt.',
+};
+const EN = {
+  lang: 'en',
+  demoTitle: 'Demo service',
+  startButton: 'Log in with trust level substantial',
+  choiceTitle: 'How would you like to log in?',
+  devTitle: 'Test login',
+  success: 'Login succeeds',
+  submit: 'Finish login',
+  consentTitle: 'Share your data with the service?',
+  approve: 'Agree and continue',
+  deny: 'Decline',
+  resultTitle: 'Logged in',
+  deniedTitle: 'Login not completed',
+  deniedText: 'You declined the login or the release of your data.',
+};
+
+/** The result page of the demo: decoded ID token and userinfo with the person and the acr. */
+async function expectResult(page, t, name) {
+  await expectPage(page, name, t.lang, t.resultTitle);
+  const text = (await page.locator('main').textContent()) || '';
+  assert(text.includes('Mustermann'), `${name}: "Mustermann" is shown`);
+  assert(text.includes('Erika'), `${name}: "Erika" is shown`);
+  assert(text.includes(ACR_SUBSTANTIAL), `${name}: acr ${ACR_SUBSTANTIAL} is shown`);
+  assert((await page.locator('main pre').count()) === 2, `${name}: ID token and userinfo blocks`);
+  assert(page.url().startsWith(`${base}/demo/callback?`), `${name}: back at the demo's redirect URI (${page.url()})`);
+}
+
+async function newContext(browser, opts = {}) {
+  // bypassCSP only lets this test inject axe-core (see the header comment); locale is what the
+  // browser would send as Accept-Language — German, the default a person in Germany has.
+  return browser.newContext({ bypassCSP: true, locale: 'de-DE', ...opts });
+}
+
+async function scenarioApprove(browser, t) {
+  const name = `${t.lang}-approve`;
+  log(`scenario ${name}`);
+  const ctx = await newContext(browser);
+  const page = await ctx.newPage();
+  await page.goto(`${base}/demo`);
+  await expectPage(page, 'demo start (de)', 'de', DE.demoTitle);
+  if (t.lang === 'de') await checkA11y(page, 'demo start (de)');
+  if (t.lang === 'en') {
+    // The demo's own language link; the demo then sends ui_locales=en to the broker.
+    await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'English' }).click()]);
+    await expectPage(page, 'demo start (en)', 'en', EN.demoTitle);
+    await checkA11y(page, 'demo start (en)');
+  }
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: t.startButton }).click()]);
+  await expectPage(page, `choice (${t.lang})`, t.lang, t.choiceTitle);
+  assert(new URL(page.url()).origin === base, 'choice page is on the broker');
+  await checkA11y(page, `choice (${t.lang})`);
+  await screenshot(page, `choice-${t.lang}.png`);
+  if (t.lang === 'de') {
+    await chooseDevByKeyboard(page);
+  } else {
+    await Promise.all([page.waitForNavigation(), methodButton(page, DEV_METHOD).click()]);
+  }
+  await expectPage(page, `dev login (${t.lang})`, t.lang, t.devTitle);
+  await checkA11y(page, `dev login (${t.lang})`);
+  await devLogin(page, t);
+  await expectPage(page, `consent (${t.lang})`, t.lang, t.consentTitle);
+  const consentText = (await page.locator('main').textContent()) || '';
+  assert(consentText.includes('Demo-Fachverfahren'), 'consent page names the service');
+  assert(consentText.includes('Mustermann'), 'consent page lists the data to be released');
+  await checkA11y(page, `consent (${t.lang})`);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: t.approve }).click()]);
+  await expectResult(page, t, `demo result (${t.lang})`);
+  await checkA11y(page, `demo result (${t.lang})`);
+  await screenshot(page, `result-${t.lang}.png`);
+  await ctx.close();
+}
+
+async function scenarioSwitchDeny(browser) {
+  log('scenario switch-deny');
+  const ctx = await newContext(browser);
+  const page = await ctx.newPage();
+  await page.goto(`${base}/demo`);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: DE.startButton }).click()]);
+  await expectPage(page, 'choice (de)', 'de', DE.choiceTitle);
+  // The broker's language switch in the page header.
+  await Promise.all([page.waitForNavigation(), page.getByRole('navigation').getByRole('link', { name: 'English' }).click()]);
+  await expectPage(page, 'choice after switch (en)', 'en', EN.choiceTitle);
+  await checkA11y(page, 'choice after switch (en)');
+  await Promise.all([page.waitForNavigation(), methodButton(page, DEV_METHOD).click()]);
+  await expectPage(page, 'dev login after switch (en)', 'en', EN.devTitle);
+  await devLogin(page, EN);
+  await expectPage(page, 'consent after switch (en)', 'en', EN.consentTitle);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: EN.deny }).click()]);
+  // The demo remembers the language the login started in (German); both are readable pages.
+  const url = new URL(page.url());
+  assert(url.pathname === '/demo/callback' && url.searchParams.get('error') === 'access_denied', `deny → access_denied at the demo (${page.url()})`);
+  const text = (await page.locator('main').textContent()) || '';
+  assert(text.includes(DE.deniedText), `denied page explains the refusal (${text})`);
+  assert(text.includes('access_denied'), 'denied page shows the error code');
+  await expectPage(page, 'demo access_denied (de)', 'de', DE.deniedTitle);
+  await checkA11y(page, 'demo access_denied (de)');
+  await ctx.close();
+}
+
+async function scenarioNoJs(browser) {
+  log('scenario no-js (JavaScript disabled, CSP enforced)');
+  const ctx = await browser.newContext({ javaScriptEnabled: false, bypassCSP: false, locale: 'de-DE' });
+  const page = await ctx.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  const res = await page.goto(`${base}/demo`);
+  assert(/default-src 'none'/.test(res.headers()['content-security-policy'] || ''), 'the CSP header is sent');
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: DE.startButton }).click()]);
+  await expectPage(page, 'choice (no-js)', 'de', DE.choiceTitle);
+  await Promise.all([page.waitForNavigation(), methodButton(page, DEV_METHOD).click()]);
+  await expectPage(page, 'dev login (no-js)', 'de', DE.devTitle);
+  await devLogin(page, DE);
+  await expectPage(page, 'consent (no-js)', 'de', DE.consentTitle);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: DE.approve }).click()]);
+  await expectResult(page, DE, 'demo result (no-js)');
+  assert(problems.length === 0, `no console errors / CSP violations: ${problems.join(' | ')}`);
+  log('  ok no console errors, no CSP violations');
+  await ctx.close();
+}
+
+async function scenarioErrors(browser) {
+  log('scenario errors');
+  const ctx = await newContext(browser);
+  const page = await ctx.newPage();
+  for (const [lang, query, heading] of [
+    ['de', 'client_id=unknown', null],
+    ['en', 'client_id=unknown&ui_locales=en', null],
+  ]) {
+    const res = await page.goto(`${base}/authorize?${query}`);
+    assert(res.status() >= 400 && res.status() < 500, `error page status 4xx (got ${res.status()})`);
+    const l = await page.getAttribute('html', 'lang');
+    assert(l === lang, `error page lang=${lang} (got ${l})`);
+    const text = (await page.locator('main').textContent()) || '';
+    assert(!/panic|backtrace|src\/|\.rs:/.test(text), 'no internal detail on the error page');
+    const h1 = (await page.locator('h1').textContent()) || heading || '';
+    log(`  ok error page (${lang}) ${res.status()}: "${h1.trim()}"`);
+    await checkA11y(page, `error page (${lang})`);
+  }
+  await ctx.close();
+}
+
+/**
+ * The checker itself must work: on a page with known faults (no lang, an image without alt, a
+ * button without a name, light-grey text) axe has to report exactly those rules. Otherwise "zero
+ * violations" elsewhere would prove nothing (e.g. a wrong tag list or axe failing to load).
+ */
+async function axeSelfTest(browser) {
+  log('axe self-test');
+  const ctx = await newContext(browser);
+  const page = await ctx.newPage();
+  await page.setContent('<!doctype html><html><head><title>x</title></head><body><main><img src="data:,">' +
+    '<button></button><p style="color:#bbb;background:#fff">faint</p></main></body></html>');
+  await page.addScriptTag({ path: AXE_PATH });
+  const ids = await page.evaluate(async (tags) => {
+    // eslint-disable-next-line no-undef
+    const res = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    return res.violations.map((v) => v.id).sort();
+  }, AXE_TAGS);
+  for (const id of ['button-name', 'color-contrast', 'html-has-lang', 'image-alt']) {
+    assert(ids.includes(id), `axe self-test: ${id} detected (got ${ids.join(', ')})`);
+  }
+  log(`  ok axe detects ${ids.join(', ')} on a faulty page`);
+  await ctx.close();
+}
+
+async function main() {
+  // Playwright gives every launch a fresh temporary profile (--user-data-dir) and removes it at close;
+  // it refuses a --user-data-dir argument for launch(). HOME/XDG dirs point at a private temp dir so
+  // Chromium writes nothing to the user's real profile locations either.
+  const home = mkdtempSync(join(tmpdir(), 'bk-browser-'));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache') },
+  });
+  try {
+    log(`chromium ${browser.version()} against ${base}`);
+    await axeSelfTest(browser);
+    await scenarioApprove(browser, DE);
+    await scenarioApprove(browser, EN);
+    await scenarioSwitchDeny(browser);
+    await scenarioNoJs(browser);
+    await scenarioErrors(browser);
+  } finally {
+    await browser.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+  log('axe-core (tags ' + AXE_TAGS.join(', ') + '):');
+  for (const line of axeReport) log(`  ${line}`);
+  log('keyboard:');
+  for (const line of focusReport) log(`  ${line}`);
+  if (violationCount > 0) {
+    console.error(`${violationCount} axe-core violation(s)`);
+    process.exit(1);
+  }
+  log(`browser test passed: ${axeReport.length} pages checked with axe-core, 0 violations`);
+}
+
+main().catch((e) => {
+  console.error(`browser test FAILED: ${e && e.stack ? e.stack : e}`);
+  process.exit(1);
+});
