@@ -5,6 +5,9 @@
 //!   POST, which would block the consent form's 303 to the relying party's redirect_uri.
 //! - `frame-ancestors 'none'` + `X-Frame-Options: DENY` against clickjacking of login/consent.
 //! - HSTS only when served over TLS (RFC 6797 §7.2: not over plain HTTP).
+//! - `Referrer-Policy: same-origin`: nothing (no code, no transaction id) leaks to other sites,
+//!   while our own form POSTs still carry our Origin — with `no-referrer` Chromium sends
+//!   `Origin: null` and the login forms' same-origin check would refuse every browser.
 //! - `Cache-Control: no-store` unless a handler chose otherwise (RFC 6749 §5.1 for token responses;
 //!   login pages carry transaction ids).
 
@@ -22,7 +25,7 @@ pub async fn headers(tls: bool, req: Request, next: Next) -> Response {
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     if tls {
         h.insert(

@@ -301,6 +301,41 @@ async function scenarioApprove(browser, t) {
   await ctx.close();
 }
 
+/**
+ * The eID login as the README's first command shows it: the demo asks for level high, the choice
+ * page offers the online ID card, the development eID simulator (a SAML IdP answering like the
+ * eIDAS middleware: signed Response, AES-256-GCM encrypted assertion) posts back to our ACS.
+ */
+async function scenarioEid(browser) {
+  log('scenario eid (development eID simulator, level high)');
+  const ctx = await newContext(browser);
+  const page = await ctx.newPage();
+  await page.goto(`${base}/demo`);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Anmelden mit Vertrauensniveau hoch' }).click()]);
+  await expectPage(page, 'choice (high)', 'de', DE.choiceTitle);
+  await checkA11y(page, 'choice (high)');
+  await Promise.all([page.waitForNavigation(), methodButton(page, 'eid').click()]);
+  await expectPage(page, 'eID simulator', 'de', 'Online-Ausweis');
+  await checkA11y(page, 'eID simulator');
+  await page.getByLabel(/Erika Mustermann/).check();
+  await page.locator('input[name="outcome"][value="success"]').check();
+  await Promise.all([page.waitForNavigation(), page.locator('form button[type="submit"]').first().click()]);
+  // The HTTP-POST binding's return leg: a form with a visible button (no inline script).
+  assert((await page.locator('form input[name="SAMLResponse"]').count()) === 1, 'SAML POST form');
+  await checkA11y(page, 'eID simulator return form');
+  await Promise.all([page.waitForNavigation(), page.locator('form button[type="submit"]').first().click()]);
+  await expectPage(page, 'consent (eID)', 'de', DE.consentTitle);
+  const consentText = (await page.locator('main').textContent()) || '';
+  assert(consentText.includes('Gabler'), 'consent lists the birth name from the eID');
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: DE.approve }).click()]);
+  await expectPage(page, 'demo result (eID)', 'de', DE.resultTitle);
+  const text = (await page.locator('main').textContent()) || '';
+  assert(text.includes('http://eidas.europa.eu/LoA/high'), 'acr high after the eID login');
+  assert(text.includes('Mustermann') && text.includes('Heidestraße 17'), 'eID attributes reach the relying party');
+  await screenshot(page, 'result-eid.png');
+  await ctx.close();
+}
+
 async function scenarioSwitchDeny(browser) {
   log('scenario switch-deny');
   const ctx = await newContext(browser);
@@ -422,6 +457,7 @@ async function main() {
     await axeSelfTest(browser);
     await scenarioApprove(browser, DE);
     await scenarioApprove(browser, EN);
+    await scenarioEid(browser);
     await scenarioSwitchDeny(browser);
     await scenarioNoJs(browser);
     await scenarioErrors(browser);
