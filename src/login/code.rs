@@ -101,6 +101,9 @@ pub async fn issue_code(state: &AppState, pending: &PendingAuthorization, sessio
         nonce: pending.nonce.clone(),
         expires_at: now.saturating_add(config.oidc.code_ttl.as_secs() as i64),
     };
+    // The replay marker is written with the code, not at redemption, so that a second redemption
+    // racing the first still finds it and revokes the grant (RFC 6749 §4.1.2).
+    crate::oidc_provider::token::authorization_code::remember_issued(state.records(), &code_store_id(&code), &grant.id).await?;
     state
         .records()
         .put(RecordKind::AuthorizationCode, &code_store_id(&code), &record, config.oidc.code_ttl)

@@ -5,9 +5,10 @@
 //! matches the challenge; the code has not expired (injected clock).
 //!
 //! A second redemption of a code (RFC 6749 §4.1.2: "SHOULD revoke all tokens previously issued
-//! based on that authorization code") finds the [`RecordKind::RedeemedCode`] marker written by the
-//! first one and deletes that grant, so every token issued from it dies. The marker lives for
-//! [`REDEEMED_MARKER_TTL`]. Once a code is taken, every later failure also deletes the grant: the
+//! based on that authorization code") finds no code but the [`RecordKind::RedeemedCode`] marker,
+//! and deletes that grant, so every token issued from it dies. The marker is written when the code
+//! is *issued* ([`remember_issued`]) and lives for [`REDEEMED_MARKER_TTL`], so even a replay racing
+//! the first redemption finds it (there is no window between taking the code and writing it). Once a code is taken, every later failure also deletes the grant: the
 //! code cannot be used again, and an orphaned grant must not linger.
 
 use crate::oidc_provider::records::{AuthorizationCode, Grant};
@@ -28,6 +29,14 @@ pub const REDEEMED_MARKER_TTL: Duration = Duration::from_secs(600);
 pub struct RedeemedMarker {
     /// The grant the first redemption issued tokens for.
     pub grant_id: String,
+}
+
+/// Remember, at issuance, which grant a code stands for (see the module docs).
+pub async fn remember_issued(records: &Records, code_key: &str, grant_id: &str) -> Result<(), StoreError> {
+    let marker = RedeemedMarker {
+        grant_id: grant_id.to_owned(),
+    };
+    records.put(RecordKind::RedeemedCode, code_key, &marker, REDEEMED_MARKER_TTL).await
 }
 
 /// Why a code was not redeemed.
@@ -97,17 +106,14 @@ pub async fn redeem(records: &Records, client_id: &str, req: &CodeRequest<'_>, n
     let key = hash_key(code);
     let Some(record) = records.take::<AuthorizationCode>(RecordKind::AuthorizationCode, &key).await? else {
         if let Some(marker) = records.get::<RedeemedMarker>(RecordKind::RedeemedCode, &key).await? {
-            tracing::warn!(client = %client_id, "authorization code redeemed twice; revoking its grant");
+            tracing::warn!(client = %client_id, "authorization code already redeemed or expired; revoking its grant");
             records.delete(RecordKind::Grant, &marker.grant_id).await?;
             return Err(RedeemError::Replayed);
         }
         return Err(RedeemError::Unknown);
     };
-    // Written before any further check, so a replay racing this redemption still finds it.
-    let marker = RedeemedMarker {
-        grant_id: record.grant_id.clone(),
-    };
-    records.put(RecordKind::RedeemedCode, &key, &marker, REDEEMED_MARKER_TTL).await?;
+    // Codes seeded without a marker (tests, older records) get one now.
+    remember_issued(records, &key, &record.grant_id).await?;
     let checked = check(&record, client_id, redirect_uri, verifier, now);
     if let Err(e) = checked {
         records.delete(RecordKind::Grant, &record.grant_id).await?;
