@@ -142,6 +142,33 @@ async fn broker_fails_closed_and_recovers_when_redis_restarts() {
     let res = axum::response::IntoResponse::into_response(buergerkonto::http::error::JsonError(e.into()));
     assert_eq!(res.status(), 503);
     assert!(res.headers().contains_key("retry-after"));
+    // The real endpoints that need the store fail closed too: a page for the browser, JSON for the
+    // token endpoint — and no code, no token.
+    let authorize = crate::support_login::authorize_url(&broker, &[]);
+    let r = http_client().get(&authorize).send().await.unwrap();
+    assert_eq!(r.status(), 503, "authorize during the outage");
+    assert!(
+        r.headers().get("location").is_none(),
+        "no redirect while the request cannot be parked"
+    );
+    let page = r.text().await.unwrap();
+    assert!(page.contains("nicht verfügbar") && page.contains("lang=\"de\""), "{page}");
+    let r = http_client()
+        .post(broker.url("/token"))
+        .basic_auth("demo", Some("demo-relying-party-secret-for-development-only"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", "x"),
+            ("redirect_uri", "http://127.0.0.1/cb"),
+            ("code_verifier", &"v".repeat(43)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503, "token during the outage");
+    let body: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+    assert!(body.get("access_token").is_none());
     // The process is still healthy (only not ready).
     let r = http_client().get(broker.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
