@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod dev;
 pub mod http;
+pub mod ids;
 pub mod keys;
 pub mod login;
 pub mod oidc_provider;

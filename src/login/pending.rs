@@ -7,17 +7,9 @@
 use crate::oidc_provider::records::PendingAuthorization;
 use crate::session::{RecordKind, StoreError};
 use crate::state::AppState;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use rand::RngCore;
 use std::time::Duration;
 
-/// A new random identifier (256 bits, base64url): pending ids, session ids, codes, CSRF tokens.
-pub fn random_id() -> String {
-    let mut b = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    URL_SAFE_NO_PAD.encode(b)
-}
+pub use crate::ids::random_id;
 
 /// Ids we hand out have this shape; anything else is not looked up at all.
 pub fn plausible_id(id: &str) -> bool {

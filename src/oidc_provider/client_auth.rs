@@ -55,10 +55,7 @@ pub fn verify_secret(hash: &str, presented: &str) -> bool {
 
 /// A new random client secret (256 bits, base64url).
 pub fn generate_secret() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    URL_SAFE_NO_PAD.encode(b)
+    crate::ids::random_id()
 }
 
 mod assertion;

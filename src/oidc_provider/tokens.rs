@@ -71,13 +71,7 @@ pub fn issuer(server: &crate::config::ServerConfig) -> String {
     server.url("")
 }
 
-/// A random identifier or secret: 256 bits, base64url.
-pub fn random_id() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    URL_SAFE_NO_PAD.encode(b)
-}
+pub use crate::ids::random_id;
 
 /// Store key for an opaque secret (code, refresh token): base64url(SHA-256(value)), so a store dump
 /// holds no usable token.

@@ -26,7 +26,7 @@ pub struct CertReturn {
 
 /// Park a verified identity; returns the token.
 pub async fn park(state: &AppState, pending_id: &str, identity: VerifiedIdentity) -> Result<String, StoreError> {
-    let token = random_token();
+    let token = crate::ids::random_id();
     state
         .records()
         .put(
@@ -65,12 +65,4 @@ async fn cert_return(State(state): State<AppState>, Query(q): Query<ReturnQuery>
         )
             .into_response()),
     }
-}
-
-/// 256 random bits, base64url.
-fn random_token() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, b)
 }
