@@ -27,6 +27,8 @@ use super::xml::{check_unique_ids, elements, is, ns, only_child, parse, text_con
 ///
 /// `allowed` is the SignatureMethod allow-list (use [`DEFAULT_SIGNATURE_ALGORITHMS`]); `keys` are
 /// the IdP's pinned signing keys from verified metadata. Any key of the matching type may verify.
+/// The document must contain exactly one `ds:Signature` (so an EntitiesDescriptor whose children are
+/// signed again is refused with [`DsigError::MultipleSignatures`]) and `signed` must carry an `ID`.
 pub fn verify_enveloped(
     doc: &Document<'_>,
     signed: Node<'_, '_>,
