@@ -21,6 +21,8 @@ pub use super::algorithms::{DigestAlgorithm, SignatureAlgorithm, DEFAULT_SIGNATU
 use super::algorithms::{ENVELOPED, EXC_C14N};
 use super::c14n::canonicalize;
 use super::errors::DsigError;
+/// The HTTP-Redirect binding signatures live in [`super::redirect`]; re-exported here as well.
+pub use super::redirect::{sign_redirect_query, verify_redirect_query, RedirectMessage};
 use super::xml::{check_unique_ids, elements, is, ns, only_child, parse, text_content};
 
 /// Verifies the enveloped signature of `signed` (normally the document root) with the pinned keys.
