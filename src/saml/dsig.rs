@@ -21,12 +21,16 @@ pub use super::algorithms::{DigestAlgorithm, SignatureAlgorithm, DEFAULT_SIGNATU
 use super::algorithms::{ENVELOPED, EXC_C14N};
 use super::c14n::canonicalize;
 use super::errors::DsigError;
+/// The HTTP-Redirect binding signatures live in [`super::redirect`]; re-exported here as well.
+pub use super::redirect::{sign_redirect_query, verify_redirect_query, RedirectMessage};
 use super::xml::{check_unique_ids, elements, is, ns, only_child, parse, text_content};
 
 /// Verifies the enveloped signature of `signed` (normally the document root) with the pinned keys.
 ///
 /// `allowed` is the SignatureMethod allow-list (use [`DEFAULT_SIGNATURE_ALGORITHMS`]); `keys` are
 /// the IdP's pinned signing keys from verified metadata. Any key of the matching type may verify.
+/// The document must contain exactly one `ds:Signature` (so an EntitiesDescriptor whose children are
+/// signed again is refused with [`DsigError::MultipleSignatures`]) and `signed` must carry an `ID`.
 pub fn verify_enveloped(
     doc: &Document<'_>,
     signed: Node<'_, '_>,
