@@ -305,7 +305,8 @@ fn saml_interop_our_redirect_signatures_verify_with_python_cryptography() {
         ("idp-rsa.key", "idp-rsa.crt", SignatureAlgorithm::RsaPssSha256),
     ] {
         let q = sign_redirect_query(RedirectMessage::Request, "fZJBb+IwEIX/SuR7iBNAgEUiZUFVkbpd1LB72MvKOENjybGzngml/34d2kqtVPU6nm/mvTfeouxML6qBWvsI/wZASq6dsSjGh5IN3govUaOwsgMUpES9+nkviglnvffklDcsqRAhkHZ27SwOHYQawlkr+P14X7KWqBdZ1oaBbMXElOLqL1WX6WXWlAbQPnb8MOnlWA7ptYfnuX1I6emrFfWUabTdHx5YHXf0Zxt61xaVyuPU7HKn4O6t3ahyM2zBQvuOjqRsvkX6SK17smhjlQY+c5MbT9UaF2lL5X//uDv8rKtxjh1mdedIuSLRK2zvOgRAXa+OrKJJ3l5tA4qz6ynyaj7/8x3s8CvH1k4wU1uFg1kI2B7nv1BmO/Y04hy/oN4XOqcHuXK+ZqaLpPMXOF2/5FQ+BaERcjy0xd5hzBP8w3rb1ZldT0d7X+LDhVkXd+qW4ifD3v/4g==", Some("relay-1"), &private(key), alg).unwrap();
-        let (ok, _, err) = run_python("verify_redirect_query.py", &[&fixture(cert)], q.as_bytes());
+        let url = format!("https://idp.invalid/sso?{q}");
+        let (ok, _, err) = run_python("verify_redirect.py", &[&fixture(cert), &url], b"");
         assert!(ok, "python rejected our {alg:?} Redirect signature: {err}");
     }
 }
