@@ -56,14 +56,19 @@ pub fn response_url(redirect_uri: &str, params: &[(&str, &str)]) -> Result<Url, 
     Ok(url)
 }
 
-/// 303 to the relying party with an error.
-pub fn error_redirect(to: &ReturnTo, err: OAuthError, issuer: &str) -> Response {
+/// The relying party's redirect URI with an error response (RFC 6749 §4.1.2.1, RFC 9207 `iss`).
+pub fn error_url(to: &ReturnTo, err: OAuthError, issuer: &str) -> Result<Url, PageError> {
     let mut params = vec![("error", err.code), ("error_description", err.description)];
     if let Some(s) = &to.state {
         params.push(("state", s.as_str()));
     }
     params.push(("iss", issuer));
-    match response_url(&to.redirect_uri, &params) {
+    response_url(&to.redirect_uri, &params)
+}
+
+/// 303 to the relying party with an error.
+pub fn error_redirect(to: &ReturnTo, err: OAuthError, issuer: &str) -> Response {
+    match error_url(to, err, issuer) {
         Ok(url) => Redirect::to(url.as_str()).into_response(),
         Err(page) => page.into_response(),
     }

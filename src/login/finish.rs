@@ -1,12 +1,13 @@
 //! After the upstream: [`continue_after_upstream`](super::continue_after_upstream).
 //!
-//! Failure → the relying party gets the method's OIDC error with its `state` (a page only when the
-//! request is gone, oidc-landscape §2.2). Success → the identity must come from the method started
+//! Failure → a page tells the person what happened (de/en) and links back to the relying party
+//! with the method's OIDC error and its `state` (if the request is gone: only a page,
+//! oidc-landscape §2.2). Success → the identity must come from the method started
 //! for this request, its level is capped by the method ceiling and checked against the requirement
 //! (never a token below it), then the SSO session is created or — for the same person — extended
 //! in place (step-up keeps the session id), then consent and code.
 
-use super::errors::{codes, error_redirect, OAuthError};
+use super::errors::{codes, error_redirect, error_url, OAuthError};
 use super::flow::{self, issuer, return_to};
 use super::session::{self, BrokerSession};
 use super::{acr, pending};
@@ -44,7 +45,12 @@ pub async fn continue_after_upstream(state: &AppState, pending_id: &str, outcome
         Err(e) => {
             tracing::info!(error = %e, "upstream login did not succeed");
             let _ = pending::take(state, &p.id, now).await;
-            return fail(OAuthError::new(e.oidc_error(), describe(&e)));
+            // The person reads what happened; the link back carries the OIDC error and state.
+            let err = OAuthError::new(e.oidc_error(), describe(&e));
+            return match error_url(&to, err, &iss) {
+                Ok(url) => super::upstream_error::page(&e, locale, url.as_str()),
+                Err(page) => page.render(locale),
+            };
         }
     };
     // The identity must come from the method this request started, and that method must still be

@@ -24,6 +24,7 @@ pub mod pending;
 pub mod session;
 pub mod sso;
 pub mod start;
+pub mod upstream_error;
 
 use crate::authenticators::{AuthnError, VerifiedIdentity};
 use crate::state::AppState;

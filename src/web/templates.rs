@@ -14,6 +14,7 @@ fn env() -> &'static Environment<'static> {
             ("choice.html", include_str!("../../templates/choice.html")),
             ("consent.html", include_str!("../../templates/consent.html")),
             ("error.html", include_str!("../../templates/error.html")),
+            ("upstream_error.html", include_str!("../../templates/upstream_error.html")),
             ("post_form.html", include_str!("../../templates/post_form.html")),
             ("dev_login.html", include_str!("../../templates/dev_login.html")),
         ] {

@@ -336,6 +336,23 @@ async function scenarioEid(browser) {
   await ctx.close();
 }
 
+/** Cancelled at the upstream: the broker explains it, and the way back tells the service. */
+async function scenarioCancel(browser) {
+  log('scenario cancel (upstream cancelled → explanation page → back to the service)');
+  const ctx = await newContext(browser);
+  const page = await ctx.newPage();
+  await page.goto(`${base}/demo`);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: DE.startButton }).click()]);
+  await Promise.all([page.waitForNavigation(), methodButton(page, DEV_METHOD).click()]);
+  await page.locator('input[name="outcome"][value="cancelled"]').check();
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: DE.submit }).click()]);
+  await expectPage(page, 'upstream cancelled', 'de', 'Anmeldung abgebrochen');
+  await checkA11y(page, 'upstream cancelled');
+  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Zurück zum Dienst' }).click()]);
+  await expectPage(page, 'demo access_denied after cancel', 'de', DE.deniedTitle);
+  await ctx.close();
+}
+
 async function scenarioSwitchDeny(browser) {
   log('scenario switch-deny');
   const ctx = await newContext(browser);
@@ -458,6 +475,7 @@ async function main() {
     await scenarioApprove(browser, DE);
     await scenarioApprove(browser, EN);
     await scenarioEid(browser);
+    await scenarioCancel(browser);
     await scenarioSwitchDeny(browser);
     await scenarioNoJs(browser);
     await scenarioErrors(browser);

@@ -425,10 +425,52 @@ async fn upstream_error_goes_to_the_relying_party_and_unknown_request_to_a_page(
     let id = parked(&b, &[("idp_hint", "dev")]).await;
     let err = buergerkonto::authenticators::AuthnError::Unavailable("x".into());
     let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Err(err.clone())).await;
-    let loc = res.headers()["location"].to_str().unwrap();
-    assert!(loc.starts_with("http://127.0.0.1:9/skip/cb?error=temporarily_unavailable"), "{loc}");
+    // A page for the person (what happened, what to do) whose link carries the error to the RP.
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("location").is_none());
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+    let html = String::from_utf8_lossy(&body);
+    assert!(html.contains("nicht erreichbar") && html.contains("Zurück zum Dienst"), "{html}");
+    let loc = crate::support_login::continue_link(&html).expect("link back to the service");
+    assert!(
+        loc.as_str().starts_with("http://127.0.0.1:9/skip/cb?error=temporarily_unavailable"),
+        "{loc}"
+    );
+    assert!(!html.contains("x\u{0}") && !html.contains(">x<"), "no internal detail");
     // the request is used up: a replay gets a page, not a second redirect
     let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Err(err)).await;
     assert_eq!(res.status(), 400);
     assert!(res.headers().get("location").is_none());
+}
+
+#[tokio::test]
+async fn upstream_failures_explained_in_english_too() {
+    use buergerkonto::authenticators::AuthnError;
+    let b = broker().await;
+    for (err, text) in [
+        (AuthnError::Cancelled, "You cancelled the login."),
+        (
+            AuthnError::UpstreamFailure { code: "wrong_pin".into() },
+            "The PIN you entered was not correct.",
+        ),
+        (
+            AuthnError::UpstreamFailure {
+                code: "card_expired".into(),
+            },
+            "Your ID card has expired",
+        ),
+    ] {
+        let id = parked(&b, &[("idp_hint", "dev"), ("ui_locales", "en")]).await;
+        let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Err(err)).await;
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        let html = String::from_utf8_lossy(&body);
+        assert!(html.contains(text) && html.contains("lang=\"en\""), "{html}");
+        let back = crate::support_login::continue_link(&html).unwrap();
+        assert_eq!(param(&back, "error").as_deref(), Some("access_denied"));
+        assert_eq!(
+            param(&back, "state").as_deref(),
+            Some("st-123"),
+            "state echoed to the relying party"
+        );
+    }
 }

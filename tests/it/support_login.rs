@@ -166,6 +166,11 @@ pub async fn login_with_consent(
 ) -> url::Url {
     let mut res = get(client, jar, url).await;
     for _ in 0..10 {
+        if res.status() == 200 {
+            // The upstream-failure page: the person reads what happened and follows the link back.
+            let html = res.text().await.unwrap();
+            return continue_link(&html).unwrap_or_else(|| panic!("expected a redirect or the way back, got {html}"));
+        }
         assert_eq!(
             res.status(),
             303,
@@ -351,4 +356,16 @@ impl Drop for SecondInstance {
     fn drop(&mut self) {
         self.handle.shutdown();
     }
+}
+
+/// The "back to the service" link of the upstream-failure page (HTML entities decoded).
+pub fn continue_link(html: &str) -> Option<url::Url> {
+    let start = html.find("<a class=\"button\" href=\"")? + "<a class=\"button\" href=\"".len();
+    let end = html[start..].find('"')? + start;
+    let href = html[start..end]
+        .replace("&#x2f;", "/")
+        .replace("&#x3d;", "=")
+        .replace("&amp;", "&")
+        .replace("&quot;", "\"");
+    url::Url::parse(&href).ok()
 }
