@@ -47,6 +47,9 @@ pub struct LoginContext {
     pub required_level: TrustLevel,
     /// `de` or `en`, for upstream pages that take a language.
     pub locale: String,
+    /// The relying party's `login_hint` (OIDC Core §3.1.2.1), for methods that can use one (e.g. a
+    /// bank-ID upstream); methods without such a notion ignore it. Never forwarded unchecked.
+    pub login_hint: Option<String>,
     /// Time of the request.
     pub now: SystemTime,
 }

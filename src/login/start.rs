@@ -87,6 +87,7 @@ pub async fn start_method(state: &AppState, mut p: PendingAuthorization, method_
         transaction_id: p.id.clone(),
         required_level: p.required_level,
         locale: locale.as_str().to_owned(),
+        login_hint: p.login_hint.clone(),
         now: UNIX_EPOCH + Duration::from_secs(now.max(0) as u64),
     };
     match method.start(&ctx).await {

@@ -30,6 +30,7 @@ async fn through_simulator(
         transaction_id: pending.into(),
         required_level: eid.max_level().min(TrustLevel::High),
         locale: "de".into(),
+        login_hint: None,
         now: broker.state.clock().now(),
     };
     let StartAction::Redirect(url) = eid.start(&ctx).await.expect("start") else {
@@ -179,6 +180,7 @@ async fn http_post_binding_request_is_accepted_by_the_simulator() {
         transaction_id: "pending-postbinding".into(),
         required_level: TrustLevel::High,
         locale: "de".into(),
+        login_hint: None,
         now: SystemTime::now(),
     };
     let StartAction::PostForm { action, fields } = eid.start(&ctx).await.unwrap() else {
@@ -241,6 +243,7 @@ async fn a_method_ceiling_below_the_requirement_never_starts() {
         transaction_id: "pending-ceiling".into(),
         required_level: TrustLevel::High,
         locale: "de".into(),
+        login_hint: None,
         now: SystemTime::now(),
     };
     assert!(matches!(eid.start(&ctx).await, Err(AuthnError::LevelTooLow)));
