@@ -38,7 +38,11 @@ fn display(v: &Value) -> String {
             // OIDC Core §5.1.1 address: in the order people write it, not in key order.
             let part = |k: &str| o.get(k).map(display).filter(|s| !s.is_empty());
             if o.contains_key("street_address") || o.contains_key("locality") {
-                let town = [part("postal_code"), part("locality")].into_iter().flatten().collect::<Vec<_>>().join(" ");
+                let town = [part("postal_code"), part("locality")]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 return [part("street_address"), Some(town).filter(|t| !t.is_empty()), part("country")]
                     .into_iter()
                     .flatten()
