@@ -360,3 +360,37 @@ async fn an_eid_response_is_not_accepted_for_elster() {
         Err(AuthnError::Rejected(_))
     ));
 }
+
+#[test]
+fn elster_configuration_rules() {
+    use buergerkonto::config::Config;
+    let dev = crate::support::dev_config_text("127.0.0.1:8080".parse().unwrap());
+    let err = |text: &str| Config::from_toml(text, "test").expect_err("refused").to_string();
+    assert!(Config::from_toml(&dev, "test").is_ok());
+    // Tax data and attribute renaming belong to the ELSTER profile only.
+    let e = err(&dev.replacen("profile = \"eidas\"\n", "profile = \"eidas\"\nrelease_tax_id = true\n", 1));
+    assert!(e.contains("only for profile \"elster\""), "{e}");
+    let e = err(&dev.replacen(
+        "profile = \"eidas\"\n",
+        "profile = \"eidas\"\nattribute_names = { PersonIdentifier = \"x\" }\n",
+        1,
+    ));
+    assert!(e.contains("attribute names are fixed"), "{e}");
+    // Requesting tax data without allowing its release is a contradiction.
+    let e = err(&dev.replace("requested_attributes = [\"Title\", \"Email\"]", "requested_attributes = [\"IdNr\"]"));
+    assert!(e.contains("needs release_tax_id = true"), "{e}");
+    let e = err(&dev.replacen(
+        "profile = \"elster\"\n",
+        "profile = \"elster\"\nattribute_names = { Nope = \"x\" }\n",
+        1,
+    ));
+    assert!(e.contains("unknown attribute \"Nope\""), "{e}");
+    // The simulator is development-only and must play an ELSTER upstream.
+    let e = err(&dev.replace("development = true", "development = false"));
+    assert!(e.contains("saml.dev_elster_simulator: the ELSTER simulator is refused"), "{e}");
+    let e = err(&dev.replace(
+        "[saml.dev_elster_simulator]\nupstream = \"elster\"",
+        "[saml.dev_elster_simulator]\nupstream = \"eid\"",
+    ));
+    assert!(e.contains("does not use the profile"), "{e}");
+}
