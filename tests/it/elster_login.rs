@@ -167,21 +167,20 @@ async fn organisation_login_releases_org_only_with_the_org_scope() {
     // With an access token the claims are served by userinfo (OIDC Core §5.4); the ID token
     // carries the login facts.
     assert!(id.get("org").is_none() && id.get("given_name").is_none(), "{id}");
-    for claims in [&ui] {
-        assert_eq!(claims["org"]["id"], "elster-org-5b8e20c4d9f1a736");
-        assert_eq!(claims["org"]["name"], "Musterbau GmbH");
-        assert_eq!(claims["org"]["legal_form"], "GmbH");
-        assert_eq!(claims["org"]["seat"], "Köln");
-        assert!(
-            claims["org"].get("tax_number").is_none(),
-            "Steuernummer not released by default: {claims}"
-        );
-        assert_eq!(claims["given_name"], "Max", "the acting person is separate from the organisation");
-        assert!(
-            !claims.to_string().contains("elster-acc-"),
-            "account pseudonym only feeds the pairwise sub"
-        );
-    }
+    let claims = &ui;
+    assert_eq!(claims["org"]["id"], "elster-org-5b8e20c4d9f1a736");
+    assert_eq!(claims["org"]["name"], "Musterbau GmbH");
+    assert_eq!(claims["org"]["legal_form"], "GmbH");
+    assert_eq!(claims["org"]["seat"], "Köln");
+    assert!(
+        claims["org"].get("tax_number").is_none(),
+        "Steuernummer not released by default: {claims}"
+    );
+    assert_eq!(claims["given_name"], "Max", "the acting person is separate from the organisation");
+    assert!(
+        !claims.to_string().contains("elster-acc-"),
+        "account pseudonym only feeds the pairwise sub"
+    );
     assert_eq!(id["amr"], serde_json::json!(["elster-org-cert"]));
     assert_eq!(id["acr"], "http://eidas.europa.eu/LoA/substantial");
     assert_eq!(ui["email"], "max.beispiel@musterbau.example");
