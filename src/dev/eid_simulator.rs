@@ -11,12 +11,12 @@
 //! (CSP forbids inline script), echoing RelayState.
 
 pub mod elster_persons;
+mod kind;
 pub mod messages;
 pub mod persons;
 
 use crate::config::saml::{SamlConfig, SamlUpstreamConfig, SimulatorConfig};
 use crate::saml::crypto_facade;
-use crate::session::RecordKind;
 use crate::state::AppState;
 use crate::web::escape;
 use axum::body::Bytes;
@@ -25,6 +25,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use http::StatusCode;
+pub use kind::SimKind;
 use messages::{AnswerFrame, ParsedRequest};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -32,61 +33,6 @@ use std::time::Duration;
 const SIM_TTL: Duration = Duration::from_secs(600);
 /// The middleware refuses requests older than 60 s (reference/eid-saml.md §2).
 const MAX_REQUEST_AGE: Duration = Duration::from_secs(60);
-
-/// Which upstream a simulator plays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SimKind {
-    /// The eIDAS middleware (eID card), `[saml.dev_simulator]`.
-    Eid,
-    /// ELSTER login (NEZO), `[saml.dev_elster_simulator]`.
-    Elster,
-}
-
-impl SimKind {
-    fn base(self) -> &'static str {
-        match self {
-            Self::Eid => "/dev/eid-simulator",
-            Self::Elster => "/dev/elster-simulator",
-        }
-    }
-
-    fn record(self) -> RecordKind {
-        match self {
-            Self::Eid => RecordKind::Other("eid-sim"),
-            Self::Elster => RecordKind::Other("elster-sim"),
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Eid => "eID-Simulator",
-            Self::Elster => "ELSTER-Simulator",
-        }
-    }
-
-    fn title(self) -> &'static str {
-        match self {
-            Self::Eid => "Online-Ausweis (Simulator)",
-            Self::Elster => "ELSTER-Anmeldung (Simulator)",
-        }
-    }
-
-    /// Outcomes with the status message tokens the upstream sends.
-    fn outcomes(self) -> &'static [(&'static str, &'static str, Option<&'static str>)] {
-        match self {
-            Self::Eid => OUTCOMES,
-            Self::Elster => ELSTER_OUTCOMES,
-        }
-    }
-
-    /// `(form key, label)` of the test persons.
-    fn persons(self) -> Vec<(&'static str, &'static str)> {
-        match self {
-            Self::Eid => persons::PERSONS.iter().map(|p| (p.key, p.label)).collect(),
-            Self::Elster => elster_persons::ACCOUNTS.iter().map(|a| (a.key, a.label)).collect(),
-        }
-    }
-}
 
 /// Routes of both simulators.
 pub fn routes() -> Router<AppState> {
@@ -109,29 +55,6 @@ struct SimRequest {
     relay_state: Option<String>,
     requested: Vec<String>,
 }
-
-/// Outcomes the person can choose, with the middleware's status message tokens.
-const OUTCOMES: &[(&str, &str, Option<&str>)] = &[
-    ("success", "Erfolgreiche Anmeldung / success", None),
-    ("cancel", "Abbruch durch die Person / cancelled by user", Some("CANCELLATIONBYUSER")),
-    ("wrong_pin", "Falsche PIN / wrong PIN", Some("WRONGPIN")),
-    ("card_expired", "Ausweis abgelaufen / card expired", Some("CARDEXPIRED")),
-];
-
-/// ELSTER outcomes (its real status texts are not public; these match the profile's tokens).
-const ELSTER_OUTCOMES: &[(&str, &str, Option<&str>)] = &[
-    ("success", "Erfolgreiche Anmeldung / success", None),
-    (
-        "cancel",
-        "Abbruch durch die Person / cancelled by user",
-        Some("Abbruch durch den Nutzer"),
-    ),
-    (
-        "certificate_revoked",
-        "Zertifikat gesperrt / certificate revoked",
-        Some("CERTIFICATE_REVOKED"),
-    ),
-];
 
 /// A fresh random `xs:ID` (160 bits).
 fn generate_id() -> String {
