@@ -166,3 +166,54 @@ async fn elster_interop_refusals() {
     let r = login("elster_cancel", &b, "pr4", json!({"status": status})).await.unwrap();
     assert!(matches!(r, Err(AuthnError::Cancelled)), "{r:?}");
 }
+
+/// The attribute Names our ELSTER AuthnRequest asks for.
+async fn requested(broker: &TestBroker) -> Vec<String> {
+    let elster = broker.state.methods().get("elster").unwrap().clone();
+    let ctx = LoginContext {
+        transaction_id: "p-req".into(),
+        required_level: TrustLevel::Substantial,
+        locale: "de".into(),
+        now: SystemTime::now(),
+    };
+    let StartAction::Redirect(url) = elster.start(&ctx).await.unwrap() else {
+        panic!("redirect binding expected")
+    };
+    let saml_request = url.query_pairs().find(|(k, _)| k == "SAMLRequest").unwrap().1.into_owned();
+    let request = parse_authn_request(&inflate_redirect(&saml_request).unwrap()).unwrap();
+    assert_eq!(request.loa.as_deref(), Some("http://eidas.europa.eu/LoA/substantial"));
+    request.requested
+}
+
+#[tokio::test]
+async fn elster_request_asks_for_tax_data_only_where_released_and_uses_configured_names() {
+    let b = broker(|t| t).await;
+    let names = requested(&b).await;
+    let ns = "urn:buergerkonto:elster:attribute:";
+    for short in [
+        "AccountPseudonym",
+        "CertificateKind",
+        "GivenNames",
+        "Surname",
+        "OrganisationPseudonym",
+        "Title",
+        "Email",
+    ] {
+        assert!(names.contains(&format!("{ns}{short}")), "{short} missing: {names:?}");
+    }
+    assert!(
+        !names.iter().any(|n| n.ends_with("IdNr") || n.ends_with("Steuernummer")),
+        "{names:?}"
+    );
+    let b = broker(|t| {
+        t.replacen(
+            "profile = \"elster\"\n",
+            "profile = \"elster\"\nrelease_tax_id = true\nattribute_names = { AccountPseudonym = \"urn:example:nezo:acc\" }\n",
+            1,
+        )
+    })
+    .await;
+    let names = requested(&b).await;
+    assert!(names.contains(&format!("{ns}IdNr")) && !names.iter().any(|n| n.ends_with("Steuernummer")));
+    assert!(names.contains(&"urn:example:nezo:acc".to_owned()) && !names.contains(&format!("{ns}AccountPseudonym")));
+}
