@@ -198,10 +198,12 @@ pub const KNOWN_SCOPES: &[&str] = &[
     "openid",
     "profile",
     "address",
+    "email",
     "birth",
     "nationality",
     "de_eid",
     "org",
+    "tax_id",
     "offline_access",
 ];
 

@@ -6,10 +6,12 @@
 
 use super::Problems;
 use crate::saml::authn_request::{Binding, SpType};
+use crate::saml::mapping::elster::TaxRelease;
 use crate::saml::metadata::{self, IdpMetadata};
-use crate::saml::profile::{AttributeKey, ProfileKind};
+use crate::saml::profile::{AttributeKey, AttributeNames, ProfileKind};
 use crate::saml::sp::{self, KeyPair, PrivateKey, ServiceProvider, SignatureAlg};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 use url::Url;
@@ -34,6 +36,8 @@ pub struct RawSaml {
     upstreams: Vec<RawUpstream>,
     #[serde(default)]
     dev_simulator: Option<RawSimulator>,
+    #[serde(default)]
+    dev_elster_simulator: Option<RawSimulator>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,6 +65,12 @@ struct RawUpstream {
     max_clock_skew_secs: u64,
     #[serde(default)]
     insecure_allow_rsa_pkcs1: bool,
+    #[serde(default)]
+    attribute_names: BTreeMap<String, String>,
+    #[serde(default)]
+    release_tax_id: bool,
+    #[serde(default)]
+    release_tax_number: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,6 +130,10 @@ pub struct SamlUpstreamConfig {
     pub max_skew: Duration,
     /// Legacy upstreams only.
     pub allow_rsa_pkcs1: bool,
+    /// The profile's attribute Names with this upstream's `attribute_names` overrides.
+    pub attribute_names: AttributeNames,
+    /// `release_tax_id` / `release_tax_number` (ELSTER only).
+    pub tax_release: TaxRelease,
 }
 
 /// The development eID simulator's identity (development only).
@@ -140,8 +154,10 @@ pub struct SamlConfig {
     pub sp: ServiceProvider,
     /// Upstreams.
     pub upstreams: Vec<SamlUpstreamConfig>,
-    /// The development simulator.
+    /// The development eID simulator.
     pub dev_simulator: Option<SimulatorConfig>,
+    /// The development ELSTER simulator.
+    pub dev_elster_simulator: Option<SimulatorConfig>,
 }
 
 impl SamlConfig {
@@ -218,26 +234,19 @@ pub(super) fn validate(raw: RawSaml, development: bool, p: &mut Problems) -> Opt
             upstreams.push(v);
         }
     }
-    let dev_simulator = raw.dev_simulator.and_then(|s| {
-        if !development {
-            p.push("saml.dev_simulator: the eID simulator is refused outside development configuration");
-            return None;
-        }
-        if !upstreams.iter().any(|u| u.name == s.upstream) {
-            p.push(format!(
-                "saml.dev_simulator.upstream: no [[saml.upstreams]] entry named {:?}",
-                s.upstream
-            ));
-        }
-        let alg = SignatureAlg::from_config(&s.signing_alg)
-            .map_err(|e| p.push(format!("saml.dev_simulator.signing_alg: {e}")))
-            .ok()?;
-        let kp = key_pair(p, "saml.dev_simulator.signing", &s.signing_key, &s.signing_cert, development)?;
-        Some(SimulatorConfig {
-            upstream: s.upstream,
-            signing: kp,
-            signing_alg: alg,
-        })
+    let dev_simulator = raw
+        .dev_simulator
+        .and_then(|s| validate_simulator(s, "saml.dev_simulator", "eID", ProfileKind::Eidas, &upstreams, development, p));
+    let dev_elster_simulator = raw.dev_elster_simulator.and_then(|s| {
+        validate_simulator(
+            s,
+            "saml.dev_elster_simulator",
+            "ELSTER",
+            ProfileKind::Elster,
+            &upstreams,
+            development,
+            p,
+        )
     });
     let (Some(acs_url), Some(signing_alg), Some(signing), Some(encryption), true) = (acs_url, alg, signing, encryption, entity_ok) else {
         return None;
@@ -254,6 +263,42 @@ pub(super) fn validate(raw: RawSaml, development: bool, p: &mut Problems) -> Opt
         },
         upstreams,
         dev_simulator,
+        dev_elster_simulator,
+    })
+}
+
+/// A development simulator section: development only, playing an upstream of its profile.
+fn validate_simulator(
+    s: RawSimulator,
+    field: &str,
+    what: &str,
+    profile: ProfileKind,
+    upstreams: &[SamlUpstreamConfig],
+    development: bool,
+    p: &mut Problems,
+) -> Option<SimulatorConfig> {
+    if !development {
+        p.push(format!(
+            "{field}: the {what} simulator is refused outside development configuration"
+        ));
+        return None;
+    }
+    match upstreams.iter().find(|u| u.name == s.upstream) {
+        None => p.push(format!("{field}.upstream: no [[saml.upstreams]] entry named {:?}", s.upstream)),
+        Some(u) if u.profile != profile => p.push(format!(
+            "{field}.upstream: {:?} does not use the profile this simulator speaks",
+            s.upstream
+        )),
+        Some(_) => {}
+    }
+    let alg = SignatureAlg::from_config(&s.signing_alg)
+        .map_err(|e| p.push(format!("{field}.signing_alg: {e}")))
+        .ok()?;
+    let kp = key_pair(p, &format!("{field}.signing"), &s.signing_key, &s.signing_cert, development)?;
+    Some(SimulatorConfig {
+        upstream: s.upstream,
+        signing: kp,
+        signing_alg: alg,
     })
 }
 
@@ -285,9 +330,46 @@ fn validate_upstream(u: RawUpstream, i: usize, development: bool, p: &mut Proble
     }
     let mut optional = Vec::new();
     for a in &u.requested_attributes {
-        match AttributeKey::from_config(a) {
+        let key = match profile {
+            Some(kind) => kind.profile().key_from_config(a),
+            None => AttributeKey::from_config(a),
+        };
+        match key {
             Some(k) => optional.push(k),
             None => p.push(format!("{f}.requested_attributes: unknown attribute {a:?}")),
+        }
+    }
+    let mut overrides = Vec::new();
+    for (short, name) in &u.attribute_names {
+        match profile.map(|k| k.profile()) {
+            Some(pr) if !pr.names_configurable => {
+                p.push(format!("{f}.attribute_names: the {} profile's attribute names are fixed", pr.name));
+            }
+            Some(pr) => match pr.key_from_config(short) {
+                Some(k) if !name.trim().is_empty() => overrides.push((k, name.trim().to_owned())),
+                Some(_) => p.push(format!("{f}.attribute_names.{short}: must not be empty")),
+                None => p.push(format!("{f}.attribute_names: unknown attribute {short:?}")),
+            },
+            None => {}
+        }
+    }
+    let tax_release = TaxRelease {
+        tax_id: u.release_tax_id,
+        tax_number: u.release_tax_number,
+    };
+    if profile.is_some_and(|k| k != ProfileKind::Elster) && (u.release_tax_id || u.release_tax_number) {
+        p.push(format!("{f}.release_tax_id / release_tax_number: only for profile \"elster\""));
+    }
+    // Data minimisation: tax data is requested exactly when it may be released.
+    for (key, allowed, flag) in [
+        (AttributeKey::TaxId, u.release_tax_id, "release_tax_id"),
+        (AttributeKey::TaxNumber, u.release_tax_number, "release_tax_number"),
+    ] {
+        if optional.contains(&key) && !allowed {
+            p.push(format!("{f}.requested_attributes: requesting tax data needs {flag} = true"));
+        }
+        if allowed && !optional.contains(&key) {
+            optional.push(key);
         }
     }
     if u.insecure_allow_rsa_pkcs1 && profile == Some(ProfileKind::Eidas) {
@@ -348,5 +430,7 @@ fn validate_upstream(u: RawUpstream, i: usize, development: bool, p: &mut Proble
         request_ttl: Duration::from_secs(u.request_ttl_secs),
         max_skew: Duration::from_secs(u.max_clock_skew_secs),
         allow_rsa_pkcs1: u.insecure_allow_rsa_pkcs1,
+        attribute_names: AttributeNames::new(profile.profile(), overrides),
+        tax_release,
     })
 }

@@ -1,19 +1,22 @@
-//! The development eID simulator: a SAML IdP answering like the German eIDAS middleware
-//! (development configuration only; routed only when `server.development = true` and configured by
-//! `[saml.dev_simulator]`).
+//! The development SAML IdP simulators (development configuration only; routed only when
+//! `server.development = true`): the eID simulator answering like the German eIDAS middleware
+//! (`[saml.dev_simulator]`, `/dev/eid-simulator/*`) and the ELSTER simulator answering like ELSTER
+//! login via NEZO (`[saml.dev_elster_simulator]`, `/dev/elster-simulator/*`). One machinery,
+//! parametrised by [`SimKind`] (paths, test persons, outcomes, assertion contents).
 //!
-//! `/dev/eid-simulator/sso` receives our AuthnRequest (HTTP-Redirect or HTTP-POST binding) and
-//! verifies its signature with our SP signing certificate — as the middleware would refuse an
-//! unsigned one. The person then picks a test person and an outcome; `/dev/eid-simulator/answer`
-//! POSTs a signed Response with an encrypted, unsigned assertion (or a signed error Response) to
-//! our ACS through a form with a visible button (CSP forbids inline script), echoing RelayState.
+//! `…/sso` receives our AuthnRequest (HTTP-Redirect or HTTP-POST binding) and verifies its
+//! signature with our SP signing certificate — as the real IdPs refuse an unsigned one. The person
+//! then picks a test person and an outcome; `…/answer` POSTs a signed Response with an encrypted,
+//! unsigned assertion (or a signed error Response) to our ACS through a form with a visible button
+//! (CSP forbids inline script), echoing RelayState.
 
+pub mod elster_persons;
+mod kind;
 pub mod messages;
 pub mod persons;
 
-use crate::config::saml::{SamlConfig, SimulatorConfig};
+use crate::config::saml::{SamlConfig, SamlUpstreamConfig, SimulatorConfig};
 use crate::saml::crypto_facade;
-use crate::session::RecordKind;
 use crate::state::AppState;
 use crate::web::escape;
 use axum::body::Bytes;
@@ -22,20 +25,27 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use http::StatusCode;
+pub use kind::SimKind;
 use messages::{AnswerFrame, ParsedRequest};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-const SIM_RECORD: RecordKind = RecordKind::Other("eid-sim");
 const SIM_TTL: Duration = Duration::from_secs(600);
 /// The middleware refuses requests older than 60 s (reference/eid-saml.md §2).
 const MAX_REQUEST_AGE: Duration = Duration::from_secs(60);
 
-/// Routes.
+/// Routes of both simulators.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/dev/eid-simulator/sso", get(sso_get).post(sso_post))
-        .route("/dev/eid-simulator/answer", post(answer_post))
+    let mut r = Router::new();
+    for kind in [SimKind::Eid, SimKind::Elster] {
+        r = r
+            .route(
+                &format!("{}/sso", kind.base()),
+                get(move |s, q| sso_get(s, q, kind)).post(move |s, b| sso_post(s, b, kind)),
+            )
+            .route(&format!("{}/answer", kind.base()), post(move |s, b| answer_post(s, b, kind)));
+    }
+    r
 }
 
 /// A request waiting for the person's choice.
@@ -46,14 +56,6 @@ struct SimRequest {
     requested: Vec<String>,
 }
 
-/// Outcomes the person can choose, with the middleware's status message tokens.
-const OUTCOMES: &[(&str, &str, Option<&str>)] = &[
-    ("success", "Erfolgreiche Anmeldung / success", None),
-    ("cancel", "Abbruch durch die Person / cancelled by user", Some("CANCELLATIONBYUSER")),
-    ("wrong_pin", "Falsche PIN / wrong PIN", Some("WRONGPIN")),
-    ("card_expired", "Ausweis abgelaufen / card expired", Some("CARDEXPIRED")),
-];
-
 /// A fresh random `xs:ID` (160 bits).
 fn generate_id() -> String {
     crate::saml::authn_request::RequestId::generate().as_str().to_owned()
@@ -62,8 +64,8 @@ fn generate_id() -> String {
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"de\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{} – eID-Simulator</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main>\
-<p><strong>eID-Simulator – NUR ENTWICKLUNG / DEVELOPMENT ONLY</strong></p><h1>{}</h1>{body}</main></body></html>",
+<title>{} – SAML-Simulator</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main>\
+<p><strong>Simulator – NUR ENTWICKLUNG / DEVELOPMENT ONLY</strong></p><h1>{}</h1>{body}</main></body></html>",
         escape(title),
         escape(title)
     );
@@ -87,11 +89,14 @@ fn signing_failed(e: &crypto_facade::FacadeError) -> Response {
     )
 }
 
-fn simulator(state: &AppState) -> Option<(&SamlConfig, &SimulatorConfig, &str)> {
+fn simulator(state: &AppState, kind: SimKind) -> Option<(&SamlConfig, &SimulatorConfig, &SamlUpstreamConfig)> {
     let saml = state.config().saml.as_ref()?;
-    let sim = saml.dev_simulator.as_ref()?;
+    let sim = match kind {
+        SimKind::Eid => saml.dev_simulator.as_ref()?,
+        SimKind::Elster => saml.dev_elster_simulator.as_ref()?,
+    };
     let up = saml.upstream(&sim.upstream)?;
-    Some((saml, sim, up.idp.entity_id.as_str()))
+    Some((saml, sim, up))
 }
 
 /// Raw (still percent-encoded) query parameters, in order.
@@ -106,8 +111,8 @@ fn decode(v: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn sso_get(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    let Some((saml, _, _)) = simulator(&state) else {
+async fn sso_get(State(state): State<AppState>, RawQuery(query): RawQuery, kind: SimKind) -> Response {
+    let Some((saml, _, _)) = simulator(&state, kind) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let query = query.unwrap_or_default();
@@ -141,11 +146,11 @@ async fn sso_get(State(state): State<AppState>, RawQuery(query): RawQuery) -> Re
             )
         }
     };
-    accept(&state, &xml, raw("RelayState").map(decode), None).await
+    accept(&state, kind, &xml, raw("RelayState").map(decode), None).await
 }
 
-async fn sso_post(State(state): State<AppState>, body: Bytes) -> Response {
-    let Some((saml, _, _)) = simulator(&state) else {
+async fn sso_post(State(state): State<AppState>, body: Bytes, kind: SimKind) -> Response {
+    let Some((saml, _, _)) = simulator(&state, kind) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
@@ -170,12 +175,12 @@ async fn sso_post(State(state): State<AppState>, body: Bytes) -> Response {
             )
         }
     };
-    accept(&state, &xml, get("RelayState"), Some(covered)).await
+    accept(&state, kind, &xml, get("RelayState"), Some(covered)).await
 }
 
 /// Check a request whose signature verified, park it, and show the choice page.
-async fn accept(state: &AppState, xml: &str, relay_state: Option<String>, signed_id: Option<String>) -> Response {
-    let Some((saml, _, _)) = simulator(state) else {
+async fn accept(state: &AppState, kind: SimKind, xml: &str, relay_state: Option<String>, signed_id: Option<String>) -> Response {
+    let Some((saml, _, _)) = simulator(state, kind) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let req: ParsedRequest = match messages::parse_authn_request(xml) {
@@ -220,24 +225,24 @@ async fn accept(state: &AppState, xml: &str, relay_state: Option<String>, signed
         relay_state,
         requested: req.requested.clone(),
     };
-    if let Err(e) = state.records().put(SIM_RECORD, &sim_id, &record, SIM_TTL).await {
+    if let Err(e) = state.records().put(kind.record(), &sim_id, &record, SIM_TTL).await {
         return crate::http::error::AppError::from(e).into_response();
     }
-    choice_page(&sim_id, &req)
+    choice_page(kind, &sim_id, &req)
 }
 
-fn choice_page(sim_id: &str, req: &ParsedRequest) -> Response {
+fn choice_page(kind: SimKind, sim_id: &str, req: &ParsedRequest) -> Response {
     let mut persons = String::new();
-    for (i, p) in persons::PERSONS.iter().enumerate() {
+    for (i, (key, label)) in kind.persons().into_iter().enumerate() {
         persons.push_str(&format!(
             "<p><label><input type=\"radio\" name=\"person\" value=\"{}\"{}> {}</label></p>",
-            escape(p.key),
+            escape(key),
             if i == 0 { " checked" } else { "" },
-            escape(p.label)
+            escape(label)
         ));
     }
     let mut outcomes = String::new();
-    for (i, (key, label, _)) in OUTCOMES.iter().enumerate() {
+    for (i, (key, label, _)) in kind.outcomes().iter().enumerate() {
         outcomes.push_str(&format!(
             "<p><label><input type=\"radio\" name=\"outcome\" value=\"{key}\"{}> {}</label></p>",
             if i == 0 { " checked" } else { "" },
@@ -245,22 +250,24 @@ fn choice_page(sim_id: &str, req: &ParsedRequest) -> Response {
         ));
     }
     let body = format!(
-        "<p>Angefragtes Niveau / requested level: {}</p><form method=\"post\" action=\"/dev/eid-simulator/answer\">\
+        "<p>{}: Angefragtes Niveau / requested level: {}</p><form method=\"post\" action=\"{}/answer\">\
 <input type=\"hidden\" name=\"sim\" value=\"{}\"><fieldset><legend>Testperson / test person</legend>{persons}</fieldset>\
 <fieldset><legend>Ergebnis / outcome</legend>{outcomes}</fieldset><button type=\"submit\">Antworten / Answer</button></form>",
+        kind.name(),
         escape(req.loa.as_deref().unwrap_or("-")),
+        kind.base(),
         escape(sim_id)
     );
-    page(StatusCode::OK, "Online-Ausweis (Simulator)", &body)
+    page(StatusCode::OK, kind.title(), &body)
 }
 
-async fn answer_post(State(state): State<AppState>, body: Bytes) -> Response {
-    let Some((saml, sim, issuer)) = simulator(&state) else {
+async fn answer_post(State(state): State<AppState>, body: Bytes, kind: SimKind) -> Response {
+    let Some((saml, sim, upstream)) = simulator(&state, kind) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
-    let record: SimRequest = match state.records().take(SIM_RECORD, get("sim")).await {
+    let record: SimRequest = match state.records().take(kind.record(), get("sim")).await {
         Ok(Some(r)) => r,
         Ok(None) | Err(crate::session::StoreError::Corrupt(_)) => {
             return problem(
@@ -271,15 +278,10 @@ async fn answer_post(State(state): State<AppState>, body: Bytes) -> Response {
         }
         Err(e) => return crate::http::error::AppError::from(e).into_response(),
     };
-    let (Some(person), Some((_, _, token))) = (
-        persons::person(get("person")),
-        OUTCOMES.iter().find(|(k, _, _)| *k == get("outcome")),
-    ) else {
-        return problem(StatusCode::BAD_REQUEST, "Unbekannte Auswahl.", "Unknown choice.");
-    };
+    let outcome = kind.outcomes().iter().find(|(k, _, _)| *k == get("outcome"));
     let (response_id, assertion_id) = (generate_id(), generate_id());
     let frame = AnswerFrame {
-        issuer,
+        issuer: upstream.idp.entity_id.as_str(),
         acs_url: saml.sp.acs_url.as_str(),
         audience: &saml.sp.entity_id,
         in_response_to: &record.request_id,
@@ -287,21 +289,45 @@ async fn answer_post(State(state): State<AppState>, body: Bytes) -> Response {
         assertion_id: &assertion_id,
         now: state.clock().now(),
     };
+    let assertion = match kind {
+        SimKind::Eid => persons::person(get("person")).map(|p| messages::assertion_xml(&frame, p, &record.requested)),
+        SimKind::Elster => elster_persons::account(get("person")).map(|a| elster_assertion(&frame, upstream, a, &record.requested)),
+    };
+    let (Some(assertion), Some((_, _, token))) = (assertion, outcome) else {
+        return problem(StatusCode::BAD_REQUEST, "Unbekannte Auswahl.", "Unknown choice.");
+    };
     let unsigned = match token {
         Some(message) => messages::error_response_xml(&frame, message),
-        None => {
-            let assertion = messages::assertion_xml(&frame, person, &record.requested);
-            match crypto_facade::encrypt_assertion(&assertion, &saml.sp.encryption.cert) {
-                Ok(enc) => messages::success_response_xml(&frame, &enc),
-                Err(e) => return signing_failed(&e),
-            }
-        }
+        None => match crypto_facade::encrypt_assertion(&assertion, &saml.sp.encryption.cert) {
+            Ok(enc) => messages::success_response_xml(&frame, &enc),
+            Err(e) => return signing_failed(&e),
+        },
     };
     let signed = match crypto_facade::sign_enveloped(&unsigned, &response_id, &sim.signing.key.0, sim.signing_alg) {
         Ok(s) => s,
         Err(e) => return signing_failed(&e),
     };
     post_page(saml.sp.acs_url.as_str(), &signed, record.relay_state.as_deref())
+}
+
+/// ELSTER releases the attributes agreed at onboarding; the simulator sends those of the account
+/// that the request names (under the upstream's configured Names), level substantial.
+fn elster_assertion(
+    frame: &AnswerFrame<'_>,
+    upstream: &SamlUpstreamConfig,
+    account: &elster_persons::ElsterAccount,
+    requested: &[String],
+) -> String {
+    let names = &upstream.attribute_names;
+    let attrs: String = account
+        .attributes
+        .iter()
+        .filter_map(|(key, value)| {
+            let name = names.name(*key)?;
+            requested.iter().any(|r| r == name).then(|| messages::string_attribute(name, value))
+        })
+        .collect();
+    messages::assertion_envelope(frame, account.pseudonym(), "http://eidas.europa.eu/LoA/substantial", &attrs)
 }
 
 /// The HTTP-POST binding form (Bindings §3.5.4) with a visible button instead of an inline script.

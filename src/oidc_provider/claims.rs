@@ -2,8 +2,8 @@
 //!
 //! The table is the documented contract for relying parties (docs/relying-parties.md) and for the
 //! upstream methods, which key [`Attributes`] by these claim names. OIDC Core §5.4 defines the
-//! standard scopes; `birth`, `nationality`, `de_eid` and `org` are ours (German eID attributes,
-//! BSI TR-03130 / eIDAS minimum data set).
+//! standard scopes; `birth`, `nationality`, `de_eid`, `org` and `tax_id` are ours (German eID
+//! attributes, BSI TR-03130 / eIDAS minimum data set; ELSTER business logins and tax IDs).
 //!
 //! Release rule: a claim is released only if (1) a granted scope contains it, (2) the client's
 //! configured `claims` list (if any) contains it, and (3) the upstream actually delivered it.
@@ -24,10 +24,13 @@ pub const SCOPE_CLAIMS: &[(&str, &[&str])] = &[
     ("birth", &["birth_family_name", "place_of_birth"]),
     // eID Nationality, as an array.
     ("nationality", &["nationalities"]),
-    // Further eID attributes.
+    // Further eID attributes (academic_title also from ELSTER account data).
     ("de_eid", &["academic_title", "artistic_name", "document_type", "issuing_state"]),
-    // Business logins: the organisation object.
+    // Business logins: the organisation object (never statutory representation).
     ("org", &["org"]),
+    // The person's Steuer-IdNr (ELSTER, only where the upstream has release_tax_id = true). Its own
+    // scope so that no other scope ever carries a tax identifier.
+    ("tax_id", &["tax_id"]),
 ];
 
 /// Claims a scope stands for (empty for unknown scopes and `offline_access`).
@@ -80,6 +83,8 @@ pub fn claim_label(claim: &str) -> (&'static str, &'static str) {
         "document_type" => ("Ausweisart", "Document type"),
         "issuing_state" => ("Ausstellender Staat", "Issuing state"),
         "org" => ("Organisation (Name, Rechtsform, Sitz)", "Organisation (name, legal form, seat)"),
+        "tax_id" => ("Steuerliche Identifikationsnummer", "Tax identification number"),
+        "email" => ("E-Mail-Adresse", "E-mail address"),
         _ => ("Weitere Angabe", "Further information"),
     }
 }
@@ -130,6 +135,15 @@ mod tests {
         assert!(!release(&s(&["openid"]), None, &attrs(), Some(&org)).contains_key("org"));
         let r = release(&s(&["openid", "org"]), None, &attrs(), Some(&org));
         assert_eq!(r["org"]["name"], "Muster GmbH");
+    }
+
+    #[test]
+    fn tax_id_needs_its_own_scope() {
+        let mut a = attrs();
+        a.insert("tax_id".into(), json!("02476291358"));
+        let all_others: Vec<String> = SCOPE_CLAIMS.iter().map(|(s, _)| s.to_string()).filter(|s| s != "tax_id").collect();
+        assert!(!release(&all_others, None, &a, None).contains_key("tax_id"));
+        assert_eq!(release(&s(&["openid", "tax_id"]), None, &a, None)["tax_id"], "02476291358");
     }
 
     #[test]

@@ -88,6 +88,8 @@ pub struct RequestParams<'a> {
     pub requester_id: Option<&'a str>,
     /// Attributes requested in addition to the profile's required ones.
     pub optional: &'a [AttributeKey],
+    /// Configured attribute Names replacing the profile's defaults (ELSTER `attribute_names`).
+    pub overrides: &'a [(AttributeKey, String)],
     /// Request ID.
     pub id: &'a RequestId,
     /// IssueInstant.
@@ -104,7 +106,11 @@ pub fn authn_request_xml(p: &RequestParams<'_>) -> String {
         }
     }
     for k in keys {
-        if let Some(name) = p.profile.attribute_name(k) {
+        let name = match p.overrides.iter().find(|(o, _)| *o == k) {
+            Some((_, n)) => Some(escape(n)),
+            None => p.profile.attribute_name(k).map(str::to_owned),
+        };
+        if let Some(name) = name {
             let required = p.profile.always_requested.contains(&k) && p.profile.is_required(k);
             attrs.push_str(&format!(
                 r#"<eidas:RequestedAttribute Name="{name}" NameFormat="{fmt}" isRequired="{required}"/>"#,

@@ -4,6 +4,8 @@
 //! *absent* from the result — never guessed or filled in. `PersonIdentifier` is not a claim: it is
 //! the account binding ([`UpstreamSubject`]) from which the pairwise `sub` is derived.
 
+pub mod elster;
+
 use super::crypto_facade::{AttributeValue, SamlAttribute};
 use super::profile::{AttributeKey, Profile};
 use crate::authenticators::{Attributes, UpstreamSubject};

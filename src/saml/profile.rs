@@ -2,19 +2,24 @@
 //! the level-of-assurance vocabulary, the request extensions and how error statuses read.
 //!
 //! A profile is *data* (tables) plus the attribute mapping in [`super::mapping`]; the request
-//! builder, ACS and metadata code are shared. Today: [`ProfileKind::Eidas`] (eIDAS SAML Message
-//! Format / Attribute Profile 1.2 as the German eIDAS middleware speaks it). Planned, as further
-//! variants with their own tables: BSI TR-03130-1 ch. 4 (GivenNames, RestrictedID,
-//! `http://bsi.bund.de/eID/LoA/*`, encrypted `eid:AuthnRequestExtension`) and ELSTER/NEZO
-//! (substantial; pseudonyms for account and organisation).
+//! builder, ACS and metadata code are shared. Implemented: [`ProfileKind::Eidas`] (eIDAS SAML Message
+//! Format / Attribute Profile 1.2 as the German eIDAS middleware speaks it) and
+//! [`ProfileKind::Elster`] (ELSTER login via NEZO/"Mein Unternehmenskonto", level substantial,
+//! pseudonyms for account and organisation; tables in [`elster`]). Planned: BSI TR-03130-1 ch. 4
+//! (GivenNames, RestrictedID, `http://bsi.bund.de/eID/LoA/*`, encrypted `eid:AuthnRequestExtension`).
+
+pub mod elster;
 
 use crate::authenticators::AuthnError;
 use crate::trust::TrustLevel;
 
+pub use elster::ELSTER;
+
 /// Attributes we know how to ask for and map. Profile-neutral names; each profile has its URIs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AttributeKey {
-    /// The stable identifier (account binding, never a claim).
+    /// The stable identifier (account binding, never a claim): eIDAS PersonIdentifier, ELSTER
+    /// account pseudonym.
     PersonIdentifier,
     /// Family name(s).
     FamilyName,
@@ -30,11 +35,29 @@ pub enum AttributeKey {
     CurrentAddress,
     /// Nationality.
     Nationality,
+    /// Academic title (ELSTER account data).
+    Title,
+    /// E-mail address of the account (ELSTER).
+    Email,
+    /// Steuerliche Identifikationsnummer (IdNr, § 139b AO) of the person (ELSTER).
+    TaxId,
+    /// Which certificate was used: personal or organisation (ELSTER).
+    CertificateKind,
+    /// Pseudonym of the organisation (ELSTER organisation certificate).
+    OrganisationPseudonym,
+    /// Company name.
+    OrganisationName,
+    /// Legal form.
+    LegalForm,
+    /// Registered office / place of management.
+    Seat,
+    /// Steuernummer of the organisation.
+    TaxNumber,
 }
 
 impl AttributeKey {
     /// Every key.
-    pub const ALL: [AttributeKey; 8] = [
+    pub const ALL: [AttributeKey; 17] = [
         Self::PersonIdentifier,
         Self::FamilyName,
         Self::GivenName,
@@ -43,6 +66,15 @@ impl AttributeKey {
         Self::PlaceOfBirth,
         Self::CurrentAddress,
         Self::Nationality,
+        Self::Title,
+        Self::Email,
+        Self::TaxId,
+        Self::CertificateKind,
+        Self::OrganisationPseudonym,
+        Self::OrganisationName,
+        Self::LegalForm,
+        Self::Seat,
+        Self::TaxNumber,
     ];
 
     /// Parse the configuration spelling (the eIDAS short names).
@@ -67,6 +99,8 @@ impl AttributeKey {
 pub enum ProfileKind {
     /// eIDAS SAML profile (German eIDAS middleware, Governikus).
     Eidas,
+    /// ELSTER login (NEZO / Mein Unternehmenskonto): personal and organisation certificates.
+    Elster,
 }
 
 impl ProfileKind {
@@ -74,8 +108,9 @@ impl ProfileKind {
     pub fn from_config(s: &str) -> Result<Self, String> {
         match s {
             "eidas" => Ok(Self::Eidas),
-            "tr03130" | "elster" => Err(format!("profile {s:?} is planned but not implemented yet (see docs/eid.md)")),
-            other => Err(format!("unknown SAML profile {other:?} (expected \"eidas\")")),
+            "elster" => Ok(Self::Elster),
+            "tr03130" => Err(format!("profile {s:?} is planned but not implemented yet (see docs/eid.md)")),
+            other => Err(format!("unknown SAML profile {other:?} (expected \"eidas\" or \"elster\")")),
         }
     }
 
@@ -83,6 +118,7 @@ impl ProfileKind {
     pub fn profile(self) -> &'static Profile {
         match self {
             Self::Eidas => &EIDAS,
+            Self::Elster => &ELSTER,
         }
     }
 }
@@ -100,6 +136,12 @@ pub struct Profile {
     pub loa_request: &'static [(TrustLevel, &'static str)],
     /// Keys that every request asks for regardless of configuration.
     pub always_requested: &'static [AttributeKey],
+    /// Whether `attribute_names` overrides are allowed (ELSTER: the names are agreed at onboarding;
+    /// eIDAS: fixed by the Attribute Profile).
+    pub names_configurable: bool,
+    /// Status tokens (lower case, without `_`, `-`, blanks) searched in code + message, first match
+    /// wins: `None` = the person cancelled, `Some(code)` = [`AuthnError::UpstreamFailure`].
+    pub status_tokens: &'static [(&'static str, Option<&'static str>)],
 }
 
 /// eIDAS attribute namespace (eIDAS SAML Attribute Profile 1.2 §2.2).
@@ -164,6 +206,17 @@ pub static EIDAS: Profile = Profile {
         AttributeKey::GivenName,
         AttributeKey::DateOfBirth,
     ],
+    names_configurable: false,
+    // GK test mode uses `CANCELLATIONBYUSER`, `WRONGPIN`, `CARDEXPIRED`.
+    status_tokens: &[
+        ("cancellationbyuser", None),
+        ("cancelled", None),
+        ("canceled", None),
+        ("wrongpin", Some("wrong_pin")),
+        ("pinblocked", Some("wrong_pin")),
+        ("cardexpired", Some("card_expired")),
+        ("documentexpired", Some("card_expired")),
+    ],
 };
 
 impl Profile {
@@ -189,9 +242,18 @@ impl Profile {
         self.loa_request.iter().find(|(l, _)| *l >= required).map(|(_, uri)| *uri)
     }
 
+    /// The key for a configuration spelling: the last segment of the default attribute Name
+    /// (`CurrentFamilyName`, `IdNr`, …).
+    pub fn key_from_config(&self, s: &str) -> Option<AttributeKey> {
+        self.attributes
+            .iter()
+            .find(|(_, n, _)| n.rsplit(['/', ':']).next() == Some(s))
+            .map(|(k, _, _)| *k)
+    }
+
     /// Map a non-success status to an [`AuthnError`] (SAML Core §3.2.2.2 codes plus the
-    /// middleware's message tokens; GK test mode uses `CANCELLATIONBYUSER`, `WRONGPIN`,
-    /// `CARDEXPIRED`). Matching is on tokens only, the raw message is never shown.
+    /// upstream's message tokens, [`Profile::status_tokens`]). Matching is on tokens only, the raw
+    /// message is never shown.
     pub fn status_error(&self, status: &StatusReport) -> AuthnError {
         let haystack = format!(
             "{} {} {}",
@@ -201,17 +263,52 @@ impl Profile {
         )
         .to_ascii_lowercase()
         .replace(['_', '-', ' '], "");
-        if haystack.contains("cancellationbyuser") || haystack.contains("cancelled") || haystack.contains("canceled") {
-            AuthnError::Cancelled
-        } else if haystack.contains("wrongpin") || haystack.contains("pinblocked") {
-            AuthnError::UpstreamFailure { code: "wrong_pin".into() }
-        } else if haystack.contains("cardexpired") || haystack.contains("documentexpired") {
-            AuthnError::UpstreamFailure {
-                code: "card_expired".into(),
-            }
-        } else {
-            AuthnError::UpstreamFailure { code: "other".into() }
+        match self.status_tokens.iter().find(|(t, _)| haystack.contains(t)) {
+            Some((_, None)) => AuthnError::Cancelled,
+            Some((_, Some(code))) => AuthnError::UpstreamFailure { code: (*code).into() },
+            None => AuthnError::UpstreamFailure { code: "other".into() },
         }
+    }
+}
+
+/// A profile's attribute names with the upstream's configured overrides applied.
+#[derive(Debug, Clone)]
+pub struct AttributeNames {
+    profile: &'static Profile,
+    overrides: Vec<(AttributeKey, String)>,
+}
+
+impl AttributeNames {
+    /// Names of `profile`, with `overrides` replacing the default Name of their key.
+    pub fn new(profile: &'static Profile, overrides: Vec<(AttributeKey, String)>) -> Self {
+        Self { profile, overrides }
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> &'static Profile {
+        self.profile
+    }
+
+    /// The overrides.
+    pub fn overrides(&self) -> &[(AttributeKey, String)] {
+        &self.overrides
+    }
+
+    /// The effective Name of a key.
+    pub fn name(&self, key: AttributeKey) -> Option<&str> {
+        match self.overrides.iter().find(|(k, _)| *k == key) {
+            Some((_, n)) => Some(n.as_str()),
+            None => self.profile.attribute_name(key),
+        }
+    }
+
+    /// The key for a received Name (exact match on the effective names only: an overridden key's
+    /// default Name no longer maps).
+    pub fn key_for(&self, name: &str) -> Option<AttributeKey> {
+        if let Some((k, _)) = self.overrides.iter().find(|(_, n)| n == name) {
+            return Some(*k);
+        }
+        self.profile.key_for(name).filter(|k| !self.overrides.iter().any(|(o, _)| o == k))
     }
 }
 
@@ -257,5 +354,25 @@ mod tests {
     fn planned_profiles_are_a_clear_config_error() {
         assert!(ProfileKind::from_config("tr03130").unwrap_err().contains("planned"));
         assert!(ProfileKind::from_config("eidas").is_ok());
+        assert_eq!(ProfileKind::from_config("elster"), Ok(ProfileKind::Elster));
+    }
+
+    #[test]
+    fn config_spelling_is_the_last_name_segment() {
+        assert_eq!(EIDAS.key_from_config("CurrentFamilyName"), Some(AttributeKey::FamilyName));
+        assert_eq!(ELSTER.key_from_config("IdNr"), Some(AttributeKey::TaxId));
+        assert_eq!(EIDAS.key_from_config("IdNr"), None);
+    }
+
+    #[test]
+    fn overrides_replace_the_default_name() {
+        let n = AttributeNames::new(&ELSTER, vec![(AttributeKey::TaxId, "urn:x:idnr".into())]);
+        assert_eq!(n.name(AttributeKey::TaxId), Some("urn:x:idnr"));
+        assert_eq!(n.key_for("urn:x:idnr"), Some(AttributeKey::TaxId));
+        assert_eq!(n.key_for(ELSTER.attribute_name(AttributeKey::TaxId).unwrap()), None);
+        assert_eq!(
+            n.key_for(ELSTER.attribute_name(AttributeKey::Seat).unwrap()),
+            Some(AttributeKey::Seat)
+        );
     }
 }

@@ -1,5 +1,6 @@
-//! The [`Authenticator`] for one SAML upstream (eID via the eIDAS middleware today; ELSTER and the
-//! TR-03130 profile later, by configuration and profile tables).
+//! The [`Authenticator`] for one SAML upstream: eID via the eIDAS middleware (profile `eidas`) and
+//! ELSTER via NEZO (profile `elster`, personal and organisation certificates); the TR-03130 profile
+//! later, by configuration and profile tables.
 //!
 //! Correlation across the IdP round trip is server-side only (issue 4 item 5): `start` stores an
 //! [`UpstreamRecord`] under the RelayState (= the pending authorization id); the ACS finds it from
@@ -9,7 +10,8 @@
 use super::authn_request::{self, Binding, RequestId, RequestParams};
 use super::crypto_facade::{self, Expectations, ResponseError};
 use super::mapping;
-use super::profile::StatusReport;
+use super::mapping::elster::{map_elster, ElsterIdentity};
+use super::profile::{ProfileKind, StatusReport};
 use super::sp::ServiceProvider;
 use crate::authenticators::{Authenticator, AuthnError, LoginContext, MethodId, StartAction, UpstreamReturn, VerifiedIdentity};
 use crate::clock::unix_seconds;
@@ -113,6 +115,7 @@ impl SamlUpstream {
             sp_type: self.upstream.sp_type,
             requester_id: self.upstream.requester_id.as_deref(),
             optional: &self.upstream.optional_attributes,
+            overrides: self.upstream.attribute_names.overrides(),
             id,
             now,
         };
@@ -161,6 +164,12 @@ impl Authenticator for SamlUpstream {
 
     fn max_level(&self) -> TrustLevel {
         self.ceiling
+    }
+
+    /// ELSTER organisation certificates yield an organisation, so a business-only client offers
+    /// ELSTER (a personal-certificate login then simply carries none).
+    fn yields_organisation(&self) -> bool {
+        self.upstream.profile == ProfileKind::Elster
     }
 
     fn label(&self, locale: &str) -> String {
@@ -249,7 +258,22 @@ impl Authenticator for SamlUpstream {
         if level < record.required_level {
             return Err(AuthnError::LevelTooLow);
         }
-        let mapped = mapping::map_attributes(self.upstream.profile.profile(), &assertion.attributes);
+        let auth_time = unix_seconds(assertion.authn_instant.unwrap_or(now));
+        let (mapped, organisation, amr) = match self.upstream.profile {
+            ProfileKind::Eidas => (
+                mapping::map_attributes(self.upstream.profile.profile(), &assertion.attributes),
+                None,
+                self.id.0.clone(),
+            ),
+            ProfileKind::Elster => {
+                let ElsterIdentity { mapped, organisation, amr } =
+                    map_elster(&self.upstream.attribute_names, &assertion.attributes, self.upstream.tax_release).map_err(|e| {
+                        tracing::warn!(upstream = %self.upstream.name, error = %e, "ELSTER response unusable");
+                        AuthnError::Rejected(e.to_string())
+                    })?;
+                (mapped, organisation, amr.to_owned())
+            }
+        };
         let subject = mapped
             .subject
             .ok_or_else(|| AuthnError::Rejected("the response carries no single PersonIdentifier".into()))?;
@@ -258,9 +282,9 @@ impl Authenticator for SamlUpstream {
             level,
             subject,
             attributes: mapped.attributes,
-            organisation: None,
-            amr: vec![self.id.0.clone()],
-            auth_time: unix_seconds(assertion.authn_instant.unwrap_or(now)),
+            organisation,
+            amr: vec![amr],
+            auth_time,
         })
     }
 }

@@ -10,6 +10,8 @@ mod cli;
 mod client_auth;
 mod discovery;
 mod eid_login;
+mod elster_interop;
+mod elster_login;
 mod http_basics;
 mod introspect_revoke;
 mod jwt_attacks;

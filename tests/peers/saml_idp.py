@@ -8,6 +8,12 @@ verifier against a second implementation (lxml/libxml2 c14n, signxml/xmlsec1 sig
 
 Input: one JSON object on stdin (see DEFAULTS); output: the Response XML on stdout.
 "attack" selects a manipulation (tests/it/saml_attacks.rs); TEST MATERIAL ONLY.
+
+ELSTER mode ("elster": "personal" | "organisation"): an ELSTER-login-shaped Response (NEZO) with
+the attribute Names documented in docs/elster.md (written here from that document, not from our
+code), the account pseudonym as NameID and STORK-QAA-Level-3 (BundID's spelling of substantial) as
+AuthnContextClassRef; "elster_extra" adds or replaces attributes (short name or full Name -> value,
+or null to drop one).
 """
 import base64
 import copy
@@ -52,7 +58,38 @@ DEFAULTS = {
     "loa": "http://eidas.europa.eu/LoA/high",
     "attributes": {PI: ["DE/DE/123456"]},
     "status": None, "attack": None, "attacker_key": None, "attacker_cert": None,
+    "elster": None, "elster_extra": {},
 }
+
+ELSTER_NS = "urn:buergerkonto:elster:attribute:"
+ELSTER_ACCOUNTS = {
+    "personal": {
+        "AccountPseudonym": "nezo-acc-3c0ffee0", "CertificateKind": "personal",
+        "GivenNames": "Erika", "Surname": "Mustermann", "Title": "Dr.", "Email": "erika@example.de",
+        "IdNr": "02476291358",
+    },
+    "organisation": {
+        "AccountPseudonym": "nezo-acc-0decaf00", "CertificateKind": "organisation",
+        "GivenNames": "Max", "Surname": "Beispiel", "Email": "max@musterbau.example",
+        "OrganisationPseudonym": "nezo-org-b16b00b5", "OrganisationName": "Musterbau GmbH",
+        "LegalForm": "GmbH", "Seat": "Köln", "Steuernummer": "2181508150",
+    },
+}
+
+
+def elster_mode(c):
+    """Fill issuer-independent ELSTER defaults (the caller may still override any key)."""
+    acc = dict(ELSTER_ACCOUNTS[c["elster"]])
+    for k, v in c["elster_extra"].items():
+        if v is None:
+            acc.pop(k, None)
+        else:
+            acc[k] = v
+    # A key with ":" is a full attribute Name (an upstream with renamed attributes).
+    c["attributes"] = {(k if ":" in k else ELSTER_NS + k): [v] for k, v in acc.items()}
+    c["name_id"] = acc.get("AccountPseudonym", "-")
+    if c.get("loa") == DEFAULTS["loa"]:
+        c["loa"] = "STORK-QAA-Level-3"
 
 SIG_ALGS = {
     "rsa-pss-sha256": SignatureMethod.SHA256_RSA_MGF1,
@@ -321,6 +358,8 @@ def attack(xml: str, c) -> str:
 def main():
     c = dict(DEFAULTS)
     c.update(json.load(sys.stdin))
+    if c["elster"]:
+        elster_mode(c)
     plain = assertion_xml(c)
     if c["attack"] == "plain_instead":
         inner = plain

@@ -133,7 +133,6 @@ fn attribute(local: &str, xsi_type: &str, value: &str) -> String {
 
 /// The plaintext assertion for `person`, with only the requested attributes the person has.
 pub fn assertion_xml(f: &AnswerFrame<'_>, person: &TestPerson, requested: &[String]) -> String {
-    let until = xs_datetime(f.now + Duration::from_secs(600));
     let wants = |local: &str| requested.iter().any(|r| r.strip_prefix(EIDAS_NP) == Some(local));
     let mut attrs = String::new();
     let mut add = |local: &str, ty: &str, v: Option<String>| {
@@ -149,15 +148,32 @@ pub fn assertion_xml(f: &AnswerFrame<'_>, person: &TestPerson, requested: &[Stri
     add("PlaceOfBirth", "PlaceOfBirthType", person.place_of_birth.map(Into::into));
     add("CurrentAddress", "CurrentAddressType", person.address.map(address_b64));
     add("Nationality", "NationalityType", person.nationality.map(Into::into));
+    assertion_envelope(f, person.person_identifier, "http://eidas.europa.eu/LoA/high", &attrs)
+}
+
+/// An attribute with one `xs:string` value (the ELSTER simulator's shape).
+pub fn string_attribute(name: &str, value: &str) -> String {
     format!(
-        r#"<saml2:Assertion xmlns:saml2="{SAML_NS}" ID="{aid}" Version="2.0" IssueInstant="{now}"><saml2:Issuer Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">{iss}</saml2:Issuer><saml2:Subject><saml2:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">{pi}</saml2:NameID><saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml2:SubjectConfirmationData InResponseTo="{irt}" NotOnOrAfter="{until}" Recipient="{acs}"/></saml2:SubjectConfirmation></saml2:Subject><saml2:Conditions NotBefore="{now}" NotOnOrAfter="{until}"><saml2:AudienceRestriction><saml2:Audience>{aud}</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions><saml2:AuthnStatement AuthnInstant="{now}"><saml2:AuthnContext><saml2:AuthnContextClassRef>http://eidas.europa.eu/LoA/high</saml2:AuthnContextClassRef></saml2:AuthnContext></saml2:AuthnStatement><saml2:AttributeStatement>{attrs}</saml2:AttributeStatement></saml2:Assertion>"#,
+        r#"<saml2:Attribute Name="{}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri"><saml2:AttributeValue xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xs="http://www.w3.org/2001/XMLSchema" xsi:type="xs:string">{}</saml2:AttributeValue></saml2:Attribute>"#,
+        escape(name),
+        escape(value)
+    )
+}
+
+/// The assertion around already written `Attribute` elements (shared by both simulators):
+/// bearer subject confirmation, audience, +10 minutes validity, `loa` as AuthnContextClassRef.
+pub fn assertion_envelope(f: &AnswerFrame<'_>, name_id: &str, loa: &str, attrs: &str) -> String {
+    let until = xs_datetime(f.now + Duration::from_secs(600));
+    format!(
+        r#"<saml2:Assertion xmlns:saml2="{SAML_NS}" ID="{aid}" Version="2.0" IssueInstant="{now}"><saml2:Issuer Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">{iss}</saml2:Issuer><saml2:Subject><saml2:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">{pi}</saml2:NameID><saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml2:SubjectConfirmationData InResponseTo="{irt}" NotOnOrAfter="{until}" Recipient="{acs}"/></saml2:SubjectConfirmation></saml2:Subject><saml2:Conditions NotBefore="{now}" NotOnOrAfter="{until}"><saml2:AudienceRestriction><saml2:Audience>{aud}</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions><saml2:AuthnStatement AuthnInstant="{now}"><saml2:AuthnContext><saml2:AuthnContextClassRef>{loa}</saml2:AuthnContextClassRef></saml2:AuthnContext></saml2:AuthnStatement><saml2:AttributeStatement>{attrs}</saml2:AttributeStatement></saml2:Assertion>"#,
         aid = f.assertion_id,
         now = xs_datetime(f.now),
         iss = escape(f.issuer),
-        pi = escape(person.person_identifier),
+        pi = escape(name_id),
         irt = escape(f.in_response_to),
         acs = escape(f.acs_url),
         aud = escape(f.audience),
+        loa = escape(loa),
     )
 }
 

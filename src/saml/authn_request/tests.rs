@@ -21,6 +21,7 @@ fn params<'a>(
         sp_type: SpType::Public,
         requester_id: None,
         optional,
+        overrides: &[],
         id,
         now,
     }

@@ -51,6 +51,7 @@ fn our_request_is_understood_by_the_simulator() {
         sp_type: SpType::Public,
         requester_id: None,
         optional: &[AttributeKey::CurrentAddress],
+        overrides: &[],
         id: &id,
         now,
     });

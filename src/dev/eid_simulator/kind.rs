@@ -1,0 +1,83 @@
+//! What differs between the two development simulators: paths, store record, page texts, test
+//! persons and the outcomes with the status tokens each upstream sends.
+
+use super::{elster_persons, persons};
+use crate::session::RecordKind;
+
+/// Which upstream a simulator plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SimKind {
+    /// The eIDAS middleware (eID card), `[saml.dev_simulator]`.
+    Eid,
+    /// ELSTER login (NEZO), `[saml.dev_elster_simulator]`.
+    Elster,
+}
+
+impl SimKind {
+    pub(super) fn base(self) -> &'static str {
+        match self {
+            Self::Eid => "/dev/eid-simulator",
+            Self::Elster => "/dev/elster-simulator",
+        }
+    }
+
+    pub(super) fn record(self) -> RecordKind {
+        match self {
+            Self::Eid => RecordKind::Other("eid-sim"),
+            Self::Elster => RecordKind::Other("elster-sim"),
+        }
+    }
+
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Self::Eid => "eID-Simulator",
+            Self::Elster => "ELSTER-Simulator",
+        }
+    }
+
+    pub(super) fn title(self) -> &'static str {
+        match self {
+            Self::Eid => "Online-Ausweis (Simulator)",
+            Self::Elster => "ELSTER-Anmeldung (Simulator)",
+        }
+    }
+
+    /// Outcomes with the status message tokens the upstream sends.
+    pub(super) fn outcomes(self) -> &'static [(&'static str, &'static str, Option<&'static str>)] {
+        match self {
+            Self::Eid => OUTCOMES,
+            Self::Elster => ELSTER_OUTCOMES,
+        }
+    }
+
+    /// `(form key, label)` of the test persons.
+    pub(super) fn persons(self) -> Vec<(&'static str, &'static str)> {
+        match self {
+            Self::Eid => persons::PERSONS.iter().map(|p| (p.key, p.label)).collect(),
+            Self::Elster => elster_persons::ACCOUNTS.iter().map(|a| (a.key, a.label)).collect(),
+        }
+    }
+}
+
+/// Outcomes the person can choose, with the middleware's status message tokens.
+pub(super) const OUTCOMES: &[(&str, &str, Option<&str>)] = &[
+    ("success", "Erfolgreiche Anmeldung / success", None),
+    ("cancel", "Abbruch durch die Person / cancelled by user", Some("CANCELLATIONBYUSER")),
+    ("wrong_pin", "Falsche PIN / wrong PIN", Some("WRONGPIN")),
+    ("card_expired", "Ausweis abgelaufen / card expired", Some("CARDEXPIRED")),
+];
+
+/// ELSTER outcomes (its real status texts are not public; these match the profile's tokens).
+pub(super) const ELSTER_OUTCOMES: &[(&str, &str, Option<&str>)] = &[
+    ("success", "Erfolgreiche Anmeldung / success", None),
+    (
+        "cancel",
+        "Abbruch durch die Person / cancelled by user",
+        Some("Abbruch durch den Nutzer"),
+    ),
+    (
+        "certificate_revoked",
+        "Zertifikat gesperrt / certificate revoked",
+        Some("CERTIFICATE_REVOKED"),
+    ),
+];
