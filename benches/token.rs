@@ -48,11 +48,10 @@ async fn run() -> Result<(), String> {
         .replace("namespace = \"bk-dev\"", &format!("namespace = \"{namespace}\""));
     let config = Config::from_toml(&text, "bench config").map_err(|e| e.to_string())?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let (state, backend) = match buergerkonto::build_state(config.clone(), clock.clone(), None).await {
-        Ok(s) => (s, "src/session/redis.rs"),
-        Err(e) if e.to_string().contains("not built") => (bench_redis::state(config, clock.clone()).await?, "bench-local Redis adapter"),
-        Err(e) => return Err(format!("Redis at 127.0.0.1:6379 not usable ({e})")),
-    };
+    let state = buergerkonto::build_state(config, clock.clone(), None)
+        .await
+        .map_err(|e| format!("Redis at 127.0.0.1:6379 not usable ({e})"))?;
+    let backend = "src/session/redis.rs";
     let app = buergerkonto::build_app(state.clone());
     let handle = axum_server::Handle::new();
     let h2 = handle.clone();
@@ -257,80 +256,4 @@ where
     }
     stats.elapsed = start.elapsed();
     (stats, outputs)
-}
-
-/// While the store work's Redis backend is not in this branch: a minimal adapter with the same
-/// semantics (SET PX, GET, GETDEL, DEL, SET NX PX), so the figures are for a real Redis round trip.
-mod bench_redis {
-    use async_trait::async_trait;
-    use buergerkonto::clock::Clock;
-    use buergerkonto::config::Config;
-    use buergerkonto::session::{Records, Sealer, SessionStore, StoreError};
-    use std::sync::Arc;
-    use std::time::Duration;
-
-    pub struct BenchRedis(redis::aio::ConnectionManager);
-
-    fn err(e: redis::RedisError) -> StoreError {
-        StoreError::Unavailable(e.to_string())
-    }
-
-    #[async_trait]
-    impl SessionStore for BenchRedis {
-        async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
-            let mut c = self.0.clone();
-            redis::cmd("SET")
-                .arg(key)
-                .arg(value)
-                .arg("PX")
-                .arg(ttl.as_millis().max(1) as u64)
-                .query_async::<()>(&mut c)
-                .await
-                .map_err(err)
-        }
-        async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-            let mut c = self.0.clone();
-            redis::cmd("GET").arg(key).query_async(&mut c).await.map_err(err)
-        }
-        async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-            let mut c = self.0.clone();
-            redis::cmd("GETDEL").arg(key).query_async(&mut c).await.map_err(err)
-        }
-        async fn delete(&self, key: &str) -> Result<(), StoreError> {
-            let mut c = self.0.clone();
-            redis::cmd("DEL").arg(key).query_async::<()>(&mut c).await.map_err(err)
-        }
-        async fn insert_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, StoreError> {
-            let mut c = self.0.clone();
-            let r: Option<String> = redis::cmd("SET")
-                .arg(key)
-                .arg(value)
-                .arg("NX")
-                .arg("PX")
-                .arg(ttl.as_millis().max(1) as u64)
-                .query_async(&mut c)
-                .await
-                .map_err(err)?;
-            Ok(r.is_some())
-        }
-        async fn ping(&self) -> Result<(), StoreError> {
-            let mut c = self.0.clone();
-            redis::cmd("PING").query_async::<()>(&mut c).await.map_err(err)
-        }
-    }
-
-    pub async fn state(config: Config, clock: Arc<dyn Clock>) -> Result<buergerkonto::AppState, String> {
-        let client = redis::Client::open("redis://127.0.0.1:6379").map_err(|e| e.to_string())?;
-        let conn = client
-            .get_connection_manager()
-            .await
-            .map_err(|e| format!("Redis at 127.0.0.1:6379 not reachable ({e})"))?;
-        let store = Arc::new(BenchRedis(conn));
-        store.ping().await.map_err(|e| e.to_string())?;
-        let keys = buergerkonto::app::build_keys(&config).map_err(|e| e.to_string())?;
-        let sealing = config.store.build_sealing_keys()?;
-        let records = Records::new(store, Arc::new(Sealer::new(sealing)), &config.store.namespace);
-        let methods = buergerkonto::app::build_methods(&config, &records).map_err(|e| e.to_string())?;
-        Ok(buergerkonto::AppState::new(config, records, keys, clock, methods, None))
-    }
 }

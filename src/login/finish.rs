@@ -59,17 +59,29 @@ pub async fn continue_after_upstream(state: &AppState, pending_id: &str, outcome
         let _ = pending::take(state, &p.id, now).await;
         return fail(codes::ACCESS_DENIED);
     };
-    let client_ok = state
-        .config()
-        .clients
-        .iter()
-        .find(|c| c.id == p.client_id)
-        .map(|c| super::methods::client_allows(c, method.as_ref()))
-        .unwrap_or(false);
+    let client = state.config().clients.iter().find(|c| c.id == p.client_id);
+    let client_ok = client.map(|c| super::methods::client_allows(c, method.as_ref())).unwrap_or(false);
     if p.method.as_deref() != Some(identity.method.as_str()) || !client_ok {
         tracing::warn!(method = %identity.method, "identity from a method not started for this request");
         let _ = pending::take(state, &p.id, now).await;
         return fail(codes::ACCESS_DENIED);
+    }
+    // A business-only service gets business logins only: a method that *can* yield an organisation
+    // (ELSTER) may still log a person in with a personal certificate.
+    if client.is_some_and(|c| c.organisation_only) && identity.organisation.is_none() {
+        tracing::info!(method = %identity.method, "personal login for an organisation-only client: refused");
+        let _ = pending::take(state, &p.id, now).await;
+        let e = AuthnError::UpstreamFailure {
+            code: "organisation_required".into(),
+        };
+        return match error_url(
+            &to,
+            OAuthError::new("access_denied", "the service requires a login for an organisation"),
+            &iss,
+        ) {
+            Ok(url) => super::upstream_error::page(&e, locale, url.as_str()),
+            Err(page) => page.render(locale),
+        };
     }
     // Ceiling rule (design brief §4), again here in case a method forgot it.
     let mut identity = identity;

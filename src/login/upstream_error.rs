@@ -28,6 +28,14 @@ pub fn texts(e: &AuthnError, locale: Locale) -> (&'static str, &'static str, &'s
                 "Ihr Ausweis ist abgelaufen und kann für die Anmeldung nicht mehr verwendet werden.",
             ),
             ("card_expired", false) => ("ID card expired", "Your ID card has expired and can no longer be used to log in."),
+            ("organisation_required", true) => (
+                "Anmeldung für ein Unternehmen nötig",
+                "Dieser Dienst ist für Unternehmen und Organisationen. Sie haben sich mit einem persönlichen Zugang angemeldet; bitte verwenden Sie ein Organisationszertifikat.",
+            ),
+            ("organisation_required", false) => (
+                "Login for an organisation required",
+                "This service is for businesses and organisations. You logged in with a personal account; please use an organisation certificate.",
+            ),
             (_, true) => ("Anmeldung fehlgeschlagen", "Das gewählte Anmeldeverfahren hat die Anmeldung nicht bestätigt."),
             (_, false) => ("Login failed", "The login method you chose did not confirm the login."),
         },

@@ -32,6 +32,7 @@ async fn login(test: &str, broker: &TestBroker, pending: &str, overrides: Value)
         transaction_id: pending.into(),
         required_level: TrustLevel::Substantial,
         locale: "de".into(),
+        login_hint: None,
         now: issued(),
     };
     let StartAction::Redirect(url) = elster.start(&ctx).await.unwrap() else {
@@ -174,6 +175,7 @@ async fn requested(broker: &TestBroker) -> Vec<String> {
         transaction_id: "p-req".into(),
         required_level: TrustLevel::Substantial,
         locale: "de".into(),
+        login_hint: None,
         now: SystemTime::now(),
     };
     let StartAction::Redirect(url) = elster.start(&ctx).await.unwrap() else {

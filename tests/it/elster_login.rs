@@ -74,7 +74,20 @@ async fn offered(broker: &TestBroker, client: &str, scope: &str) -> Vec<String> 
 }
 
 /// A full login of `client` with ELSTER as `person`; returns (ID token claims, userinfo).
-async fn elster_login(broker: &TestBroker, client: &str, scope: &str, person: &str) -> (Value, Value) {
+/// Through the choice page and the ELSTER simulator up to the ACS; returns the client, the
+/// browser's cookies, the ACS response, the redirect URI and the PKCE verifier.
+async fn elster_to_acs(
+    broker: &TestBroker,
+    client: &str,
+    scope: &str,
+    person: &str,
+) -> (
+    openidconnect::reqwest::Client,
+    Jar,
+    openidconnect::reqwest::Response,
+    String,
+    String,
+) {
     let c = http_client();
     let mut jar = Jar::default();
     let redirect = format!("http://127.0.0.1:9/{client}/cb");
@@ -117,7 +130,11 @@ async fn elster_login(broker: &TestBroker, client: &str, scope: &str, person: &s
         .await
         .unwrap();
     jar.absorb(&res);
-    let mut res = res;
+    (c, jar, res, redirect, verifier)
+}
+
+async fn elster_login(broker: &TestBroker, client: &str, scope: &str, person: &str) -> (Value, Value) {
+    let (c, mut jar, mut res, redirect, verifier) = elster_to_acs(broker, client, scope, person).await;
     let callback = loop {
         assert_eq!(res.status(), 303, "{}", res.text().await.unwrap_or_default());
         let next = location(broker, &res);
@@ -194,6 +211,33 @@ async fn organisation_login_releases_org_only_with_the_org_scope() {
 }
 
 #[tokio::test]
+async fn a_business_only_service_refuses_a_personal_elster_login() {
+    let broker = broker(|t| t).await;
+    let (c, mut jar, mut res, redirect, _) = elster_to_acs(&broker, "biz", "openid profile org", "erika").await;
+    // Follow the broker's own hops; the last one must be the explanation page, not a code.
+    let html = loop {
+        if res.status() == 200 {
+            break res.text().await.unwrap();
+        }
+        assert_eq!(res.status(), 303);
+        let next = location(&broker, &res);
+        assert!(!next.as_str().starts_with(&redirect), "no redirect with a code: {next}");
+        res = get(&c, &mut jar, next.as_str()).await;
+    };
+    assert!(html.contains("Organisationszertifikat"), "{html}");
+    let back = crate::support_login::continue_link(&html).expect("way back to the service");
+    assert!(back.as_str().starts_with(&redirect));
+    assert_eq!(
+        back.query_pairs()
+            .find(|(k, _)| k == "error")
+            .map(|(_, v)| v.into_owned())
+            .as_deref(),
+        Some("access_denied")
+    );
+    assert!(back.query_pairs().all(|(k, _)| k != "code"));
+}
+
+#[tokio::test]
 async fn personal_login_has_no_org_and_no_tax_id_without_configuration() {
     let broker = broker(|t| t).await;
     let (id, ui) = elster_login(&broker, "citizen", "openid profile email org tax_id", "erika").await;
@@ -260,6 +304,7 @@ async fn through_simulator(
         transaction_id: pending.into(),
         required_level: TrustLevel::Substantial,
         locale: "de".into(),
+        login_hint: None,
         now: SystemTime::now(),
     };
     let StartAction::Redirect(url) = elster.start(&ctx).await.expect("start") else {
@@ -298,6 +343,7 @@ async fn the_elster_method_yields_identities_and_maps_failures() {
         transaction_id: "p-high".into(),
         required_level: TrustLevel::High,
         locale: "de".into(),
+        login_hint: None,
         now: SystemTime::now(),
     };
     assert!(matches!(elster.start(&ctx).await, Err(AuthnError::LevelTooLow)));
@@ -337,6 +383,7 @@ async fn an_eid_response_is_not_accepted_for_elster() {
         transaction_id: "p-eid".into(),
         required_level: TrustLevel::High,
         locale: "de".into(),
+        login_hint: None,
         now: SystemTime::now(),
     };
     let StartAction::Redirect(url) = eid.start(&ctx).await.unwrap() else {
