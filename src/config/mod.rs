@@ -11,6 +11,7 @@ mod store;
 
 pub mod certificate;
 pub mod saml;
+mod saml_upstream;
 
 pub use methods::{MethodConfig, MethodKind};
 pub use oidc::{ClientAuth, ClientConfig, OidcConfig, SubjectType, KNOWN_SCOPES};
