@@ -55,7 +55,7 @@ async fn authorize(state: &AppState, headers: &HeaderMap, p: RawParams) -> Respo
     };
 
     // The browser's SSO session, if any.
-    let secure = state.config().server.issuer.scheme() == "https";
+    let secure = crate::http::cookies::secure_for(&state.config().server.issuer);
     let existing = match crate::http::cookies::read(headers, crate::http::cookies::SESSION_COOKIE, secure) {
         Some(id) if pending::plausible_id(&id) => match session::load(state.records(), &id).await {
             Ok(s) => s,

@@ -63,7 +63,7 @@ fn display(v: &Value) -> String {
 
 /// The authenticated request and its session, bound to this browser.
 async fn bound(state: &AppState, p: &PendingAuthorization, headers: &HeaderMap) -> Result<BrokerSession, PageError> {
-    let secure = state.config().server.issuer.scheme() == "https";
+    let secure = crate::http::cookies::secure_for(&state.config().server.issuer);
     let cookie = crate::http::cookies::read(headers, crate::http::cookies::SESSION_COOKIE, secure);
     let (Some(sid), true) = (&p.session_id, p.authenticated) else {
         return Err(PageError::Expired);

@@ -95,7 +95,7 @@ pub async fn issue(state: &AppState, pending: &PendingAuthorization, session: &B
 
 /// `Set-Cookie` for the broker session.
 pub fn session_cookie(state: &AppState, session_id: &str) -> Option<http::HeaderValue> {
-    let secure = state.config().server.issuer.scheme() == "https";
+    let secure = crate::http::cookies::secure_for(&state.config().server.issuer);
     http::HeaderValue::from_str(&crate::http::cookies::build(
         crate::http::cookies::SESSION_COOKIE,
         session_id,
