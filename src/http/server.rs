@@ -23,9 +23,11 @@ pub enum ServeError {
 }
 
 /// The rustls crypto provider. Always explicit: with both ring and aws-lc-rs compiled in,
-/// rustls' implicit default panics (crates.md, mTLS pitfall 3).
+/// rustls' implicit default panics (crates.md, mTLS pitfall 3). Built once: certificate logins
+/// ask for its verification algorithms on every request.
 pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    static PROVIDER: std::sync::OnceLock<Arc<rustls::crypto::CryptoProvider>> = std::sync::OnceLock::new();
+    PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())).clone()
 }
 
 /// Load a PEM certificate chain and private key.
