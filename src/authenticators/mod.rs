@@ -119,6 +119,11 @@ impl AuthnError {
     }
 }
 
+/// The label of a method in `locale` (`en`, otherwise German: the default language of the pages).
+pub fn localized_label(locale: &str, de: &str, en: &str) -> String {
+    if locale == "en" { en } else { de }.to_owned()
+}
+
 /// One upstream method.
 #[async_trait]
 pub trait Authenticator: Send + Sync + 'static {

@@ -119,11 +119,7 @@ impl Authenticator for DevLogin {
     }
 
     fn label(&self, locale: &str) -> String {
-        if locale == "en" {
-            self.label_en.clone()
-        } else {
-            self.label_de.clone()
-        }
+        crate::authenticators::localized_label(locale, &self.label_de, &self.label_en)
     }
 
     async fn start(&self, ctx: &LoginContext) -> Result<StartAction, AuthnError> {

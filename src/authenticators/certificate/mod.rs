@@ -88,11 +88,7 @@ impl Authenticator for CertificateAuthenticator {
     }
 
     fn label(&self, locale: &str) -> String {
-        if locale == "en" {
-            self.method.label_en.clone()
-        } else {
-            self.method.label_de.clone()
-        }
+        crate::authenticators::localized_label(locale, &self.method.label_de, &self.method.label_en)
     }
 
     async fn start(&self, ctx: &LoginContext) -> Result<StartAction, AuthnError> {
