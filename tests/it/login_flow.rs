@@ -474,3 +474,40 @@ async fn upstream_failures_explained_in_english_too() {
         );
     }
 }
+
+/// RFC 6749 §4.1.2: a replay that races the first redemption (the code record is already taken,
+/// the first request has not finished) must still revoke the grant — the replay marker is written
+/// when the code is issued, not after the first redemption took it.
+#[tokio::test]
+async fn replay_racing_the_first_redemption_still_revokes_the_grant() {
+    use buergerkonto::oidc_provider::records::{AuthorizationCode, Grant};
+    use buergerkonto::session::RecordKind;
+    let b = broker().await;
+    let (url, verifier) = authorize_url_with_verifier(&b, "demo", &demo_redirect(&b), &[]);
+    let cb = dev_login(&http_client(), &b, &url, "erika", "high").await;
+    let code = param(&cb, "code").unwrap();
+    let grant_id = grant_for_code(&b, &code).await.id;
+    // The "first redemption" takes the code and has not yet written anything else.
+    let key = buergerkonto::login::code::code_store_id(&code);
+    let taken: Option<AuthorizationCode> = b.state.records().take(RecordKind::AuthorizationCode, &key).await.unwrap();
+    assert!(taken.is_some());
+    // The racing replay arrives now.
+    let res = http_client()
+        .post(b.url("/token"))
+        .basic_auth("demo", Some("demo-relying-party-secret-for-development-only"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", demo_redirect(&b).as_str()),
+            ("code_verifier", verifier.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: serde_json::Value = serde_json::from_slice(&res.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["error"], "invalid_grant");
+    assert!(body.get("access_token").is_none());
+    let grant: Option<Grant> = b.state.records().get(RecordKind::Grant, &grant_id).await.unwrap();
+    assert!(grant.is_none(), "the grant the code stood for is revoked");
+}
