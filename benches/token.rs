@@ -66,7 +66,8 @@ async fn run() -> Result<(), String> {
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
         cpu_model()
     );
-    let http = openidconnect::reqwest::Client::builder()
+    let http = buergerkonto::tls::http_client_builder()
+        .map_err(|e| e.to_string())?
         .redirect(openidconnect::reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(128)
         .build()

@@ -17,6 +17,7 @@ pub mod oidc_provider;
 pub mod saml;
 pub mod session;
 pub mod state;
+pub mod tls;
 pub mod trust;
 pub mod web;
 

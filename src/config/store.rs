@@ -149,7 +149,7 @@ pub(super) fn validate(raw: RawStore, development: bool, p: &mut Problems) -> Op
     let mut sealing_keys = Vec::new();
     if raw.sealing_keys.is_empty() {
         p.push(
-            "store.sealing_keys: at least one sealing key is required (32 random bytes, base64; generate with `openssl rand -base64 32`)",
+            "store.sealing_keys: at least one sealing key is required (32 random bytes, base64; generate with `head -c 32 /dev/urandom | base64`)",
         );
     }
     for (i, k) in raw.sealing_keys.into_iter().enumerate() {

@@ -138,9 +138,11 @@ async fn demo_show(Query(q): Query<LangQuery>) -> Html<String> {
     page(lang, title, &body)
 }
 
-fn http_client() -> Result<openidconnect::reqwest::Client, DemoError> {
-    openidconnect::reqwest::Client::builder()
-        .redirect(openidconnect::reqwest::redirect::Policy::none())
+/// The relying party's HTTP client: rustls on aws-lc-rs with the web PKI roots (`crate::tls`).
+fn http_client() -> Result<reqwest::Client, DemoError> {
+    crate::tls::http_client_builder()
+        .map_err(|e| DemoError::Other(e.to_string()))?
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(10))
         .build()
         .map_err(|e| DemoError::Other(e.to_string()))
@@ -149,7 +151,7 @@ fn http_client() -> Result<openidconnect::reqwest::Client, DemoError> {
 /// Discover the broker and build the client, as any relying party would.
 async fn discover(
     state: &AppState,
-    http: &openidconnect::reqwest::Client,
+    http: &reqwest::Client,
 ) -> Result<
     CoreClient<
         openidconnect::EndpointSet,

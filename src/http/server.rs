@@ -2,6 +2,8 @@
 //! with graceful shutdown on SIGTERM / Ctrl-C.
 
 use crate::config::TlsFiles;
+/// Re-exported for callers that still name it here; the provider lives in `crate::tls`.
+pub use crate::tls::crypto_provider;
 use axum::Router;
 use axum_server::tls_rustls::RustlsConfig;
 use axum_server::Handle;
@@ -20,14 +22,6 @@ pub enum ServeError {
     /// Bind or accept failure.
     #[error("listener: {0}")]
     Io(#[from] std::io::Error),
-}
-
-/// The rustls crypto provider. Always explicit: with both ring and aws-lc-rs compiled in,
-/// rustls' implicit default panics (crates.md, mTLS pitfall 3). Built once: certificate logins
-/// ask for its verification algorithms on every request.
-pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
-    static PROVIDER: std::sync::OnceLock<Arc<rustls::crypto::CryptoProvider>> = std::sync::OnceLock::new();
-    PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())).clone()
 }
 
 /// Load a PEM certificate chain and private key.

@@ -1,25 +1,30 @@
 //! Reading private signing keys from files: PEM (PKCS#8 for every type, PKCS#1 for RSA, SEC1 for EC)
 //! or a private JWK (RFC 7517 §6, RFC 8037 for Ed25519) in a `.jwk` / `.json` file.
 //!
-//! Everything goes through openssl into one `PKey`, which is checked against the configured
-//! algorithm (an RSA key configured as ES256 is an error, not a surprise at signing time) and then
-//! exported in the DER form jsonwebtoken's aws-lc backend expects: PKCS#8 for EC, PKCS#1 for RSA,
-//! PKCS#8 v1 (RFC 8410 §7) for Ed25519.
+//! PEM is unwrapped by rustls-pki-types, the DER parsed and checked by aws-lc-rs into one
+//! [`ParsedKey`], which is checked against the configured algorithm (an RSA key configured as
+//! ES256 is an error, not a surprise at signing time) and then exported in the DER form
+//! jsonwebtoken's aws-lc backend expects: PKCS#8 for EC, PKCS#1 for RSA, PKCS#8 v1 (RFC 8410 §7)
+//! for Ed25519. No ASN.1 is written by hand here.
 
 use super::SigningAlg;
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeyPairComponents, PublicKeyComponents};
+use aws_lc_rs::signature::{
+    EcdsaKeyPair, EcdsaSigningAlgorithm, Ed25519KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING,
+    ECDSA_P384_SHA384_FIXED_SIGNING, ECDSA_P521_SHA512_FIXED_SIGNING,
+};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::EncodingKey;
-use openssl::bn::BigNum;
-use openssl::ec::{EcGroup, EcKey};
-use openssl::nid::Nid;
-use openssl::pkey::{Id, PKey, Private};
-use openssl::rsa::RsaPrivateKeyBuilder;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::PrivateKeyDer;
 use serde::Deserialize;
 
 /// Smallest RSA modulus we sign with (BSI TR-02102-1 asks for 3000 bits from 2023; 2048 is still
-/// accepted so existing relying-party setups keep working during migration).
-const MIN_RSA_BITS: u32 = 2048;
+/// accepted so existing relying-party setups keep working during migration). aws-lc-rs refuses
+/// smaller keys at parse time too.
+const MIN_RSA_BITS: usize = 2048;
 
 /// Whether a key file is a JWK (by its name, as documented in config/example.toml).
 pub fn is_jwk_file(path: &str) -> bool {
@@ -27,75 +32,129 @@ pub fn is_jwk_file(path: &str) -> bool {
     lower.ends_with(".jwk") || lower.ends_with(".json")
 }
 
+/// A private key after parsing (and aws-lc's consistency checks), before it is matched to an
+/// algorithm.
+enum ParsedKey {
+    /// RSA with its PKCS#1 `RSAPrivateKey` DER (RFC 8017 A.1.2), the form jsonwebtoken signs with.
+    Rsa { bits: usize, pkcs1: Vec<u8> },
+    /// EC P-256 as PKCS#8 v1.
+    P256(Vec<u8>),
+    /// EC on P-384 or P-521: parsed, but not a curve we sign with.
+    OtherCurve,
+    /// Ed25519 as PKCS#8 v1 (RFC 8410 §7): jsonwebtoken derives the public JWK only from this form.
+    Ed25519(Vec<u8>),
+}
+
+impl ParsedKey {
+    fn type_name(&self) -> &'static str {
+        match self {
+            Self::Rsa { .. } => "an RSA key",
+            Self::P256(_) | Self::OtherCurve => "an EC key",
+            Self::Ed25519(_) => "an Ed25519 key",
+        }
+    }
+}
+
 /// Parse a key file's contents into an encoding key for `alg`. Errors are short reasons; the
 /// caller adds the file name.
 pub fn encoding_key(alg: SigningAlg, contents: &[u8], jwk: bool) -> Result<EncodingKey, String> {
-    let pkey = if jwk {
-        pkey_from_jwk(alg, contents)?
-    } else {
-        PKey::private_key_from_pem(contents).map_err(|e| format!("not a PEM private key: {e}"))?
-    };
-    encoding_key_from_pkey(alg, &pkey)
+    let key = if jwk { from_jwk(alg, contents)? } else { from_pem(contents)? };
+    encoding_key_for(alg, key)
 }
 
-/// Export an openssl key in the form jsonwebtoken takes, after checking it fits `alg`.
-pub fn encoding_key_from_pkey(alg: SigningAlg, pkey: &PKey<Private>) -> Result<EncodingKey, String> {
-    let ssl = |e: openssl::error::ErrorStack| e.to_string();
-    match alg {
-        SigningAlg::ES256 => {
-            let ec = pkey
-                .ec_key()
-                .map_err(|_| format!("{alg} needs an EC P-256 key, found {}", type_name(pkey)))?;
-            if ec.group().curve_name() != Some(Nid::X9_62_PRIME256V1) {
-                return Err(format!("{alg} needs the P-256 curve"));
+/// The encoding key of a freshly generated PKCS#8 key (see `ring::generate_pkcs8_der`).
+pub fn encoding_key_from_pkcs8(alg: SigningAlg, pkcs8: &[u8]) -> Result<EncodingKey, String> {
+    encoding_key_for(alg, from_pkcs8(pkcs8)?)
+}
+
+fn encoding_key_for(alg: SigningAlg, key: ParsedKey) -> Result<EncodingKey, String> {
+    match (alg, key) {
+        (SigningAlg::ES256, ParsedKey::P256(pkcs8)) => Ok(EncodingKey::from_ec_der(&pkcs8)),
+        (SigningAlg::ES256, ParsedKey::OtherCurve) => Err(format!("{alg} needs the P-256 curve")),
+        (SigningAlg::ES256, other) => Err(format!("{alg} needs an EC P-256 key, found {}", other.type_name())),
+        (SigningAlg::RS256 | SigningAlg::PS256, ParsedKey::Rsa { bits, pkcs1 }) => {
+            if bits < MIN_RSA_BITS {
+                return Err(too_small(Some(bits)));
             }
-            ec.check_key().map_err(ssl)?;
-            Ok(EncodingKey::from_ec_der(&pkey.private_key_to_pkcs8().map_err(ssl)?))
+            Ok(EncodingKey::from_rsa_der(&pkcs1))
         }
-        SigningAlg::RS256 | SigningAlg::PS256 => {
-            let rsa = pkey
-                .rsa()
-                .map_err(|_| format!("{alg} needs an RSA key, found {}", type_name(pkey)))?;
-            if rsa.size() * 8 < MIN_RSA_BITS {
-                return Err(format!("RSA key has {} bits; at least {MIN_RSA_BITS} required", rsa.size() * 8));
-            }
-            if !rsa.check_key().map_err(ssl)? {
-                return Err("RSA key is inconsistent".into());
-            }
-            Ok(EncodingKey::from_rsa_der(&rsa.private_key_to_der().map_err(ssl)?))
-        }
-        SigningAlg::EdDSA => {
-            if pkey.id() != Id::ED25519 {
-                return Err(format!("{alg} needs an Ed25519 key, found {}", type_name(pkey)));
-            }
-            let seed = pkey.raw_private_key().map_err(ssl)?;
-            Ok(EncodingKey::from_ed_der(&ed25519_pkcs8_v1(&seed)?))
-        }
+        (SigningAlg::RS256 | SigningAlg::PS256, other) => Err(format!("{alg} needs an RSA key, found {}", other.type_name())),
+        (SigningAlg::EdDSA, ParsedKey::Ed25519(pkcs8)) => Ok(EncodingKey::from_ed_der(&pkcs8)),
+        (SigningAlg::EdDSA, other) => Err(format!("{alg} needs an Ed25519 key, found {}", other.type_name())),
     }
 }
 
-fn type_name(pkey: &PKey<Private>) -> &'static str {
-    match pkey.id() {
-        Id::RSA => "an RSA key",
-        Id::EC => "an EC key",
-        Id::ED25519 => "an Ed25519 key",
-        Id::ED448 => "an Ed448 key",
-        _ => "another key type",
+fn too_small(bits: Option<usize>) -> String {
+    match bits {
+        Some(b) => format!("RSA key has {b} bits; at least {MIN_RSA_BITS} required"),
+        None => format!("RSA key has fewer than {MIN_RSA_BITS} bits; at least {MIN_RSA_BITS} required"),
     }
 }
 
-/// RFC 8410 §7 OneAsymmetricKey v1 for Ed25519: a fixed 16-byte header and the 32-byte seed.
-/// jsonwebtoken derives the public JWK only from this 48-byte form (crates.md).
-fn ed25519_pkcs8_v1(seed: &[u8]) -> Result<Vec<u8>, String> {
-    const HEADER: [u8; 16] = [
-        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-    ];
-    if seed.len() != 32 {
-        return Err("Ed25519 private key must be 32 bytes".into());
+/// Why aws-lc-rs refused an RSA key, in words.
+fn rsa_rejected(e: aws_lc_rs::error::KeyRejected) -> String {
+    match e.description_() {
+        "TooSmall" => too_small(None),
+        other => format!("RSA key rejected ({other})"),
     }
-    let mut der = HEADER.to_vec();
-    der.extend_from_slice(seed);
-    Ok(der)
+}
+
+fn lc(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// One PEM private key block: `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1) or
+/// `EC PRIVATE KEY` (SEC1, RFC 5915).
+fn from_pem(contents: &[u8]) -> Result<ParsedKey, String> {
+    let der = PrivateKeyDer::from_pem_slice(contents).map_err(|e| format!("not a PEM private key: {e}"))?;
+    match der {
+        PrivateKeyDer::Pkcs8(d) => from_pkcs8(d.secret_pkcs8_der()),
+        PrivateKeyDer::Pkcs1(d) => rsa(RsaKeyPair::from_der(d.secret_pkcs1_der()).map_err(rsa_rejected)?),
+        PrivateKeyDer::Sec1(d) => ec(d.secret_sec1_der(), EcdsaKeyPair::from_private_key_der),
+        _ => Err("not a PEM private key: unknown key format".into()),
+    }
+}
+
+/// PKCS#8 (RFC 5208 / RFC 5958) of any supported type: each parser checks the algorithm OID.
+fn from_pkcs8(der: &[u8]) -> Result<ParsedKey, String> {
+    match RsaKeyPair::from_pkcs8(der) {
+        Ok(kp) => return rsa(kp),
+        Err(e) if e.description_() == "TooSmall" => return Err(too_small(None)),
+        Err(_) => {}
+    }
+    if let Ok(kp) = Ed25519KeyPair::from_pkcs8(der) {
+        return Ok(ParsedKey::Ed25519(kp.to_pkcs8v1().map_err(lc)?.as_ref().to_vec()));
+    }
+    ec(der, EcdsaKeyPair::from_pkcs8).map_err(|_| "not a supported private key (RSA, EC P-256 or Ed25519)".into())
+}
+
+fn rsa(kp: RsaKeyPair) -> Result<ParsedKey, String> {
+    // jsonwebtoken signs with PKCS#1 DER; aws-lc-rs exports PKCS#8 only. jsonwebtoken's own PEM
+    // reader unwraps PKCS#8 to PKCS#1 (`from_rsa_pem`: "PKCS1 or PKCS8").
+    let pkcs8 = kp.as_der().map_err(lc)?;
+    let pem = super::pem_encode("PRIVATE KEY", pkcs8.as_ref());
+    let key = EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(lc)?;
+    Ok(ParsedKey::Rsa {
+        bits: kp.public_modulus_len() * 8,
+        pkcs1: key.as_bytes().to_vec(),
+    })
+}
+
+/// An EC key through `parse` (PKCS#8 or SEC1): P-256 is kept, P-384/P-521 named as another curve.
+fn ec(
+    der: &[u8],
+    parse: fn(&'static EcdsaSigningAlgorithm, &[u8]) -> Result<EcdsaKeyPair, aws_lc_rs::error::KeyRejected>,
+) -> Result<ParsedKey, String> {
+    if let Ok(kp) = parse(&ECDSA_P256_SHA256_FIXED_SIGNING, der) {
+        return Ok(ParsedKey::P256(kp.to_pkcs8v1().map_err(lc)?.as_ref().to_vec()));
+    }
+    if [&ECDSA_P384_SHA384_FIXED_SIGNING, &ECDSA_P521_SHA512_FIXED_SIGNING]
+        .into_iter()
+        .any(|alg| parse(alg, der).is_ok())
+    {
+        return Ok(ParsedKey::OtherCurve);
+    }
+    Err("not a valid EC private key".into())
 }
 
 /// The members of a private JWK we read (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2).
@@ -137,12 +196,8 @@ fn member(v: &Option<String>, name: &str) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("JWK member {name:?} is not base64url: {e}"))
 }
 
-fn bn(v: &Option<String>, name: &str) -> Result<BigNum, String> {
-    BigNum::from_slice(&member(v, name)?).map_err(|e| e.to_string())
-}
-
-/// Build an openssl key from a private JWK, checking the private part matches the public part.
-fn pkey_from_jwk(alg: SigningAlg, contents: &[u8]) -> Result<PKey<Private>, String> {
+/// Build a key from a private JWK; aws-lc-rs checks that the private part matches the public part.
+fn from_jwk(alg: SigningAlg, contents: &[u8]) -> Result<ParsedKey, String> {
     let jwk: PrivateJwk = serde_json::from_slice(contents).map_err(|e| format!("not a JWK (JSON object): {e}"))?;
     if jwk.d.is_none() {
         return Err("JWK has no private part (\"d\"): a public key cannot sign".into());
@@ -157,45 +212,56 @@ fn pkey_from_jwk(alg: SigningAlg, contents: &[u8]) -> Result<PKey<Private>, Stri
             return Err(format!("JWK use is {u:?}, not \"sig\""));
         }
     }
-    let ssl = |e: openssl::error::ErrorStack| e.to_string();
     match jwk.kty.as_str() {
         "EC" => {
             if jwk.crv.as_deref() != Some("P-256") {
                 return Err(format!("EC JWK curve {:?} is not P-256", jwk.crv));
             }
-            let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).map_err(ssl)?;
-            let public = EcKey::from_public_key_affine_coordinates(&group, &*bn(&jwk.x, "x")?, &*bn(&jwk.y, "y")?).map_err(ssl)?;
-            let ec = EcKey::from_private_components(&group, &*bn(&jwk.d, "d")?, public.public_key()).map_err(ssl)?;
-            // Also proves d matches (x, y).
-            ec.check_key().map_err(|_| "EC JWK private key does not match x/y".to_owned())?;
-            PKey::from_ec_key(ec).map_err(ssl)
+            // SEC1 §2.3.3 uncompressed point: 0x04 || x || y.
+            let mut point = vec![0x04];
+            point.extend(member(&jwk.x, "x")?);
+            point.extend(member(&jwk.y, "y")?);
+            let kp = EcdsaKeyPair::from_private_key_and_public_key(&ECDSA_P256_SHA256_FIXED_SIGNING, &member(&jwk.d, "d")?, &point)
+                .map_err(|_| "EC JWK private key does not match x/y (or is not a P-256 key)".to_owned())?;
+            Ok(ParsedKey::P256(kp.to_pkcs8v1().map_err(lc)?.as_ref().to_vec()))
         }
         "RSA" => {
-            let (n, e, d) = (bn(&jwk.n, "n")?, bn(&jwk.e, "e")?, bn(&jwk.d, "d")?);
-            let (p, q) = (bn(&jwk.p, "p")?, bn(&jwk.q, "q")?);
-            let (dp, dq, qi) = (bn(&jwk.dp, "dp")?, bn(&jwk.dq, "dq")?, bn(&jwk.qi, "qi")?);
-            let rsa = RsaPrivateKeyBuilder::new(n, e, d)
-                .and_then(|b| b.set_factors(p, q))
-                .and_then(|b| b.set_crt_params(dp, dq, qi))
-                .map_err(ssl)?
-                .build();
-            if !rsa.check_key().unwrap_or(false) {
-                return Err("RSA JWK is inconsistent (n, e, d, p, q, dp, dq, qi do not belong together)".into());
-            }
-            PKey::from_rsa(rsa).map_err(ssl)
+            let components = KeyPairComponents {
+                public_key: PublicKeyComponents {
+                    n: strip_leading_zeros(member(&jwk.n, "n")?),
+                    e: strip_leading_zeros(member(&jwk.e, "e")?),
+                },
+                d: member(&jwk.d, "d")?,
+                p: member(&jwk.p, "p")?,
+                q: member(&jwk.q, "q")?,
+                dP: member(&jwk.dp, "dp")?,
+                dQ: member(&jwk.dq, "dq")?,
+                qInv: member(&jwk.qi, "qi")?,
+            };
+            let kp = RsaKeyPair::from_components(&components).map_err(|e| match e.description_() {
+                "TooSmall" => too_small(None),
+                _ => "RSA JWK is inconsistent (n, e, d, p, q, dp, dq, qi do not belong together)".to_owned(),
+            })?;
+            rsa(kp)
         }
         "OKP" => {
             if jwk.crv.as_deref() != Some("Ed25519") {
                 return Err(format!("OKP JWK curve {:?} is not Ed25519", jwk.crv));
             }
-            let pkey = PKey::private_key_from_raw_bytes(&member(&jwk.d, "d")?, Id::ED25519).map_err(ssl)?;
-            if pkey.raw_public_key().map_err(ssl)? != member(&jwk.x, "x")? {
-                return Err("Ed25519 JWK private key does not match x".into());
-            }
-            Ok(pkey)
+            let kp = Ed25519KeyPair::from_seed_and_public_key(&member(&jwk.d, "d")?, &member(&jwk.x, "x")?)
+                .map_err(|_| "Ed25519 JWK private key does not match x".to_owned())?;
+            Ok(ParsedKey::Ed25519(kp.to_pkcs8v1().map_err(lc)?.as_ref().to_vec()))
         }
         other => Err(format!("JWK kty {other:?} cannot sign here (expected EC, RSA or OKP)")),
     }
+}
+
+/// RFC 7518 §6.3.1 says `n` and `e` carry no leading zeros, but some producers add one; aws-lc-rs
+/// wants the minimal big-endian form of the public components.
+fn strip_leading_zeros(mut v: Vec<u8>) -> Vec<u8> {
+    let zeros = v.iter().take_while(|b| **b == 0).count().min(v.len().saturating_sub(1));
+    v.drain(..zeros);
+    v
 }
 
 #[cfg(test)]
@@ -209,11 +275,28 @@ mod tests {
     }
 
     #[test]
-    fn ed25519_der_is_the_rfc8410_v1_form() {
-        let der = ed25519_pkcs8_v1(&[7; 32]).unwrap();
-        assert_eq!(der.len(), 48);
-        let back = PKey::private_key_from_der(&der).unwrap();
-        assert_eq!(back.raw_private_key().unwrap(), vec![7; 32]);
-        assert!(ed25519_pkcs8_v1(&[0; 31]).is_err());
+    fn ed25519_export_is_the_rfc8410_v1_form() {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let v2 = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+        let ParsedKey::Ed25519(v1) = from_pkcs8(v2.as_ref()).unwrap() else {
+            panic!("not Ed25519")
+        };
+        assert_eq!(v1.len(), 48, "PKCS#8 v1: 16-byte header and the 32-byte seed");
+        assert!(Ed25519KeyPair::from_pkcs8(&v1).is_ok());
+    }
+
+    #[test]
+    fn leading_zeros_are_stripped_but_zero_stays() {
+        assert_eq!(strip_leading_zeros(vec![0, 0, 1, 0]), vec![1, 0]);
+        assert_eq!(strip_leading_zeros(vec![0]), vec![0]);
+        assert!(strip_leading_zeros(vec![]).is_empty());
+    }
+
+    #[test]
+    fn p384_is_named_as_the_wrong_curve() {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let der = EcdsaKeyPair::generate_pkcs8(&ECDSA_P384_SHA384_FIXED_SIGNING, &rng).unwrap();
+        let e = encoding_key_from_pkcs8(SigningAlg::ES256, der.as_ref()).err().unwrap();
+        assert_eq!(e, "ES256 needs the P-256 curve");
     }
 }

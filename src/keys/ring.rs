@@ -60,11 +60,7 @@ impl RingKey {
         // RSA-2048 here: development keys are regenerated at every start, and 3072-bit generation
         // would add seconds to each test broker.
         let der = generate_pkcs8_der(alg, aws_lc_rs::rsa::KeySize::Rsa2048)?;
-        let encoding = match alg {
-            SigningAlg::ES256 => EncodingKey::from_ec_der(&der),
-            SigningAlg::EdDSA => EncodingKey::from_ed_der(&der),
-            SigningAlg::RS256 | SigningAlg::PS256 => EncodingKey::from_rsa_der(&pkcs8_to_pkcs1(&der)?),
-        };
+        let encoding = super::import::encoding_key_from_pkcs8(alg, &der).map_err(KeyError::Generate)?;
         Self::from_encoding_key(alg, encoding, true)
     }
 
@@ -213,13 +209,4 @@ pub(super) fn generate_pkcs8_der(alg: SigningAlg, rsa_size: aws_lc_rs::rsa::KeyS
             der.as_ref().to_vec()
         }
     })
-}
-
-/// jsonwebtoken takes RSA DER as PKCS#1 (RFC 8017 A.1.2); aws-lc-rs exports PKCS#8.
-fn pkcs8_to_pkcs1(pkcs8: &[u8]) -> Result<Vec<u8>, KeyError> {
-    let err = |e: openssl::error::ErrorStack| KeyError::Generate(e.to_string());
-    openssl::pkey::PKey::private_key_from_pkcs8(pkcs8)
-        .and_then(|k| k.rsa())
-        .and_then(|r| r.private_key_to_der())
-        .map_err(err)
 }

@@ -60,10 +60,16 @@ async fn hs256_keyed_with_our_public_key_is_refused() {
         let mut secrets = vec![serde_json::to_vec(jwk).unwrap()];
         if jwk["kty"] == "RSA" {
             // The classic confusion: the RSA public key PEM as HMAC secret.
-            let n = openssl::bn::BigNum::from_slice(&URL_SAFE_NO_PAD.decode(jwk["n"].as_str().unwrap()).unwrap()).unwrap();
-            let e = openssl::bn::BigNum::from_slice(&URL_SAFE_NO_PAD.decode(jwk["e"].as_str().unwrap()).unwrap()).unwrap();
-            let rsa = openssl::rsa::Rsa::from_public_components(n, e).unwrap();
-            secrets.push(rsa.public_key_to_pem().unwrap());
+            use aws_lc_rs::encoding::AsDer;
+            let public = aws_lc_rs::rsa::PublicKeyComponents {
+                n: URL_SAFE_NO_PAD.decode(jwk["n"].as_str().unwrap()).unwrap(),
+                e: URL_SAFE_NO_PAD.decode(jwk["e"].as_str().unwrap()).unwrap(),
+            };
+            let spki = AsDer::<aws_lc_rs::encoding::PublicKeyX509Der>::as_der(&public).unwrap();
+            let b64 = base64::engine::general_purpose::STANDARD.encode(spki.as_ref());
+            let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
+            // The SubjectPublicKeyInfo PEM, as `openssl rsa -pubout` writes it.
+            secrets.push(format!("-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n", lines.join("\n")).into_bytes());
         }
         for secret in secrets {
             let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);

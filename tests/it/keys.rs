@@ -2,7 +2,6 @@
 //! and `buergerkonto keys generate` through the real binary.
 
 use buergerkonto::keys::{KeyError, KeyRing, RingKey, SigningAlg};
-use openssl::pkey::PKey;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -58,26 +57,21 @@ fn kid_is_rfc7638_thumbprint_of_the_rfc_example_key() {
 
 #[test]
 fn pem_formats_of_every_algorithm_load_and_sign() {
-    let dir = tempfile::tempdir().unwrap();
-    let rsa = openssl::rsa::Rsa::generate(2048).unwrap();
-    let rsa_pkey = PKey::from_rsa(rsa.clone()).unwrap();
-    let ec = openssl::ec::EcKey::generate(&openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1).unwrap()).unwrap();
-    let ec_pkey = PKey::from_ec_key(ec.clone()).unwrap();
-    let ed_pkey = PKey::generate_ed25519().unwrap();
-    let rsa_pkcs1 = rsa.private_key_to_pem().unwrap();
-    assert!(String::from_utf8_lossy(&rsa_pkcs1).contains("BEGIN RSA PRIVATE KEY"));
-    let cases: Vec<(SigningAlg, &str, Vec<u8>)> = vec![
-        (SigningAlg::RS256, "rsa-pkcs1.pem", rsa_pkcs1.clone()),
-        (SigningAlg::RS256, "rsa-pkcs8.pem", rsa_pkey.private_key_to_pem_pkcs8().unwrap()),
-        (SigningAlg::PS256, "rsa-pkcs1-ps.pem", rsa_pkcs1),
-        (SigningAlg::ES256, "ec-pkcs8.pem", ec_pkey.private_key_to_pem_pkcs8().unwrap()),
-        (SigningAlg::ES256, "ec-sec1.pem", ec.private_key_to_pem().unwrap()),
-        (SigningAlg::EdDSA, "ed-pkcs8.pem", ed_pkey.private_key_to_pem_pkcs8().unwrap()),
+    // Made by the openssl command-line tool (tests/fixtures/keys/README.md): an independent producer.
+    let cases = [
+        (SigningAlg::RS256, "rsa2048-pkcs1.pem"),
+        (SigningAlg::RS256, "rsa2048-pkcs8.pem"),
+        (SigningAlg::PS256, "rsa2048-pkcs1.pem"),
+        (SigningAlg::PS256, "rsa2048-pkcs8.pem"),
+        (SigningAlg::ES256, "ec-p256-pkcs8.pem"),
+        (SigningAlg::ES256, "ec-p256-sec1.pem"),
+        (SigningAlg::EdDSA, "ed25519-pkcs8.pem"),
     ];
+    assert!(std::fs::read_to_string(fixture("rsa2048-pkcs1.pem")).unwrap().contains("BEGIN RSA PRIVATE KEY"));
+    assert!(std::fs::read_to_string(fixture("ec-p256-sec1.pem")).unwrap().contains("BEGIN EC PRIVATE KEY"));
     let mut kids = std::collections::HashMap::new();
-    for (alg, name, pem) in cases {
-        let path = write(dir.path(), name, &pem);
-        let key = RingKey::from_file(alg, &path, true).unwrap_or_else(|e| panic!("{name}: {e}"));
+    for (alg, name) in cases {
+        let key = RingKey::from_file(alg, &fixture(name), true).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(key.alg(), alg);
         kids.entry(name.split('-').next().unwrap().to_owned())
             .or_insert_with(Vec::new)
@@ -89,38 +83,46 @@ fn pem_formats_of_every_algorithm_load_and_sign() {
     }
 }
 
+/// PEM text of one DER block (RFC 7468), for keys made in the test.
+fn pem(label: &str, der: &[u8]) -> Vec<u8> {
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, der);
+    let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n")).into_bytes()
+}
+
 #[test]
 fn jwk_and_pem_of_one_key_have_the_same_kid() {
+    use aws_lc_rs::encoding::AsBigEndian;
+    use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
     let dir = tempfile::tempdir().unwrap();
-    let ed = PKey::generate_ed25519().unwrap();
+    let ed = Ed25519KeyPair::generate().unwrap();
+    let seed = AsBigEndian::<aws_lc_rs::encoding::Curve25519SeedBin>::as_be_bytes(&ed.seed().unwrap()).unwrap();
     let b64 = |b: &[u8]| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, b);
     let jwk = serde_json::json!({
         "kty": "OKP", "crv": "Ed25519",
-        "d": b64(&ed.raw_private_key().unwrap()), "x": b64(&ed.raw_public_key().unwrap()),
+        "d": b64(seed.as_ref()), "x": b64(ed.public_key().as_ref()),
     });
     let from_jwk = RingKey::from_file(SigningAlg::EdDSA, &write(dir.path(), "k.json", jwk.to_string().as_bytes()), true).unwrap();
-    let from_pem = RingKey::from_file(
-        SigningAlg::EdDSA,
-        &write(dir.path(), "k.pem", &ed.private_key_to_pem_pkcs8().unwrap()),
-        true,
-    )
-    .unwrap();
+    let pkcs8 = ed.to_pkcs8().unwrap();
+    let from_pem = RingKey::from_file(SigningAlg::EdDSA, &write(dir.path(), "k.pem", &pem("PRIVATE KEY", pkcs8.as_ref())), true).unwrap();
     assert_eq!(from_jwk.kid(), from_pem.kid());
 }
 
 #[test]
 fn bad_key_files_are_refused_with_the_file_name() {
     let dir = tempfile::tempdir().unwrap();
-    let rsa_pem = PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap())
-        .unwrap()
-        .private_key_to_pem_pkcs8()
-        .unwrap();
-    let small_rsa = openssl::rsa::Rsa::generate(1024).unwrap().private_key_to_pem().unwrap();
+    let rsa_pem = std::fs::read(fixture("rsa2048-pkcs8.pem")).unwrap();
+    let small_rsa = std::fs::read(fixture("rsa1024-pkcs1.pem")).unwrap();
+    let ec_p384 = std::fs::read(fixture("ec-p384-sec1.pem")).unwrap();
+    let ed_pem = std::fs::read(fixture("ed25519-pkcs8.pem")).unwrap();
     let ec_jwk = std::fs::read_to_string(fixture("rfc7517-a2-ec.jwk")).unwrap();
     let cases: Vec<(SigningAlg, &str, Vec<u8>, &str)> = vec![
-        (SigningAlg::ES256, "rsa-as-ec.pem", rsa_pem.clone(), "needs an EC P-256 key"),
+        (SigningAlg::ES256, "rsa-as-ec.pem", rsa_pem.clone(), "needs an EC P-256 key, found an RSA key"),
         (SigningAlg::EdDSA, "rsa-as-ed.pem", rsa_pem, "needs an Ed25519 key"),
         (SigningAlg::RS256, "small.pem", small_rsa, "at least 2048"),
+        (SigningAlg::RS256, "small-pkcs8.pem", std::fs::read(fixture("rsa1024-pkcs8.pem")).unwrap(), "at least 2048"),
+        (SigningAlg::ES256, "p384.pem", ec_p384, "needs the P-256 curve"),
+        (SigningAlg::RS256, "ed-as-rsa.pem", ed_pem, "needs an RSA key, found an Ed25519 key"),
         (SigningAlg::ES256, "garbage.pem", b"hello".to_vec(), "not a PEM private key"),
         (SigningAlg::ES256, "garbage.jwk", b"{not json".to_vec(), "not a JWK"),
         (

@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod client_auth;
 mod discovery;
+mod docs_claims;
 mod eid_login;
 mod elster_interop;
 mod elster_login;

@@ -472,14 +472,22 @@ async fn rustls_client_handshake() {
             ..LeafSpec::default()
         },
     );
-    let identity =
-        openidconnect::reqwest::Identity::from_pem(format!("{}{}{}", good.cert_pem, f.inter.pem, good.key_pem).as_bytes()).unwrap();
-    let ca = openidconnect::reqwest::Certificate::from_pem(&std::fs::read(&f.server_ca).unwrap()).unwrap();
-    let client = openidconnect::reqwest::Client::builder()
-        .use_rustls_tls()
-        .add_root_certificate(ca)
-        .identity(identity)
-        .redirect(openidconnect::reqwest::redirect::Policy::none())
+    // The client side on the broker's TLS stack too (rustls on aws-lc-rs): leaf + intermediate.
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from_pem_file(&f.server_ca).unwrap()).unwrap();
+    let chain = CertificateDer::pem_slice_iter(format!("{}{}", good.cert_pem, f.inter.pem).as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(buergerkonto::tls::crypto_provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_client_auth_cert(chain, PrivateKeyDer::from_pem_slice(good.key_pem.as_bytes()).unwrap())
+        .unwrap();
+    let client = buergerkonto::tls::http_client_builder_with(config)
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     let r = client

@@ -78,7 +78,8 @@ impl Drop for TestBroker {
 
 /// An HTTP client that does not follow redirects (tests look at each hop).
 pub fn http_client() -> openidconnect::reqwest::Client {
-    openidconnect::reqwest::Client::builder()
+    buergerkonto::tls::http_client_builder()
+        .expect("rustls client config")
         .redirect(openidconnect::reqwest::redirect::Policy::none())
         .build()
         .expect("reqwest client")

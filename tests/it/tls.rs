@@ -67,13 +67,14 @@ async fn start_tls() -> TlsBroker {
     }
 }
 
-fn trusting_client(cert_pem: &str) -> openidconnect::reqwest::Client {
-    let cert = openidconnect::reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap();
-    openidconnect::reqwest::Client::builder()
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(cert)
+/// A client on the broker's own TLS stack (rustls on aws-lc-rs) that trusts only `cert_pem`.
+fn trusting_client(cert_pem: &str) -> reqwest::Client {
+    use rustls_pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(rustls_pki_types::CertificateDer::from_pem_slice(cert_pem.as_bytes()).unwrap()).unwrap();
+    buergerkonto::tls::http_client_builder_with(buergerkonto::tls::client_config(roots).unwrap())
         .resolve("localhost", "127.0.0.1:0".parse().unwrap())
-        .redirect(openidconnect::reqwest::redirect::Policy::none())
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
 }

@@ -164,7 +164,7 @@ fn verify_one(
             })
         };
         leaf.verify_for_usage(
-            crate::http::server::crypto_provider().signature_verification_algorithms.all,
+            crate::tls::crypto_provider().signature_verification_algorithms.all,
             std::slice::from_ref(&ta),
             &intermediates,
             unix_time(now),
