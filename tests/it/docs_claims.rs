@@ -43,14 +43,19 @@ fn relying_party_doc_lists_exactly_the_scope_claim_table() {
     let doc = doc_table(DOC);
     for (scope, claims) in SCOPE_CLAIMS {
         let code: BTreeSet<String> = claims.iter().map(|c| c.to_string()).collect();
-        let documented = doc.get(*scope).unwrap_or_else(|| panic!("scope {scope} is not in docs/relying-parties.md"));
+        let documented = doc
+            .get(*scope)
+            .unwrap_or_else(|| panic!("scope {scope} is not in docs/relying-parties.md"));
         assert_eq!(documented, &code, "claims of scope {scope}: docs/relying-parties.md vs claims.rs");
     }
     for (scope, claims) in &doc {
         let code: BTreeSet<String> = claims_of_scope(scope).iter().map(|c| c.to_string()).collect();
         assert_eq!(claims, &code, "documented scope {scope} vs claims.rs");
     }
-    assert!(doc.contains_key("offline_access"), "offline_access is documented (no claims of its own)");
+    assert!(
+        doc.contains_key("offline_access"),
+        "offline_access is documented (no claims of its own)"
+    );
 }
 
 #[test]

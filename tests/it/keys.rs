@@ -67,8 +67,12 @@ fn pem_formats_of_every_algorithm_load_and_sign() {
         (SigningAlg::ES256, "ec-p256-sec1.pem"),
         (SigningAlg::EdDSA, "ed25519-pkcs8.pem"),
     ];
-    assert!(std::fs::read_to_string(fixture("rsa2048-pkcs1.pem")).unwrap().contains("BEGIN RSA PRIVATE KEY"));
-    assert!(std::fs::read_to_string(fixture("ec-p256-sec1.pem")).unwrap().contains("BEGIN EC PRIVATE KEY"));
+    assert!(std::fs::read_to_string(fixture("rsa2048-pkcs1.pem"))
+        .unwrap()
+        .contains("BEGIN RSA PRIVATE KEY"));
+    assert!(std::fs::read_to_string(fixture("ec-p256-sec1.pem"))
+        .unwrap()
+        .contains("BEGIN EC PRIVATE KEY"));
     let mut kids = std::collections::HashMap::new();
     for (alg, name) in cases {
         let key = RingKey::from_file(alg, &fixture(name), true).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -104,7 +108,12 @@ fn jwk_and_pem_of_one_key_have_the_same_kid() {
     });
     let from_jwk = RingKey::from_file(SigningAlg::EdDSA, &write(dir.path(), "k.json", jwk.to_string().as_bytes()), true).unwrap();
     let pkcs8 = ed.to_pkcs8().unwrap();
-    let from_pem = RingKey::from_file(SigningAlg::EdDSA, &write(dir.path(), "k.pem", &pem("PRIVATE KEY", pkcs8.as_ref())), true).unwrap();
+    let from_pem = RingKey::from_file(
+        SigningAlg::EdDSA,
+        &write(dir.path(), "k.pem", &pem("PRIVATE KEY", pkcs8.as_ref())),
+        true,
+    )
+    .unwrap();
     assert_eq!(from_jwk.kid(), from_pem.kid());
 }
 
@@ -117,10 +126,20 @@ fn bad_key_files_are_refused_with_the_file_name() {
     let ed_pem = std::fs::read(fixture("ed25519-pkcs8.pem")).unwrap();
     let ec_jwk = std::fs::read_to_string(fixture("rfc7517-a2-ec.jwk")).unwrap();
     let cases: Vec<(SigningAlg, &str, Vec<u8>, &str)> = vec![
-        (SigningAlg::ES256, "rsa-as-ec.pem", rsa_pem.clone(), "needs an EC P-256 key, found an RSA key"),
+        (
+            SigningAlg::ES256,
+            "rsa-as-ec.pem",
+            rsa_pem.clone(),
+            "needs an EC P-256 key, found an RSA key",
+        ),
         (SigningAlg::EdDSA, "rsa-as-ed.pem", rsa_pem, "needs an Ed25519 key"),
         (SigningAlg::RS256, "small.pem", small_rsa, "at least 2048"),
-        (SigningAlg::RS256, "small-pkcs8.pem", std::fs::read(fixture("rsa1024-pkcs8.pem")).unwrap(), "at least 2048"),
+        (
+            SigningAlg::RS256,
+            "small-pkcs8.pem",
+            std::fs::read(fixture("rsa1024-pkcs8.pem")).unwrap(),
+            "at least 2048",
+        ),
         (SigningAlg::ES256, "p384.pem", ec_p384, "needs the P-256 curve"),
         (SigningAlg::RS256, "ed-as-rsa.pem", ed_pem, "needs an RSA key, found an Ed25519 key"),
         (SigningAlg::ES256, "garbage.pem", b"hello".to_vec(), "not a PEM private key"),
@@ -155,6 +174,27 @@ fn bad_key_files_are_refused_with_the_file_name() {
             "enc.jwk",
             ec_jwk.replace(r#""kid":"1""#, r#""use":"enc""#).into_bytes(),
             "not \"sig\"",
+        ),
+        (
+            SigningAlg::RS256,
+            "rsa-crt.jwk",
+            std::fs::read_to_string(fixture("rfc7517-a2-rsa.jwk"))
+                .unwrap()
+                .replace("GyM_p6JrXySiz1toFgKb", "GyM_p6JrXySiz1toFgKc")
+                .into_bytes(),
+            "inconsistent",
+        ),
+        (
+            SigningAlg::EdDSA,
+            "ed-mismatch.jwk",
+            std::fs::read_to_string(fixture("rfc8037-a1-ed25519.jwk"))
+                .unwrap()
+                .replace(
+                    "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+                    "21qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+                )
+                .into_bytes(),
+            "does not match x",
         ),
         (
             SigningAlg::RS256,

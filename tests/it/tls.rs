@@ -71,7 +71,9 @@ async fn start_tls() -> TlsBroker {
 fn trusting_client(cert_pem: &str) -> reqwest::Client {
     use rustls_pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
-    roots.add(rustls_pki_types::CertificateDer::from_pem_slice(cert_pem.as_bytes()).unwrap()).unwrap();
+    roots
+        .add(rustls_pki_types::CertificateDer::from_pem_slice(cert_pem.as_bytes()).unwrap())
+        .unwrap();
     buergerkonto::tls::http_client_builder_with(buergerkonto::tls::client_config(roots).unwrap())
         .resolve("localhost", "127.0.0.1:0".parse().unwrap())
         .redirect(reqwest::redirect::Policy::none())
