@@ -6,7 +6,7 @@
 
 pub mod elster;
 
-use super::crypto_facade::{AttributeValue, SamlAttribute};
+use saml_xmlsec::response::{AttributeValue, SamlAttribute};
 use super::profile::{AttributeKey, Profile};
 use crate::authenticators::{Attributes, UpstreamSubject};
 use serde_json::{json, Map, Value};

@@ -13,7 +13,7 @@
 
 use super::Mapped;
 use crate::authenticators::{Organisation, UpstreamSubject};
-use crate::saml::crypto_facade::SamlAttribute;
+use saml_xmlsec::response::SamlAttribute;
 use crate::saml::profile::elster::{KIND_ORGANISATION, KIND_PERSONAL};
 use crate::saml::profile::{AttributeKey, AttributeNames};
 use serde_json::json;

@@ -1,6 +1,6 @@
 use super::*;
 use crate::saml::authn_request::{authn_request_xml, deflate_b64, RequestId, RequestParams, SpType};
-use crate::saml::crypto_facade::{AttributeValue, SamlAttribute};
+use saml_xmlsec::response::{AttributeValue, SamlAttribute};
 use crate::saml::mapping::map_attributes;
 use crate::saml::profile::{AttributeKey, EIDAS};
 use crate::saml::test_support::dev_sp;

@@ -1,5 +1,5 @@
 use super::*;
-use crate::saml::crypto_facade::AttributeValue;
+use saml_xmlsec::response::AttributeValue;
 use crate::saml::profile::{AttributeNames, ELSTER};
 
 fn attr(local: &str, value: &str) -> SamlAttribute {
