@@ -115,7 +115,11 @@ fn bench(label: &str, file: &str, cert: &str, key: &str, ecdh: bool) {
             })
             .unwrap();
             let mut cek = [0u8; 40];
-            let n = KeyEncryptionKey::new(&AES_256, &kek).unwrap().unwrap(wrapped, &mut cek).unwrap().len();
+            let n = KeyEncryptionKey::new(&AES_256, &kek)
+                .unwrap()
+                .unwrap(wrapped, &mut cek)
+                .unwrap()
+                .len();
             cek[..n].to_vec()
         };
         (time(run), run())

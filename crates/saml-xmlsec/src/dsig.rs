@@ -16,10 +16,10 @@ use super::algorithms::{ENVELOPED, EXC_C14N};
 use super::c14n::canonicalize;
 use super::errors::DsigError;
 use super::keys::{Certificate, PrivateKey, PublicKey};
-use super::signing::{sign, verify, EcdsaFormat};
-use super::untrusted::Untrusted;
 /// The HTTP-Redirect binding signatures live in [`super::redirect`]; re-exported here as well.
 pub use super::redirect::{sign_redirect_query, verify_redirect_query, RedirectMessage};
+use super::signing::{sign, verify, EcdsaFormat};
+use super::untrusted::Untrusted;
 use super::xml::{check_unique_ids, elements, is, ns, only_child, parse, text_content};
 
 /// Verifies the enveloped signature of `signed` (normally the document root) with the pinned keys.

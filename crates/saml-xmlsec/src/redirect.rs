@@ -8,9 +8,9 @@ use base64::{engine::general_purpose::STANDARD as B64, Engine as _};
 use url::form_urlencoded::byte_serialize;
 
 use super::algorithms::SignatureAlgorithm;
+use super::errors::DsigError;
 use super::keys::{PrivateKey, PublicKey};
 use super::signing::{sign, verify, EcdsaFormat};
-use super::errors::DsigError;
 
 /// Which message the query carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

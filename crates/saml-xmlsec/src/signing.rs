@@ -46,7 +46,11 @@ fn rsa_signing(alg: SignatureAlgorithm) -> Option<&'static dyn signature::RsaEnc
 }
 
 /// The aws-lc-rs verification algorithm for a curve, hash and value format.
-fn ecdsa_verification(curve: Curve, digest: DigestAlgorithm, format: EcdsaFormat) -> Option<&'static signature::EcdsaVerificationAlgorithm> {
+fn ecdsa_verification(
+    curve: Curve,
+    digest: DigestAlgorithm,
+    format: EcdsaFormat,
+) -> Option<&'static signature::EcdsaVerificationAlgorithm> {
     use signature as s;
     use DigestAlgorithm::{Sha256, Sha384, Sha512};
     use EcdsaFormat::{Der, Raw};

@@ -84,8 +84,14 @@ mod tests {
     fn control_characters_are_escaped_and_long_values_cut() {
         let forged = Untrusted::new("http://x\n2026-12-01T10:00:00Z  INFO login ok user=admin\r\u{1b}[2J\"");
         let shown = forged.to_string();
-        assert!(!shown.contains('\n') && !shown.contains('\r') && !shown.contains('\u{1b}'), "{shown}");
-        assert!(shown.contains("\\n2026") && shown.contains("\\u{1b}") && shown.contains("\\\""), "{shown}");
+        assert!(
+            !shown.contains('\n') && !shown.contains('\r') && !shown.contains('\u{1b}'),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("\\n2026") && shown.contains("\\u{1b}") && shown.contains("\\\""),
+            "{shown}"
+        );
         assert_eq!(format!("{forged:?}"), shown);
         let long = Untrusted::new("a".repeat(10_000));
         let shown = long.to_string();

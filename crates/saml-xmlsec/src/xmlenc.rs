@@ -11,13 +11,13 @@
 //! Primitives come from aws-lc-rs: RSA-OAEP (`rsa`), ECDH (`agreement`), ConcatKDF as the NIST
 //! SP 800-56C one-step KDF with SHA-256 (`kdf::sskdf_digest`), RFC 3394 (`key_wrap`), AES-GCM (`aead`).
 
-use base64::{engine::general_purpose::STANDARD as B64, Engine as _};
 use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
 use aws_lc_rs::agreement::{self, UnparsedPublicKey};
 use aws_lc_rs::kdf::{get_sskdf_digest_algorithm, sskdf_digest, SskdfDigestAlgorithmId};
 use aws_lc_rs::key_wrap::{KeyEncryptionKey, KeyWrap, AES_256};
 use aws_lc_rs::rand::{self, SystemRandom};
 use aws_lc_rs::rsa::{OaepPublicEncryptingKey, PublicEncryptingKey, OAEP_SHA256_MGF1SHA256};
+use base64::{engine::general_purpose::STANDARD as B64, Engine as _};
 use roxmltree::Node;
 use zeroize::Zeroizing;
 

@@ -33,7 +33,10 @@ fn lxml_available() -> bool {
             Ok("1"),
             "{TEST}: python3 with lxml is required (pip install lxml), or set BK_ALLOW_SKIP=1 to skip explicitly"
         );
-        let _ = writeln!(std::io::stderr(), "SKIPPED {TEST}: python3 with lxml not available (BK_ALLOW_SKIP=1)");
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED {TEST}: python3 with lxml not available (BK_ALLOW_SKIP=1)"
+        );
     }
     ok
 }
@@ -81,7 +84,9 @@ fn c14n_matches_lxml_on_the_corpus() {
     for (name, result) in &theirs {
         let file = dir.join(name);
         let mine = ours(&file);
-        let reference = result["c14n"].as_str().map(|b| String::from_utf8(B64.decode(b).expect("b64")).expect("UTF-8"));
+        let reference = result["c14n"]
+            .as_str()
+            .map(|b| String::from_utf8(B64.decode(b).expect("b64")).expect("UTF-8"));
         match (mine, reference) {
             (Some(m), Some(r)) if m == r => compared += 1,
             (Some(m), Some(r)) => failures.push(format!("{name}:\n  ours: {m:?}\n  lxml: {r:?}")),

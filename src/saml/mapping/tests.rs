@@ -161,9 +161,7 @@ fn structured_current_address_from_a_verified_response_becomes_the_address_claim
     use saml_xmlsec::{dsig::sign_enveloped, xmlenc::encrypt_assertion, Certificate, PrivateKey};
     use std::time::{Duration, UNIX_EPOCH};
 
-    let fixture = |name: &str| {
-        std::fs::read(format!("{}/crates/saml-xmlsec/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-    };
+    let fixture = |name: &str| std::fs::read(format!("{}/crates/saml-xmlsec/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let address = r#"<eidas:CurrentAddressStructuredType xmlns:eidas="http://eidas.europa.eu/attributes/naturalperson"><eidas:LocatorDesignator>17</eidas:LocatorDesignator><eidas:Thoroughfare>Heidestraße</eidas:Thoroughfare><eidas:PostName>Köln</eidas:PostName><eidas:PostCode>51147</eidas:PostCode><eidas:AdminunitFirstline>D</eidas:AdminunitFirstline></eidas:CurrentAddressStructuredType>"#;
     let assertion = format!(
         r#"<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a1" IssueInstant="2026-12-01T10:00:00Z" Version="2.0"><saml2:Issuer>https://eid.example/idp</saml2:Issuer><saml2:Subject><saml2:NameID>X</saml2:NameID><saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml2:SubjectConfirmationData InResponseTo="_req1" NotOnOrAfter="2026-12-01T10:05:00Z" Recipient="https://broker.example/saml/acs"/></saml2:SubjectConfirmation></saml2:Subject><saml2:Conditions NotBefore="2026-12-01T09:59:00Z" NotOnOrAfter="2026-12-01T10:10:00Z"><saml2:AudienceRestriction><saml2:Audience>https://broker.example/saml</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions><saml2:AttributeStatement><saml2:Attribute Name="{EIDAS_NP}PersonIdentifier"><saml2:AttributeValue>DE/DE/1</saml2:AttributeValue></saml2:Attribute><saml2:Attribute Name="{EIDAS_NP}CurrentAddress"><saml2:AttributeValue>{address}</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement></saml2:Assertion>"#
