@@ -10,7 +10,7 @@
 //!   do not verify.
 
 use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{self, EcdsaKeyPair, KeyPair as _, UnparsedPublicKey, VerificationAlgorithm};
+use aws_lc_rs::signature::{self, EcdsaKeyPair, UnparsedPublicKey, VerificationAlgorithm};
 
 use crate::algorithms::{DigestAlgorithm, SignatureAlgorithm};
 use crate::errors::DsigError;
@@ -132,7 +132,6 @@ pub(crate) fn sign(alg: SignatureAlgorithm, key: &PrivateKey, data: &[u8], forma
     }
     let signing = ecdsa_signing(curve, alg.digest(), format).ok_or(DsigError::KeyMismatch)?;
     let kp = EcdsaKeyPair::from_pkcs8(signing, pkcs8).map_err(|_| DsigError::Crypto)?;
-    debug_assert_eq!(kp.public_key().as_ref(), key.public_key().key_bytes());
     let sig = kp.sign(&rng, data).map_err(|_| DsigError::Crypto)?;
     Ok(sig.as_ref().to_vec())
 }
