@@ -1,35 +1,31 @@
 //! Cost of processing one eID Response (verify + decrypt + map), split per step, for
 //! RSA-PSS-3072 signature + RSA-OAEP-3072 key transport and for ECDSA P-256 + ECDH-ES P-256.
-//! Inputs are the peer-produced fixtures in tests/fixtures/saml (test material).
+//! Inputs are the peer-produced fixtures in crates/saml-xmlsec/tests/fixtures (test material).
 //!
 //! Run: `cargo bench --bench saml` (release profile). Plain `Instant` timing, no harness: the steps
-//! are re-run with the same OpenSSL calls the pipeline makes so their share of the total is visible.
+//! are re-run with the same aws-lc-rs calls the pipeline makes so their share of the total is visible.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
+use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
+use aws_lc_rs::agreement::{self, UnparsedPublicKey};
+use aws_lc_rs::kdf::{get_sskdf_digest_algorithm, sskdf_digest, SskdfDigestAlgorithmId};
+use aws_lc_rs::key_wrap::{KeyEncryptionKey, KeyWrap, AES_256};
+use aws_lc_rs::rsa::{OaepPrivateDecryptingKey, PrivateDecryptingKey, OAEP_SHA256_MGF1SHA256};
+use aws_lc_rs::signature;
 use base64::{engine::general_purpose::STANDARD as B64, Engine as _};
-use buergerkonto::saml::algorithms::DEFAULT_SIGNATURE_ALGORITHMS;
-use buergerkonto::saml::c14n::canonicalize;
-use buergerkonto::saml::response::{verify_response, Expectations, DEFAULT_MAX_CLOCK_SKEW};
-use buergerkonto::saml::xml::{ns, parse_bytes};
-use openssl::bn::{BigNum, BigNumContext};
-use openssl::derive::Deriver;
-use openssl::ec::{EcKey, EcPoint};
-use openssl::ecdsa::EcdsaSig;
-use openssl::hash::MessageDigest;
-use openssl::md::Md;
-use openssl::pkey::{PKey, Private, Public};
-use openssl::pkey_ctx::PkeyCtx;
-use openssl::rsa::Padding;
-use openssl::sign::{RsaPssSaltlen, Verifier};
-use openssl::symm::{decrypt_aead, Cipher};
-use openssl::x509::X509;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::PrivatePkcs8KeyDer;
+use saml_xmlsec::c14n::canonicalize;
+use saml_xmlsec::response::{verify_response, Expectations, DEFAULT_MAX_CLOCK_SKEW};
+use saml_xmlsec::xml::{ns, parse_bytes};
+use saml_xmlsec::{Certificate, PrivateKey};
 
 const ITER: u32 = 300;
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/fixtures/saml/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
+    std::fs::read(format!("{}/crates/saml-xmlsec/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
 }
 
 fn time<T>(f: impl Fn() -> T) -> Duration {
@@ -51,19 +47,20 @@ fn text(doc: &roxmltree::Document<'_>, ns_uri: &str, local: &str) -> String {
     n.text().unwrap_or("").split_whitespace().collect()
 }
 
-fn bench(label: &str, file: &str, pinned: PKey<Public>, ours: PKey<Private>, ecdh: bool) {
+fn bench(label: &str, file: &str, cert: &str, key: &str, ecdh: bool) {
     let xml = fixture(file);
-    let pinned_v = [pinned.clone()];
-    let ours_v = [ours.clone()];
+    let pinned = Certificate::from_pem(&fixture(cert)).expect("cert");
+    let key_pem = fixture(key);
+    let pkcs8 = PrivatePkcs8KeyDer::from_pem_slice(&key_pem).expect("PKCS#8");
     let exp = Expectations {
-        idp_entity_id: "https://eid.example/idp",
-        idp_signing_keys: &pinned_v,
-        acs_url: "https://broker.example/saml/acs",
-        sp_entity_id: "https://broker.example/saml",
-        in_response_to: "_req1",
-        allowed_signature_algorithms: DEFAULT_SIGNATURE_ALGORITHMS,
-        decryption_keys: &ours_v,
-        max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
+        acs_url: "https://broker.example/saml/acs".into(),
+        audience: "https://broker.example/saml".into(),
+        issuer: "https://eid.example/idp".into(),
+        in_response_to: "_req1".into(),
+        idp_signing_certs: vec![pinned.clone()],
+        decryption_keys: vec![PrivateKey::from_pem(&key_pem).expect("key")],
+        max_skew: DEFAULT_MAX_CLOCK_SKEW,
+        allow_rsa_pkcs1: false,
     };
     let now = UNIX_EPOCH + Duration::from_secs(1_796_119_230);
     verify_response(&xml, &exp, now).expect("fixture verifies");
@@ -75,34 +72,18 @@ fn bench(label: &str, file: &str, pinned: PKey<Public>, ours: PKey<Private>, ecd
     let sig = root.children().find(|c| c.tag_name().name() == "Signature").expect("sig");
     let si = sig.children().find(|c| c.tag_name().name() == "SignedInfo").expect("si");
     let c14n_digest = time(|| {
-        let a = openssl::hash::hash(MessageDigest::sha256(), canonicalize(root, &[], Some(sig.id())).as_bytes());
-        (a.is_ok(), canonicalize(si, &[], None).len())
+        let a = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, canonicalize(root, &[], Some(sig.id())).as_bytes());
+        (a.as_ref().len(), canonicalize(si, &[], None).len())
     });
     let si_c14n = canonicalize(si, &[], None);
     let sig_value = B64.decode(text(&doc, ns::DS, "SignatureValue")).expect("b64");
-    let sig_verify = if ecdh {
-        let der = EcdsaSig::from_private_components(
-            BigNum::from_slice(&sig_value[..32]).unwrap(),
-            BigNum::from_slice(&sig_value[32..]).unwrap(),
-        )
-        .unwrap()
-        .to_der()
-        .unwrap();
-        time(|| {
-            Verifier::new(MessageDigest::sha256(), &pinned)
-                .unwrap()
-                .verify_oneshot(&der, si_c14n.as_bytes())
-                .unwrap()
-        })
+    let alg: &'static dyn signature::VerificationAlgorithm = if ecdh {
+        &signature::ECDSA_P256_SHA256_FIXED
     } else {
-        time(|| {
-            let mut v = Verifier::new(MessageDigest::sha256(), &pinned).unwrap();
-            v.set_rsa_padding(Padding::PKCS1_PSS).unwrap();
-            v.set_rsa_mgf1_md(MessageDigest::sha256()).unwrap();
-            v.set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH).unwrap();
-            v.verify_oneshot(&sig_value, si_c14n.as_bytes()).unwrap()
-        })
+        &signature::RSA_PSS_2048_8192_SHA256
     };
+    let public = signature::UnparsedPublicKey::new(alg, pinned.public_key().key_bytes());
+    let sig_verify = time(|| public.verify(si_c14n.as_bytes(), &sig_value).expect("verifies"));
 
     // Key transport: the EncryptedKey's CipherValue; the data CipherValue is the last one.
     let values: Vec<Vec<u8>> = doc
@@ -124,40 +105,47 @@ fn bench(label: &str, file: &str, pinned: PKey<Public>, ours: PKey<Private>, ecd
                     .collect::<Vec<_>>()
             })
             .collect();
+        let ours = agreement::PrivateKey::from_private_key_der(&agreement::ECDH_P256, pkcs8.secret_pkcs8_der()).unwrap();
         let run = || {
-            let ec = ours.ec_key().unwrap();
-            let mut ctx = BigNumContext::new().unwrap();
-            let p = EcPoint::from_bytes(ec.group(), &point, &mut ctx).unwrap();
-            let peer_ec = EcKey::from_public_key(ec.group(), &p).unwrap();
-            peer_ec.check_key().unwrap();
-            let peer = PKey::from_ec_key(peer_ec).unwrap();
-            let mut d = Deriver::new(&ours).unwrap();
-            d.set_peer(&peer).unwrap();
-            let z = d.derive_to_vec().unwrap();
-            let mut kek = [0u8; 32];
-            concat_kdf::derive_key_into::<sha2::Sha256>(&z, &other, &mut kek).unwrap();
-            let mut cek = [0u8; 32];
-            openssl::aes::unwrap_key(&openssl::aes::AesKey::new_decrypt(&kek).unwrap(), None, &mut cek, wrapped).unwrap();
-            cek.to_vec()
+            let kek = agreement::agree(&ours, UnparsedPublicKey::new(&agreement::ECDH_P256, &point), (), |z| {
+                let mut kek = [0u8; 32];
+                let alg = get_sskdf_digest_algorithm(SskdfDigestAlgorithmId::Sha256).ok_or(())?;
+                sskdf_digest(alg, z, &other, &mut kek).map_err(|_| ())?;
+                Ok(kek)
+            })
+            .unwrap();
+            let mut cek = [0u8; 40];
+            let n = KeyEncryptionKey::new(&AES_256, &kek)
+                .unwrap()
+                .unwrap(wrapped, &mut cek)
+                .unwrap()
+                .len();
+            cek[..n].to_vec()
         };
         (time(run), run())
     } else {
+        let ours = OaepPrivateDecryptingKey::new(PrivateDecryptingKey::from_pkcs8(pkcs8.secret_pkcs8_der()).unwrap()).unwrap();
         let run = || {
-            let mut ctx = PkeyCtx::new(&ours).unwrap();
-            ctx.decrypt_init().unwrap();
-            ctx.set_rsa_padding(Padding::PKCS1_OAEP).unwrap();
-            ctx.set_rsa_oaep_md(Md::sha256()).unwrap();
-            ctx.set_rsa_mgf1_md(Md::sha256()).unwrap();
-            let mut out = Vec::new();
-            ctx.decrypt_to_vec(wrapped, &mut out).unwrap();
+            let mut out = vec![0u8; ours.min_output_size()];
+            let n = ours.decrypt(&OAEP_SHA256_MGF1SHA256, wrapped, &mut out, None).unwrap().len();
+            out.truncate(n);
             out
         };
         (time(run), run())
     };
     let (iv, rest) = data.split_at(12);
-    let (ct, tag) = rest.split_at(rest.len() - 16);
-    let gcm = time(|| decrypt_aead(Cipher::aes_256_gcm(), &cek, Some(iv), &[], ct, tag).unwrap());
-    let plain = decrypt_aead(Cipher::aes_256_gcm(), &cek, Some(iv), &[], ct, tag).unwrap();
+    let gcm_key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &cek).unwrap());
+    let open = || {
+        let mut buf = rest.to_vec();
+        let n = gcm_key
+            .open_in_place(Nonce::try_assume_unique_for_key(iv).unwrap(), Aad::empty(), &mut buf)
+            .unwrap()
+            .len();
+        buf.truncate(n);
+        buf
+    };
+    let gcm = time(open);
+    let plain = open();
     let assertion_parse = time(|| parse_bytes(&plain).is_ok());
     let measured = parse + c14n_digest + sig_verify + key_transport + gcm + assertion_parse;
     let rest = total.saturating_sub(measured);
@@ -186,20 +174,18 @@ fn bench(label: &str, file: &str, pinned: PKey<Public>, ours: PKey<Private>, ecd
 }
 
 fn main() {
-    let cert = |f: &str| X509::from_pem(&fixture(f)).unwrap().public_key().unwrap();
-    let key = |f: &str| PKey::private_key_from_pem(&fixture(f)).unwrap();
     bench(
         "RSA-PSS-3072 + RSA-OAEP-3072",
         "response-rsa-pss-rsa-oaep.xml",
-        cert("idp-rsa.crt"),
-        key("sp-enc-rsa.key"),
+        "idp-rsa.crt",
+        "sp-enc-rsa.key",
         false,
     );
     bench(
         "ECDSA P-256 + ECDH-ES P-256",
         "response-ecdsa-ecdh-es.xml",
-        cert("idp-ec.crt"),
-        key("sp-enc-ec.key"),
+        "idp-ec.crt",
+        "sp-enc-ec.key",
         true,
     );
 }

@@ -132,7 +132,7 @@ pub(super) fn validate(raw: RawSaml, development: bool, p: &mut Problems) -> Opt
         }
     }
     if let (Some(s), Some(e)) = (&signing, &encryption) {
-        if s.cert.to_der().ok() == e.cert.to_der().ok() {
+        if s.cert.der() == e.cert.der() {
             p.push("saml.encryption_cert: must differ from saml.signing_cert (separate signing and encryption keys)");
         }
     }

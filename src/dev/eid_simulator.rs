@@ -16,7 +16,6 @@ pub mod messages;
 pub mod persons;
 
 use crate::config::saml::{SamlConfig, SamlUpstreamConfig, SimulatorConfig};
-use crate::saml::crypto_facade;
 use crate::state::AppState;
 use crate::web::escape;
 use axum::body::Bytes;
@@ -27,6 +26,10 @@ use axum::Router;
 use http::StatusCode;
 pub use kind::SimKind;
 use messages::{AnswerFrame, ParsedRequest};
+use saml_xmlsec::algorithms::DEFAULT_SIGNATURE_ALGORITHMS;
+use saml_xmlsec::dsig::{sign_enveloped, verify_document};
+use saml_xmlsec::redirect::{verify_redirect_query, RedirectMessage};
+use saml_xmlsec::xmlenc::encrypt_assertion;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -80,7 +83,7 @@ fn problem(status: StatusCode, de: &str, en: &str) -> Response {
     )
 }
 
-fn signing_failed(e: &crypto_facade::FacadeError) -> Response {
+fn signing_failed(e: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %e, "eID simulator: signing or encryption failed");
     problem(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -126,8 +129,9 @@ async fn sso_get(State(state): State<AppState>, RawQuery(query): RawQuery, kind:
         );
     }
     // Bindings §3.4.4.1: the signature covers the parameters exactly as received.
-    let request = match crypto_facade::verify_redirect_query(&query, &saml.sp.signing.cert) {
-        Ok(r) => r,
+    let pinned = std::slice::from_ref(saml.sp.signing.cert.public_key());
+    let request = match verify_redirect_query(&query, RedirectMessage::Request, DEFAULT_SIGNATURE_ALGORITHMS, pinned) {
+        Ok(r) => r.to_owned(),
         Err(_) => {
             return problem(
                 StatusCode::BAD_REQUEST,
@@ -165,7 +169,8 @@ async fn sso_post(State(state): State<AppState>, body: Bytes, kind: SimKind) -> 
             "The request cannot be read.",
         );
     };
-    let covered = match crypto_facade::verify_enveloped(&xml, std::slice::from_ref(&saml.sp.signing.cert)) {
+    let pinned = std::slice::from_ref(saml.sp.signing.cert.public_key());
+    let covered = match verify_document(&xml, DEFAULT_SIGNATURE_ALGORITHMS, pinned) {
         Ok(id) => id,
         Err(_) => {
             return problem(
@@ -298,12 +303,12 @@ async fn answer_post(State(state): State<AppState>, body: Bytes, kind: SimKind) 
     };
     let unsigned = match token {
         Some(message) => messages::error_response_xml(&frame, message),
-        None => match crypto_facade::encrypt_assertion(&assertion, &saml.sp.encryption.cert) {
+        None => match encrypt_assertion(&assertion, saml.sp.encryption.cert.public_key()) {
             Ok(enc) => messages::success_response_xml(&frame, &enc),
             Err(e) => return signing_failed(&e),
         },
     };
-    let signed = match crypto_facade::sign_enveloped(&unsigned, &response_id, &sim.signing.key.0, sim.signing_alg) {
+    let signed = match sign_enveloped(&unsigned, &response_id, &sim.signing.key.0, sim.signing_alg.algorithm(), None) {
         Ok(s) => s,
         Err(e) => return signing_failed(&e),
     };

@@ -7,12 +7,14 @@
 //! moment of sending; `eidas:SPType` in the request (and therefore not in our metadata);
 //! `RequestedAuthnContext Comparison="minimum"`; the ACS URL equal to the one in our metadata.
 
-use super::crypto_facade::{self, FacadeError};
 use super::metadata::{xs_datetime, BINDING_POST};
 use super::profile::{AttributeKey, Profile};
 use super::sp::ServiceProvider;
 use crate::web::escape;
 use rand::RngCore;
+use saml_xmlsec::dsig::sign_enveloped;
+use saml_xmlsec::redirect::{sign_redirect_query, RedirectMessage};
+use saml_xmlsec::DsigError;
 use std::io::Write;
 use std::time::SystemTime;
 use url::Url;
@@ -139,20 +141,38 @@ pub fn authn_request_xml(p: &RequestParams<'_>) -> String {
     )
 }
 
+/// Why a request could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// DEFLATE failed (cannot happen when writing to memory; kept typed instead of a panic).
+    #[error("cannot compress the request")]
+    Deflate,
+    /// Signing failed.
+    #[error(transparent)]
+    Sign(#[from] DsigError),
+}
+
 /// Raw DEFLATE (RFC 1951) then base64: the `SAMLRequest` value of the Redirect binding
 /// (Bindings §3.4.4.1), before URL encoding.
-pub fn deflate_b64(xml: &str) -> Result<String, FacadeError> {
+pub fn deflate_b64(xml: &str) -> Result<String, RequestError> {
     let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(xml.as_bytes()).map_err(|e| FacadeError::Failed(e.to_string()))?;
-    let deflated = enc.finish().map_err(|e| FacadeError::Failed(e.to_string()))?;
+    enc.write_all(xml.as_bytes()).map_err(|_| RequestError::Deflate)?;
+    let deflated = enc.finish().map_err(|_| RequestError::Deflate)?;
     Ok(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, deflated))
 }
 
 /// HTTP-Redirect: the full URL to send the browser to (no enveloped signature in the XML; the
 /// signature covers the query).
-pub fn redirect_url(p: &RequestParams<'_>, relay_state: &str) -> Result<Url, FacadeError> {
+pub fn redirect_url(p: &RequestParams<'_>, relay_state: &str) -> Result<Url, RequestError> {
     let xml = authn_request_xml(p);
-    let query = crypto_facade::sign_redirect_query(&deflate_b64(&xml)?, Some(relay_state), &p.sp.signing.key.0, p.sp.signing_alg)?;
+    let query = sign_redirect_query(
+        RedirectMessage::Request,
+        &deflate_b64(&xml)?,
+        Some(relay_state),
+        &p.sp.signing.key.0,
+        p.sp.signing_alg.algorithm(),
+    )?;
     let mut url = p.destination.clone();
     let query = match url.query() {
         Some(existing) if !existing.is_empty() => format!("{existing}&{query}"),
@@ -163,9 +183,9 @@ pub fn redirect_url(p: &RequestParams<'_>, relay_state: &str) -> Result<Url, Fac
 }
 
 /// HTTP-POST: the form fields (`SAMLRequest` = base64 of the signed XML, `RelayState`).
-pub fn post_fields(p: &RequestParams<'_>, relay_state: &str) -> Result<Vec<(String, String)>, FacadeError> {
+pub fn post_fields(p: &RequestParams<'_>, relay_state: &str) -> Result<Vec<(String, String)>, RequestError> {
     let xml = authn_request_xml(p);
-    let signed = crypto_facade::sign_enveloped(&xml, p.id.as_str(), &p.sp.signing.key.0, p.sp.signing_alg)?;
+    let signed = sign_enveloped(&xml, p.id.as_str(), &p.sp.signing.key.0, p.sp.signing_alg.algorithm(), None)?;
     let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, signed.as_bytes());
     Ok(vec![("SAMLRequest".into(), b64), ("RelayState".into(), relay_state.into())])
 }

@@ -6,9 +6,9 @@
 
 pub mod elster;
 
-use super::crypto_facade::{AttributeValue, SamlAttribute};
 use super::profile::{AttributeKey, Profile};
 use crate::authenticators::{Attributes, UpstreamSubject};
+use saml_xmlsec::response::{AttributeValue, SamlAttribute};
 use serde_json::{json, Map, Value};
 
 /// The mapped identity.

@@ -6,11 +6,11 @@
 //!   metadata-signing certificate; the IdP signing certificates are pinned from it. An IdP without a
 //!   signing certificate is refused at start-up (samael pitfall 1: no certificate, no check at all).
 
-use super::crypto_facade::{self, FacadeError};
 use super::sp::ServiceProvider;
 use crate::web::escape;
-use openssl::pkey::Id;
-use openssl::x509::X509;
+use saml_xmlsec::algorithms::DEFAULT_SIGNATURE_ALGORITHMS;
+use saml_xmlsec::dsig::{sign_enveloped, verify_document};
+use saml_xmlsec::{Certificate, DsigError, KeyKind};
 use std::time::SystemTime;
 use url::Url;
 
@@ -42,7 +42,10 @@ pub fn parse_xs_datetime(s: &str) -> Option<SystemTime> {
 /// Build our SP metadata (unsigned). `id` becomes the root `ID` the signature references.
 pub fn sp_metadata_xml(sp: &ServiceProvider, id: &str, now: SystemTime) -> String {
     let valid_until = xs_datetime(now + sp.metadata_validity);
-    let transport = if sp.encryption.key.0.id() == Id::RSA { RSA_OAEP } else { ECDH_ES };
+    let transport = match sp.encryption.key.0.kind() {
+        KeyKind::Rsa { .. } => RSA_OAEP,
+        KeyKind::Ec(_) => ECDH_ES,
+    };
     // WantAssertionsSigned="false": the middleware signs the Response and encrypts an unsigned
     // assertion (reference/eid-saml.md §0); we require the Response signature instead.
     format!(
@@ -55,9 +58,9 @@ pub fn sp_metadata_xml(sp: &ServiceProvider, id: &str, now: SystemTime) -> Strin
 }
 
 /// Build and sign our SP metadata.
-pub fn signed_sp_metadata(sp: &ServiceProvider, id: &str, now: SystemTime) -> Result<String, FacadeError> {
+pub fn signed_sp_metadata(sp: &ServiceProvider, id: &str, now: SystemTime) -> Result<String, DsigError> {
     let xml = sp_metadata_xml(sp, id, now);
-    crypto_facade::sign_enveloped(&xml, id, &sp.signing.key.0, sp.signing_alg)
+    sign_enveloped(&xml, id, &sp.signing.key.0, sp.signing_alg.algorithm(), None)
 }
 
 /// What we take from an IdP's metadata.
@@ -66,9 +69,9 @@ pub struct IdpMetadata {
     /// `entityID` (expected `Issuer`).
     pub entity_id: String,
     /// Signing certificates (`use="signing"` or no `use`), pinned.
-    pub signing_certs: Vec<X509>,
+    pub signing_certs: Vec<Certificate>,
     /// Encryption certificates (the simulator and TR-03130's encrypted extension need them).
-    pub encryption_certs: Vec<X509>,
+    pub encryption_certs: Vec<Certificate>,
     /// `SingleSignOnService` for HTTP-Redirect.
     pub sso_redirect: Option<Url>,
     /// `SingleSignOnService` for HTTP-POST.
@@ -102,21 +105,22 @@ pub enum MetadataError {
     Expired(String),
     /// The signature did not verify (or verification is unavailable).
     #[error("metadata signature not verified: {0}")]
-    Signature(FacadeError),
+    Signature(DsigError),
     /// The signature covers another element than the root.
     #[error("metadata signature does not cover the EntityDescriptor")]
     SignatureScope,
 }
 
 /// Verify (when a metadata-signing certificate is configured) and parse IdP metadata.
-pub fn load_idp_metadata(xml: &str, metadata_signing_cert: Option<&X509>, now: SystemTime) -> Result<IdpMetadata, MetadataError> {
+pub fn load_idp_metadata(xml: &str, metadata_signing_cert: Option<&Certificate>, now: SystemTime) -> Result<IdpMetadata, MetadataError> {
     // Parse first (cheap, and it refuses DOCTYPEs) so a broken file gives the precise message.
     let root_id = {
         let doc = parse(xml)?;
         doc.root_element().attribute("ID").map(str::to_owned)
     };
     if let Some(cert) = metadata_signing_cert {
-        let covered = crypto_facade::verify_enveloped(xml, std::slice::from_ref(cert)).map_err(MetadataError::Signature)?;
+        let covered = verify_document(xml, DEFAULT_SIGNATURE_ALGORITHMS, std::slice::from_ref(cert.public_key()))
+            .map_err(MetadataError::Signature)?;
         if root_id.as_deref() != Some(covered.as_str()) {
             return Err(MetadataError::SignatureScope);
         }
@@ -154,7 +158,7 @@ pub fn parse_idp_metadata(xml: &str, now: SystemTime) -> Result<IdpMetadata, Met
         for c in kd.descendants().filter(|n| is(*n, DS_NS, "X509Certificate")) {
             let b64: String = c.text().unwrap_or_default().split_whitespace().collect();
             let der = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).map_err(|_| MetadataError::BadCertificate)?;
-            let cert = X509::from_der(&der).map_err(|_| MetadataError::BadCertificate)?;
+            let cert = Certificate::from_der(&der).map_err(|_| MetadataError::BadCertificate)?;
             // SAML Metadata §2.4.1.1: a KeyDescriptor without `use` serves both purposes.
             if usage != Some("encryption") {
                 signing_certs.push(cert.clone());

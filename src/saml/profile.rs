@@ -12,6 +12,7 @@ pub mod elster;
 
 use crate::authenticators::AuthnError;
 use crate::trust::TrustLevel;
+use saml_xmlsec::Untrusted;
 
 pub use elster::ELSTER;
 
@@ -257,9 +258,9 @@ impl Profile {
     pub fn status_error(&self, status: &StatusReport) -> AuthnError {
         let haystack = format!(
             "{} {} {}",
-            status.code,
-            status.second_level.as_deref().unwrap_or(""),
-            status.message.as_deref().unwrap_or("")
+            status.code.as_str(),
+            status.second_level.as_ref().map_or("", Untrusted::as_str),
+            status.message.as_ref().map_or("", Untrusted::as_str)
         )
         .to_ascii_lowercase()
         .replace(['_', '-', ' '], "");
@@ -316,11 +317,11 @@ impl AttributeNames {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusReport {
     /// Top-level StatusCode Value.
-    pub code: String,
+    pub code: Untrusted,
     /// Nested StatusCode Value.
-    pub second_level: Option<String>,
+    pub second_level: Option<Untrusted>,
     /// StatusMessage.
-    pub message: Option<String>,
+    pub message: Option<Untrusted>,
 }
 
 #[cfg(test)]

@@ -2,9 +2,8 @@
 //! separate encryption pair, so a compromise or rotation of one does not touch the other; eIDAS
 //! interoperability architecture and GK metadata both publish them as separate KeyDescriptors).
 
-use openssl::nid::Nid;
-use openssl::pkey::{Id, PKey, Private};
-use openssl::x509::X509;
+use saml_xmlsec::algorithms::SignatureAlgorithm;
+use saml_xmlsec::{Certificate, Curve, KeyKind};
 use std::fmt;
 use url::Url;
 
@@ -39,45 +38,57 @@ impl SignatureAlg {
         }
     }
 
-    /// Check that `key` is strong enough for this algorithm (TR-03116-4: P-256+, RSA ≥ 3072).
-    pub fn check_key(self, key: &PKey<Private>) -> Result<(), String> {
+    /// The crate's algorithm.
+    pub fn algorithm(self) -> SignatureAlgorithm {
         match self {
-            Self::EcdsaSha256 => check_ec(key),
-            Self::RsaPssSha256 => check_rsa(key),
+            Self::EcdsaSha256 => SignatureAlgorithm::EcdsaSha256,
+            Self::RsaPssSha256 => SignatureAlgorithm::RsaPssSha256,
         }
     }
+
+    /// Check that `key` is strong enough for this algorithm (TR-03116-4: P-256+, RSA ≥ 3072) and
+    /// that aws-lc-rs can sign with it (ECDSA-SHA256 on P-256 or P-521).
+    pub fn check_key(self, key: &saml_xmlsec::PrivateKey) -> Result<(), String> {
+        match self {
+            Self::EcdsaSha256 => check_ec(key.kind())?,
+            Self::RsaPssSha256 => check_rsa(key.kind())?,
+        }
+        if !saml_xmlsec::can_sign(key, self.algorithm()) {
+            return Err(format!(
+                "{} cannot be made with this key (ecdsa-sha256 needs P-256 or P-521)",
+                self.uri()
+            ));
+        }
+        Ok(())
+    }
 }
 
-fn check_ec(key: &PKey<Private>) -> Result<(), String> {
-    let ec = key.ec_key().map_err(|_| "ecdsa-sha256 needs an EC key".to_owned())?;
-    match ec.group().curve_name() {
-        Some(Nid::X9_62_PRIME256V1) | Some(Nid::SECP384R1) | Some(Nid::SECP521R1) => Ok(()),
-        _ => Err("EC key must be on P-256, P-384 or P-521".into()),
+fn check_ec(kind: KeyKind) -> Result<(), String> {
+    match kind {
+        KeyKind::Ec(Curve::P256 | Curve::P384 | Curve::P521) => Ok(()),
+        KeyKind::Rsa { .. } => Err("ecdsa-sha256 needs an EC key".into()),
     }
 }
 
-fn check_rsa(key: &PKey<Private>) -> Result<(), String> {
-    if key.id() != Id::RSA {
-        return Err("rsa-pss-sha256 needs an RSA key".into());
+fn check_rsa(kind: KeyKind) -> Result<(), String> {
+    match kind {
+        KeyKind::Rsa { bits } if bits < 3072 => Err(format!("RSA key has {bits} bits; at least 3072 are required")),
+        KeyKind::Rsa { .. } => Ok(()),
+        KeyKind::Ec(_) => Err("rsa-pss-sha256 needs an RSA key".into()),
     }
-    if key.bits() < 3072 {
-        return Err(format!("RSA key has {} bits; at least 3072 are required", key.bits()));
-    }
-    Ok(())
 }
 
 /// Check a key for XML-Enc key transport: RSA ≥ 3072 (RSA-OAEP) or EC P-256+ (ECDH-ES).
-pub fn check_encryption_key(key: &PKey<Private>) -> Result<(), String> {
-    if key.id() == Id::RSA {
-        check_rsa(key)
-    } else {
-        check_ec(key).map_err(|e| format!("encryption key: {e} (or use RSA ≥ 3072)"))
+pub fn check_encryption_key(key: &saml_xmlsec::PrivateKey) -> Result<(), String> {
+    match key.kind() {
+        kind @ KeyKind::Rsa { .. } => check_rsa(kind),
+        kind @ KeyKind::Ec(_) => check_ec(kind).map_err(|e| format!("encryption key: {e} (or use RSA ≥ 3072)")),
     }
 }
 
 /// A private key that never prints.
 #[derive(Clone)]
-pub struct PrivateKey(pub PKey<Private>);
+pub struct PrivateKey(pub saml_xmlsec::PrivateKey);
 
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -91,14 +102,13 @@ pub struct KeyPair {
     /// Private key.
     pub key: PrivateKey,
     /// Certificate published in metadata.
-    pub cert: X509,
+    pub cert: Certificate,
 }
 
 impl KeyPair {
     /// Base64 DER of the certificate (for `ds:X509Certificate`).
     pub fn cert_base64(&self) -> String {
-        let der = self.cert.to_der().unwrap_or_default();
-        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, der)
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, self.cert.der())
     }
 }
 
@@ -121,22 +131,21 @@ pub struct ServiceProvider {
     pub metadata_validity: std::time::Duration,
 }
 
-/// Load a PEM private key.
-pub fn load_private_key(path: &std::path::Path) -> Result<PKey<Private>, String> {
+/// Load a PEM private key (PKCS#8, PKCS#1 or SEC1; RSA or EC P-256/384/521).
+pub fn load_private_key(path: &std::path::Path) -> Result<saml_xmlsec::PrivateKey, String> {
     let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    PKey::private_key_from_pem(&pem).map_err(|_| format!("{} is not a PEM private key", path.display()))
+    saml_xmlsec::PrivateKey::from_pem(&pem).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Load a PEM certificate.
-pub fn load_cert(path: &std::path::Path) -> Result<X509, String> {
+pub fn load_cert(path: &std::path::Path) -> Result<Certificate, String> {
     let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    X509::from_pem(&pem).map_err(|_| format!("{} is not a PEM certificate", path.display()))
+    Certificate::from_pem(&pem).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Check that `cert` certifies `key`.
-pub fn check_pair(key: &PKey<Private>, cert: &X509) -> Result<(), String> {
-    let public = cert.public_key().map_err(|_| "certificate has no usable public key".to_owned())?;
-    if public.public_eq(key) {
+pub fn check_pair(key: &saml_xmlsec::PrivateKey, cert: &Certificate) -> Result<(), String> {
+    if key.public_key() == cert.public_key() {
         Ok(())
     } else {
         Err("certificate does not belong to the private key".into())

@@ -8,7 +8,6 @@
 //! with an atomic `take`, so a Response is accepted at most once per request.
 
 use super::authn_request::{self, Binding, RequestId, RequestParams};
-use super::crypto_facade::{self, Expectations, ResponseError};
 use super::mapping;
 use super::mapping::elster::{map_elster, ElsterIdentity};
 use super::profile::{ProfileKind, StatusReport};
@@ -19,6 +18,8 @@ use crate::config::saml::SamlUpstreamConfig;
 use crate::session::{RecordKind, Records};
 use crate::trust::{level_from_upstream, TrustLevel};
 use async_trait::async_trait;
+use saml_xmlsec::response::{verify_response, Expectations, VerifiedAssertion};
+use saml_xmlsec::ResponseError;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -119,7 +120,7 @@ impl SamlUpstream {
             id,
             now,
         };
-        let unavailable = |e: crypto_facade::FacadeError| {
+        let unavailable = |e: authn_request::RequestError| {
             tracing::error!(upstream = %self.upstream.name, error = %e, "cannot sign AuthnRequest");
             AuthnError::Unavailable("cannot sign the request".into())
         };
@@ -132,9 +133,9 @@ impl SamlUpstream {
         })
     }
 
-    fn outcome(&self, record: &UpstreamRecord, xml: &str, now: SystemTime) -> Result<crypto_facade::VerifiedAssertion, AuthnError> {
+    fn outcome(&self, record: &UpstreamRecord, xml: &str, now: SystemTime) -> Result<VerifiedAssertion, AuthnError> {
         let profile = self.upstream.profile.profile();
-        crypto_facade::verify_response(xml, &self.expectations(&record.request_id), now).map_err(|e| match e {
+        verify_response(xml, &self.expectations(&record.request_id), now).map_err(|e| match e {
             ResponseError::Status {
                 code,
                 second_level,

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use buergerkonto::saml::errors::{DsigError, ResponseError, XmlEncError, XmlError};
+use saml_xmlsec::{DsigError, ResponseError, XmlEncError, XmlError};
 use serde_json::{json, Value};
 
 use crate::saml_interop::{fixture, now, produce, verify, verify_at};

@@ -292,11 +292,12 @@ async fn simulator_refuses_unsigned_requests() {
 
 #[test]
 fn idp_metadata_signature_is_verified_against_the_configured_certificate() {
-    use buergerkonto::saml::{crypto_facade, sp};
+    use buergerkonto::saml::sp;
     let dir = tempfile::tempdir().unwrap();
     let md = std::fs::read_to_string("certs/dev/eid-simulator-metadata.xml").unwrap();
     let key = sp::load_private_key(std::path::Path::new("certs/dev/eid-simulator-signing.key")).unwrap();
-    let signed = crypto_facade::sign_enveloped(&md, "_eid-simulator-metadata", &key, sp::SignatureAlg::RsaPssSha256).unwrap();
+    let alg = sp::SignatureAlg::RsaPssSha256.algorithm();
+    let signed = saml_xmlsec::dsig::sign_enveloped(&md, "_eid-simulator-metadata", &key, alg, None).unwrap();
     let write = |name: &str, body: &str| {
         let p = dir.path().join(name);
         std::fs::write(&p, body).unwrap();

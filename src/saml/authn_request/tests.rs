@@ -120,7 +120,12 @@ fn pkcs1_rsa_sha256_is_never_a_signing_algorithm() {
         assert!(!alg.uri().ends_with("#rsa-sha256"));
     }
     // Key strength: an RSA-2048 key is refused for PSS, an EC key for PSS.
-    let rsa2048 = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
+    let rsa2048 = {
+        use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+        let kp = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
+        let pkcs8: Pkcs8V1Der<'_> = kp.as_der().unwrap();
+        saml_xmlsec::PrivateKey::from_pkcs8_der(pkcs8.as_ref()).unwrap()
+    };
     assert!(SignatureAlg::RsaPssSha256.check_key(&rsa2048).is_err());
     assert!(SignatureAlg::RsaPssSha256.check_key(&dev_sp().signing.key.0).is_err());
     assert!(SignatureAlg::EcdsaSha256.check_key(&dev_sp().signing.key.0).is_ok());
@@ -136,7 +141,7 @@ fn redirect_request_is_raw_deflate_base64() {
     assert_eq!(out, xml);
 }
 
-/// Independent check of the Redirect-binding signature: openssl verifies the DER ECDSA value (the
+/// Independent check of the Redirect-binding signature: aws-lc-rs verifies the DER ECDSA value (the
 /// JCA/OpenSAML convention) over the exact signed octets, and the Python `cryptography` peer
 /// (tests/peers/verify_redirect.py) does the same from the URL alone.
 #[test]
@@ -156,13 +161,15 @@ fn redirect_signature_verifies_independently() {
     assert_eq!(der[0], 0x30, "DER SEQUENCE");
     let keys: Vec<&str> = signed.split('&').map(|p| p.split('=').next().unwrap()).collect();
     assert_eq!(keys, ["SAMLRequest", "RelayState", "SigAlg"], "Bindings §3.4.4.1 order");
-    let public = sp.signing.cert.public_key().unwrap();
-    let mut v = openssl::sign::Verifier::new(openssl::hash::MessageDigest::sha256(), &public).unwrap();
-    v.update(signed.as_bytes()).unwrap();
-    assert!(v.verify(&der).unwrap());
-    let mut v = openssl::sign::Verifier::new(openssl::hash::MessageDigest::sha256(), &public).unwrap();
-    v.update(signed.replace("relay-1", "relay-2").as_bytes()).unwrap();
-    assert!(!v.verify(&der).unwrap(), "a tampered RelayState must not verify");
+    let public = aws_lc_rs::signature::UnparsedPublicKey::new(
+        &aws_lc_rs::signature::ECDSA_P256_SHA256_ASN1,
+        sp.signing.cert.public_key().key_bytes(),
+    );
+    assert!(public.verify(signed.as_bytes(), &der).is_ok());
+    assert!(
+        public.verify(signed.replace("relay-1", "relay-2").as_bytes(), &der).is_err(),
+        "a tampered RelayState must not verify"
+    );
 
     let cert = concat!(env!("CARGO_MANIFEST_DIR"), "/certs/dev/sp-signing.crt");
     let peer = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/verify_redirect.py");

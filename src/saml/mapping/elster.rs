@@ -13,9 +13,9 @@
 
 use super::Mapped;
 use crate::authenticators::{Organisation, UpstreamSubject};
-use crate::saml::crypto_facade::SamlAttribute;
 use crate::saml::profile::elster::{KIND_ORGANISATION, KIND_PERSONAL};
 use crate::saml::profile::{AttributeKey, AttributeNames};
+use saml_xmlsec::response::SamlAttribute;
 use serde_json::json;
 
 /// `amr` of a personal-certificate login.

@@ -150,3 +150,43 @@ fn structured_and_broken_addresses() {
     );
     assert_eq!(free.attributes["address"], json!({"formatted": "Irgendwo 1"}));
 }
+
+/// A structured `CurrentAddress` (sent as elements, not base64) from a real signed and encrypted
+/// Response reaches the `address` claim: the Response pipeline keeps the value's elements, the
+/// mapping reads them (the deleted facade dropped them: `children: vec![]`, no address claim).
+#[test]
+fn structured_current_address_from_a_verified_response_becomes_the_address_claim() {
+    use saml_xmlsec::algorithms::SignatureAlgorithm;
+    use saml_xmlsec::response::{verify_response, Expectations, DEFAULT_MAX_CLOCK_SKEW};
+    use saml_xmlsec::{dsig::sign_enveloped, xmlenc::encrypt_assertion, Certificate, PrivateKey};
+    use std::time::{Duration, UNIX_EPOCH};
+
+    let fixture = |name: &str| std::fs::read(format!("{}/crates/saml-xmlsec/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let address = r#"<eidas:CurrentAddressStructuredType xmlns:eidas="http://eidas.europa.eu/attributes/naturalperson"><eidas:LocatorDesignator>17</eidas:LocatorDesignator><eidas:Thoroughfare>Heidestraße</eidas:Thoroughfare><eidas:PostName>Köln</eidas:PostName><eidas:PostCode>51147</eidas:PostCode><eidas:AdminunitFirstline>D</eidas:AdminunitFirstline></eidas:CurrentAddressStructuredType>"#;
+    let assertion = format!(
+        r#"<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a1" IssueInstant="2026-12-01T10:00:00Z" Version="2.0"><saml2:Issuer>https://eid.example/idp</saml2:Issuer><saml2:Subject><saml2:NameID>X</saml2:NameID><saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml2:SubjectConfirmationData InResponseTo="_req1" NotOnOrAfter="2026-12-01T10:05:00Z" Recipient="https://broker.example/saml/acs"/></saml2:SubjectConfirmation></saml2:Subject><saml2:Conditions NotBefore="2026-12-01T09:59:00Z" NotOnOrAfter="2026-12-01T10:10:00Z"><saml2:AudienceRestriction><saml2:Audience>https://broker.example/saml</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions><saml2:AttributeStatement><saml2:Attribute Name="{EIDAS_NP}PersonIdentifier"><saml2:AttributeValue>DE/DE/1</saml2:AttributeValue></saml2:Attribute><saml2:Attribute Name="{EIDAS_NP}CurrentAddress"><saml2:AttributeValue>{address}</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement></saml2:Assertion>"#
+    );
+    let recipient = Certificate::from_pem(&fixture("sp-enc-ec.crt")).unwrap();
+    let encrypted = encrypt_assertion(&assertion, recipient.public_key()).unwrap();
+    let response = format!(
+        r#"<saml2p:Response xmlns:saml2p="urn:oasis:names:tc:SAML:2.0:protocol" Destination="https://broker.example/saml/acs" ID="_r1" InResponseTo="_req1" IssueInstant="2026-12-01T10:00:00Z" Version="2.0"><saml2:Issuer xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion">https://eid.example/idp</saml2:Issuer><saml2p:Status><saml2p:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></saml2p:Status>{encrypted}</saml2p:Response>"#
+    );
+    let idp_key = PrivateKey::from_pem(&fixture("idp-ec.key")).unwrap();
+    let signed = sign_enveloped(&response, "_r1", &idp_key, SignatureAlgorithm::EcdsaSha256, None).unwrap();
+    let exp = Expectations {
+        acs_url: "https://broker.example/saml/acs".into(),
+        audience: "https://broker.example/saml".into(),
+        issuer: "https://eid.example/idp".into(),
+        in_response_to: "_req1".into(),
+        idp_signing_certs: vec![Certificate::from_pem(&fixture("idp-ec.crt")).unwrap()],
+        decryption_keys: vec![PrivateKey::from_pem(&fixture("sp-enc-ec.key")).unwrap()],
+        max_skew: DEFAULT_MAX_CLOCK_SKEW,
+        allow_rsa_pkcs1: false,
+    };
+    let verified = verify_response(&signed, &exp, UNIX_EPOCH + Duration::from_secs(1_796_119_230)).unwrap();
+    let m = map_attributes(&EIDAS, &verified.attributes);
+    assert_eq!(
+        m.attributes["address"],
+        json!({"street_address": "Heidestraße 17", "locality": "Köln", "postal_code": "51147", "country": "D"})
+    );
+}

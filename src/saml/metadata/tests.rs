@@ -54,9 +54,21 @@ fn sp_metadata_is_signed_and_verifies_with_our_signing_cert() {
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let sig = doc.root_element().first_element_child().unwrap();
     assert_eq!(sig.tag_name().name(), "Signature");
-    let covered = crypto_facade::verify_enveloped(&xml, std::slice::from_ref(&sp.signing.cert)).unwrap();
+    let covered = verify_document(
+        &xml,
+        DEFAULT_SIGNATURE_ALGORITHMS,
+        std::slice::from_ref(sp.signing.cert.public_key()),
+    )
+    .unwrap();
     assert_eq!(covered, "_md2");
-    assert!(crypto_facade::verify_enveloped(&xml, std::slice::from_ref(&sp.encryption.cert)).is_err());
+    assert_eq!(
+        verify_document(
+            &xml,
+            DEFAULT_SIGNATURE_ALGORITHMS,
+            std::slice::from_ref(sp.encryption.cert.public_key())
+        ),
+        Err(DsigError::BadSignature)
+    );
 }
 
 #[test]

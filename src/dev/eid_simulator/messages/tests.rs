@@ -1,9 +1,9 @@
 use super::*;
 use crate::saml::authn_request::{authn_request_xml, deflate_b64, RequestId, RequestParams, SpType};
-use crate::saml::crypto_facade::{AttributeValue, SamlAttribute};
 use crate::saml::mapping::map_attributes;
 use crate::saml::profile::{AttributeKey, EIDAS};
 use crate::saml::test_support::dev_sp;
+use saml_xmlsec::response::{AttributeValue, SamlAttribute};
 use serde_json::json;
 
 fn frame(now: SystemTime) -> AnswerFrame<'static> {

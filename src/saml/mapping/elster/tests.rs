@@ -1,6 +1,6 @@
 use super::*;
-use crate::saml::crypto_facade::AttributeValue;
 use crate::saml::profile::{AttributeNames, ELSTER};
+use saml_xmlsec::response::AttributeValue;
 
 fn attr(local: &str, value: &str) -> SamlAttribute {
     SamlAttribute {
