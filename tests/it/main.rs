@@ -1,6 +1,7 @@
 //! The one integration-test binary (style guide: one binary keeps builds fast).
 //! Each module covers one feature; `support` starts brokers on port 0.
 
+mod peers;
 mod support;
 mod support_login;
 

@@ -1,6 +1,7 @@
 //! Certificate login over mutual TLS, with real TLS handshakes (curl and a rustls client) against
 //! the broker's separate mTLS listener. The test PKI is made here with rcgen: root → intermediate →
-//! leaves; CRLs signed by the intermediate.
+//! leaves; CRLs signed by the intermediate. Tests that use curl fail without it (`crate::peers`),
+//! unless the run opted out with `BK_ALLOW_SKIP=1`.
 
 use crate::support::TestBroker;
 use buergerkonto::clock::SystemClock;
@@ -303,6 +304,9 @@ async fn parked_identity(f: &Fixture, location: &str) -> buergerkonto::authentic
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn valid_chain_logs_in_with_organisation() {
+    if !crate::peers::require_curl() {
+        return;
+    }
     let f = fixture(false, false).await;
     let good = leaf(&f.inter, LeafSpec::default());
     let (code, location, _) = curl(&f, Some((&good, true)));
@@ -323,6 +327,9 @@ async fn valid_chain_logs_in_with_organisation() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn leaf_only_with_server_known_intermediate() {
+    if !crate::peers::require_curl() {
+        return;
+    }
     let f = fixture(false, false).await;
     let good = leaf(
         &f.inter,
@@ -337,6 +344,9 @@ async fn leaf_only_with_server_known_intermediate() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_each_get_a_clear_page() {
+    if !crate::peers::require_curl() {
+        return;
+    }
     let f = fixture(false, false).await;
     let cases: Vec<(&str, Option<Leaf>, u16, &str)> = vec![
         ("no certificate", None, 401, "kein Zertifikat"),
@@ -415,6 +425,9 @@ async fn refusals_each_get_a_clear_page() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stale_crl_refuses_unless_soft_fail() {
+    if !crate::peers::require_curl() {
+        return;
+    }
     let f = fixture(true, false).await;
     let good = leaf(
         &f.inter,
@@ -440,6 +453,9 @@ async fn stale_crl_refuses_unless_soft_fail() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crl_reloaded_without_restart() {
+    if !crate::peers::require_curl() {
+        return;
+    }
     let f = fixture(false, false).await;
     let l = leaf(
         &f.inter,
@@ -493,6 +509,9 @@ async fn rustls_client_handshake() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forwarded_certificate_only_from_trusted_proxy() {
+    if !crate::peers::require_curl() {
+        return;
+    }
     // The listener's config has no trusted proxies: a forwarded header must be ignored.
     let f = fixture(false, false).await;
     let good = leaf(
@@ -531,6 +550,9 @@ fn percent_encode(s: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forwarded_certificate_from_trusted_proxy_is_verified_like_a_handshake() {
+    if !crate::peers::require_curl() {
+        return;
+    }
     let f = fixture_with(
         false,
         false,

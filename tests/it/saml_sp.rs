@@ -93,6 +93,9 @@ async fn metadata_is_signed_with_separate_certs_and_verifies_independently() {
     assert!(!xml.contains("xmldsig-more#rsa-sha256") && !xml.contains("xmldsig#rsa-sha1"));
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), &xml).unwrap();
+    if !crate::peers::require_python() {
+        return;
+    }
     let peer = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/verify_xml_signature.py");
     let st = std::process::Command::new("python3")
         .args([peer, "certs/dev/sp-signing.crt", file.path().to_str().unwrap()])
@@ -263,6 +266,9 @@ async fn start_redirects_to_the_simulator_with_a_signed_request_and_stores_the_r
     assert!(rec.request_id.starts_with('_') && rec.request_id.len() >= 33);
     assert_eq!(rec.pending_id, "pending-4");
     // Independent check with Python `cryptography`.
+    if !crate::peers::require_python() {
+        return;
+    }
     let peer = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/verify_redirect.py");
     let st = std::process::Command::new("python3")
         .args([peer, "certs/dev/sp-signing.crt", url.as_str()])
