@@ -221,3 +221,22 @@ async fn elster_request_asks_for_tax_data_only_where_released_and_uses_configure
     assert!(names.contains(&format!("{ns}IdNr")) && !names.iter().any(|n| n.ends_with("Steuernummer")));
     assert!(names.contains(&"urn:example:nezo:acc".to_owned()) && !names.contains(&format!("{ns}AccountPseudonym")));
 }
+
+/// Issue 9: `http://eidas.europa.eu/NotNotified/LoA/*` is not the notified level. By default it
+/// counts as basic (the substantial requirement fails); only an explicit
+/// `not_notified_max_level` on the upstream raises it, and never above the method's ceiling.
+#[tokio::test]
+async fn elster_interop_not_notified_loa_is_basic_unless_raised() {
+    let loa = json!({"loa": "http://eidas.europa.eu/NotNotified/LoA/high"});
+    let b = broker(|t| t).await;
+    let Some(r) = login("not_notified_default", &b, "nn1", loa.clone()).await else {
+        return;
+    };
+    assert!(matches!(r, Err(AuthnError::LevelTooLow)), "NotNotified high taken at its word: {r:?}");
+    let raised = broker(|t| t.replacen("profile = \"elster\"\n", "profile = \"elster\"\nnot_notified_max_level = \"high\"\n", 1)).await;
+    let id = login("not_notified_raised", &raised, "nn2", loa)
+        .await
+        .unwrap()
+        .expect("accepted once the upstream raises NotNotified levels");
+    assert_eq!(id.level, TrustLevel::Substantial, "raised, but capped by the ELSTER method's level");
+}

@@ -9,6 +9,7 @@ mod authorize;
 mod browser;
 mod cli;
 mod client_auth;
+mod config_validation;
 mod discovery;
 mod eid_login;
 mod elster_interop;
