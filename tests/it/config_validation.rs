@@ -32,3 +32,68 @@ fn not_notified_max_level_must_be_a_level() {
     assert!(text.contains("saml.upstreams[0] (eid).not_notified_max_level"), "{text}");
     assert!(text.contains("notified"), "names the bad value: {text}");
 }
+
+/// A `[certificate]` section with one anchor; `anchor_extra` is appended to the anchor.
+fn with_certificate(text: String, anchor_extra: &str) -> String {
+    format!(
+        r#"{text}
+[[methods]]
+id = "certificate"
+kind = "certificate"
+level = "substantial"
+label_de = "Firmenzertifikat"
+label_en = "Company certificate"
+
+[certificate]
+listen = "127.0.0.1:0"
+public_url = "https://127.0.0.1:8443"
+tls_cert = "certs/dev/tls.crt"
+tls_key = "certs/dev/tls.key"
+
+[[certificate.anchors]]
+name = "company-ca"
+ca_file = "Cargo.toml"
+level = "substantial"
+{anchor_extra}
+"#
+    )
+}
+
+fn problems(text: &str) -> String {
+    match Config::from_toml(text, "t") {
+        Ok(_) => String::new(),
+        Err(e) => e.to_string(),
+    }
+}
+
+const NO_CRL: &str = "certificate.anchors[0] (company-ca).crl_files: required outside development";
+
+#[test]
+fn outside_development_an_anchor_without_crls_is_an_error_unless_revocation_none() {
+    // Production: server.development = false (the other problems of a dev file turned production
+    // are listed too; only the anchor's is looked at here).
+    let prod = dev().replace("development = true", "development = false");
+    let e = problems(&with_certificate(prod.clone(), ""));
+    assert!(e.contains(NO_CRL), "{e}");
+    assert!(e.contains("revocation = \"none\""), "the message names the explicit way out: {e}");
+    let e = problems(&with_certificate(prod.clone(), "revocation = \"crl\""));
+    assert!(e.contains(NO_CRL), "the default spelled out: {e}");
+    let e = problems(&with_certificate(prod.clone(), "revocation = \"none\""));
+    assert!(!e.contains(NO_CRL) && !e.contains("company-ca).revocation"), "{e}");
+    let e = problems(&with_certificate(prod, "crl_files = [\"Cargo.toml\"]"));
+    assert!(!e.contains(NO_CRL), "{e}");
+}
+
+#[test]
+fn revocation_setting_is_validated() {
+    let e = problems(&with_certificate(dev(), "revocation = \"sometimes\""));
+    assert!(
+        e.contains("certificate.anchors[0] (company-ca).revocation: \"sometimes\" is not \"crl\" or \"none\""),
+        "{e}"
+    );
+    let e = problems(&with_certificate(dev(), "revocation = \"none\"\ncrl_files = [\"Cargo.toml\"]"));
+    assert!(e.contains("\"none\" contradicts the configured crl_files"), "{e}");
+    // Development keeps working without CRLs (a warning at start-up).
+    let e = problems(&with_certificate(dev(), ""));
+    assert!(!e.contains(NO_CRL), "{e}");
+}
