@@ -187,9 +187,9 @@ pub(super) fn validate(raw: RawCertificate, development: bool, p: &mut Problems)
                 "{f}.crl_files: required outside development (revocation is checked against CRLs); \
                  to accept certificates without any revocation check say revocation = \"none\" explicitly"
             )),
-            RevocationMode::None if !a.crl_files.is_empty() => p.push(format!(
-                "{f}.revocation: \"none\" contradicts the configured crl_files"
-            )),
+            RevocationMode::None if !a.crl_files.is_empty() => {
+                p.push(format!("{f}.revocation: \"none\" contradicts the configured crl_files"))
+            }
             _ => {}
         }
         if a.ocsp {

@@ -49,7 +49,11 @@ fn not_notified_eidas_levels_rise_only_as_configured_and_never_above_the_claim()
     let low = "http://eidas.europa.eu/NotNotified/LoA/low";
     assert_eq!(level_from_upstream_with(high, TrustLevel::Substantial), TrustLevel::Substantial);
     assert_eq!(level_from_upstream_with(high, TrustLevel::High), TrustLevel::High);
-    assert_eq!(level_from_upstream_with(low, TrustLevel::High), TrustLevel::Low, "ceiling, not a level");
+    assert_eq!(
+        level_from_upstream_with(low, TrustLevel::High),
+        TrustLevel::Low,
+        "ceiling, not a level"
+    );
     assert_eq!(
         level_from_upstream_with("http://eidas.europa.eu/NotNotified/LoA/HIGH", TrustLevel::High),
         TrustLevel::Basic,

@@ -102,4 +102,6 @@ async fn login_pages_let_the_browser_name_our_origin_on_form_posts() {
         .await
         .expect("post");
     assert_eq!(res.status(), 403, "a POST from an opaque origin is refused");
+    let page = res.text().await.expect("refusal page");
+    assert!(page.contains("Anfrage nicht bestätigt"), "{page}");
 }

@@ -232,8 +232,18 @@ async fn elster_interop_not_notified_loa_is_basic_unless_raised() {
     let Some(r) = login("not_notified_default", &b, "nn1", loa.clone()).await else {
         return;
     };
-    assert!(matches!(r, Err(AuthnError::LevelTooLow)), "NotNotified high taken at its word: {r:?}");
-    let raised = broker(|t| t.replacen("profile = \"elster\"\n", "profile = \"elster\"\nnot_notified_max_level = \"high\"\n", 1)).await;
+    assert!(
+        matches!(r, Err(AuthnError::LevelTooLow)),
+        "NotNotified high taken at its word: {r:?}"
+    );
+    let raised = broker(|t| {
+        t.replacen(
+            "profile = \"elster\"\n",
+            "profile = \"elster\"\nnot_notified_max_level = \"high\"\n",
+            1,
+        )
+    })
+    .await;
     let id = login("not_notified_raised", &raised, "nn2", loa)
         .await
         .unwrap()

@@ -700,6 +700,8 @@ fn intermediate_revocation_at_the_verify_level() {
     );
     // With configured intermediates the missing root CRL is caught at start-up.
     let inter_file = write(dir.path(), "good-inter.pem", &good_inter.pem);
-    let e = load_anchor(&anchor(vec![good_crl], vec![inter_file])).err().expect("anchor must not load");
+    let e = load_anchor(&anchor(vec![good_crl], vec![inter_file]))
+        .err()
+        .expect("anchor must not load");
     assert!(e.contains("no CRL issued by the CA"), "{e}");
 }

@@ -114,7 +114,8 @@ fn redis_answers(url: &str) -> Result<(), String> {
         .next()
         .ok_or_else(|| missing("no address".into()))?;
     let mut s = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).map_err(|e| missing(e.to_string()))?;
-    s.set_read_timeout(Some(Duration::from_secs(2))).map_err(|e| missing(e.to_string()))?;
+    s.set_read_timeout(Some(Duration::from_secs(2)))
+        .map_err(|e| missing(e.to_string()))?;
     s.write_all(b"PING\r\n").map_err(|e| missing(e.to_string()))?;
     let mut buf = [0u8; 64];
     let n = s.read(&mut buf).map_err(|e| missing(e.to_string()))?;

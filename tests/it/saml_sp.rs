@@ -133,8 +133,9 @@ async fn acs_without_or_with_unknown_relay_state_shows_a_page() {
     assert_eq!(status, 400);
     assert_bilingual_page(&body);
     let long = "x".repeat(500);
-    let (status, _) = post_acs(&broker, &[("SAMLResponse", "PHNhbWw+"), ("RelayState", &long)]).await;
+    let (status, body) = post_acs(&broker, &[("SAMLResponse", "PHNhbWw+"), ("RelayState", &long)]).await;
     assert_eq!(status, 400);
+    assert!(body.contains("unbekannt oder abgelaufen"), "{body}");
     // Not even a form body.
     let r = http_client()
         .post(broker.url("/saml/acs"))
@@ -144,6 +145,8 @@ async fn acs_without_or_with_unknown_relay_state_shows_a_page() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
+    let body = r.text().await.unwrap();
+    assert_bilingual_page(&body);
 }
 
 fn record(pending: &str) -> UpstreamRecord {
@@ -176,8 +179,9 @@ async fn acs_with_unreadable_response_shows_a_page_and_keeps_the_transaction() {
         assert_eq!(status, 400, "{bad}");
         assert!(body.contains("nicht lesbar") && body.contains("could not be read"), "{body}");
     }
-    let (status, _) = post_acs(&broker, &[("RelayState", "pending-1")]).await;
+    let (status, body) = post_acs(&broker, &[("RelayState", "pending-1")]).await;
     assert_eq!(status, 400);
+    assert!(body.contains("nicht lesbar") && body.contains("could not be read"), "{body}");
 }
 
 #[tokio::test]
@@ -294,6 +298,11 @@ async fn simulator_refuses_unsigned_requests() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("unbekannt oder abgelaufen") && page.contains("unknown or expired"),
+        "{page}"
+    );
 }
 
 #[test]

@@ -74,8 +74,12 @@ pub fn load_anchor(config: &AnchorConfig) -> Result<LoadedAnchor, String> {
     let crls = CrlSet::new(config.crl_files.clone());
     if crls.is_empty() {
         match config.revocation {
-            RevocationMode::None => tracing::warn!(anchor = %config.name, "revocation = \"none\": certificates under this anchor are never checked for revocation"),
-            RevocationMode::Crl => tracing::warn!(anchor = %config.name, "no CRL configured (development): revocation is not checked for this anchor"),
+            RevocationMode::None => {
+                tracing::warn!(anchor = %config.name, "revocation = \"none\": certificates under this anchor are never checked for revocation")
+            }
+            RevocationMode::Crl => {
+                tracing::warn!(anchor = %config.name, "no CRL configured (development): revocation is not checked for this anchor")
+            }
         }
     } else {
         let current = crls.current().map_err(|e| e.to_string())?;

@@ -76,7 +76,10 @@ mod tests {
         // … and the extension must not write the grant back.
         let e = extend_grant(&r, read, 5000, 1000).await.unwrap_err();
         assert!(matches!(e, ExtendError::Revoked), "{e}");
-        assert!(r.get::<Grant>(RecordKind::Grant, "g1").await.unwrap().is_none(), "grant resurrected");
+        assert!(
+            r.get::<Grant>(RecordKind::Grant, "g1").await.unwrap().is_none(),
+            "grant resurrected"
+        );
     }
 
     #[tokio::test]

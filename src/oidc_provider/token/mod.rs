@@ -62,9 +62,7 @@ pub async fn authenticate_client<'s>(state: &'s AppState, headers: &HeaderMap, f
     );
     let basic_attempted = authorization.is_some_and(|a| a.trim_start().get(..6).is_some_and(|s| s.eq_ignore_ascii_case("basic ")));
     let result = match creds {
-        Ok(creds) => {
-            authenticate(state.config(), state.records(), &creds, state.clock().unix()).await
-        }
+        Ok(creds) => authenticate(state.config(), state.records(), &creds, state.clock().unix()).await,
         Err(e) => Err(e),
     };
     result.map_err(|e| {
