@@ -42,6 +42,8 @@ struct RawAnchor {
     #[serde(default)]
     crl_stale: Option<String>,
     #[serde(default)]
+    revocation: Option<String>,
+    #[serde(default)]
     ocsp: bool,
     #[serde(default)]
     organisation: bool,
@@ -54,6 +56,16 @@ pub enum StaleCrlPolicy {
     HardFail,
     /// Accept, and log a warning for each login (explicit per-anchor opt-in).
     SoftFail,
+}
+
+/// How revocation is checked under an anchor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevocationMode {
+    /// Against the anchor's CRLs, for the end entity and every intermediate (default).
+    Crl,
+    /// Not at all: an explicit, logged decision (`revocation = "none"`), e.g. for a CA whose
+    /// certificates are short-lived and never revoked.
+    None,
 }
 
 /// A trust anchor with its level, rules and revocation sources.
@@ -75,6 +87,8 @@ pub struct AnchorConfig {
     pub crl_files: Vec<PathBuf>,
     /// Stale-CRL behaviour.
     pub crl_stale: StaleCrlPolicy,
+    /// Whether revocation is checked (CRLs) or explicitly not.
+    pub revocation: RevocationMode,
     /// Certificates under this anchor identify an organisation (company certificates).
     pub organisation: bool,
 }
@@ -158,6 +172,26 @@ pub(super) fn validate(raw: RawCertificate, development: bool, p: &mut Problems)
                 StaleCrlPolicy::HardFail
             }
         };
+        let revocation = match a.revocation.as_deref().unwrap_or("crl") {
+            "crl" => RevocationMode::Crl,
+            "none" => RevocationMode::None,
+            other => {
+                p.push(format!("{f}.revocation: {other:?} is not \"crl\" or \"none\""));
+                RevocationMode::Crl
+            }
+        };
+        match revocation {
+            // A revoked company certificate must stop working: without CRLs it never would.
+            // Development keeps working without them (a warning is logged at start-up).
+            RevocationMode::Crl if a.crl_files.is_empty() && !development => p.push(format!(
+                "{f}.crl_files: required outside development (revocation is checked against CRLs); \
+                 to accept certificates without any revocation check say revocation = \"none\" explicitly"
+            )),
+            RevocationMode::None if !a.crl_files.is_empty() => {
+                p.push(format!("{f}.revocation: \"none\" contradicts the configured crl_files"))
+            }
+            _ => {}
+        }
         if a.ocsp {
             p.push(format!(
                 "{f}.ocsp: OCSP is not implemented yet; use crl_files (docs/certificates.md)"
@@ -173,6 +207,7 @@ pub(super) fn validate(raw: RawCertificate, development: bool, p: &mut Problems)
                 required_policies: a.required_policies,
                 crl_files: a.crl_files,
                 crl_stale,
+                revocation,
                 organisation: a.organisation,
             });
         }

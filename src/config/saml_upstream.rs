@@ -8,6 +8,7 @@ use crate::saml::mapping::elster::TaxRelease;
 use crate::saml::metadata::{self, IdpMetadata};
 use crate::saml::profile::{AttributeKey, AttributeNames, ProfileKind};
 use crate::saml::sp;
+use crate::trust::TrustLevel;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -45,6 +46,8 @@ pub(super) struct RawUpstream {
     release_tax_id: bool,
     #[serde(default)]
     release_tax_number: bool,
+    #[serde(default)]
+    not_notified_max_level: Option<String>,
 }
 
 fn default_profile() -> String {
@@ -92,6 +95,9 @@ pub struct SamlUpstreamConfig {
     pub attribute_names: AttributeNames,
     /// `release_tax_id` / `release_tax_number` (ELSTER only).
     pub tax_release: TaxRelease,
+    /// Highest level a `http://eidas.europa.eu/NotNotified/LoA/*` value may map to (default
+    /// `basic`: a scheme not notified under eIDAS Art. 9 is not taken at its word).
+    pub not_notified_max_level: TrustLevel,
 }
 
 pub(super) fn validate_upstream(u: RawUpstream, i: usize, development: bool, p: &mut Problems) -> Option<SamlUpstreamConfig> {
@@ -169,6 +175,20 @@ pub(super) fn validate_upstream(u: RawUpstream, i: usize, development: bool, p: 
             "{f}.insecure_allow_rsa_pkcs1: the eIDAS profile never accepts PKCS#1 signatures"
         ));
     }
+    let not_notified_max_level = match u.not_notified_max_level.as_deref() {
+        None => TrustLevel::Basic,
+        Some(v) => v
+            .parse::<TrustLevel>()
+            .map_err(|e| p.push(format!("{f}.not_notified_max_level: {e}")))
+            .unwrap_or(TrustLevel::Basic),
+    };
+    if not_notified_max_level > TrustLevel::Basic {
+        tracing::warn!(
+            upstream = %u.name,
+            level = %not_notified_max_level,
+            "NotNotified eIDAS levels raised by configuration (not_notified_max_level)"
+        );
+    }
     if !(1..=60).contains(&u.max_clock_skew_secs) {
         p.push(format!("{f}.max_clock_skew_secs: must be between 1 and 60"));
     }
@@ -224,5 +244,6 @@ pub(super) fn validate_upstream(u: RawUpstream, i: usize, development: bool, p: 
         allow_rsa_pkcs1: u.insecure_allow_rsa_pkcs1,
         attribute_names: AttributeNames::new(profile.profile(), overrides),
         tax_release,
+        not_notified_max_level,
     })
 }

@@ -31,7 +31,7 @@ pub async fn introspect_create(State(state): State<AppState>, headers: HeaderMap
 
 async fn inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuthError> {
     let form = FormParams::parse(content_type(headers), body)?;
-    let client = authenticate_client(state, headers, &form, "/introspect").await?;
+    let client = authenticate_client(state, headers, &form).await?;
     let token = form.require("token", "token missing")?;
     let now = state.clock().unix();
     let issuer = &crate::oidc_provider::tokens::issuer(&state.config().server);

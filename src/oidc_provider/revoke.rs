@@ -33,7 +33,7 @@ pub async fn revoke_create(State(state): State<AppState>, headers: HeaderMap, bo
 
 async fn inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAuthError> {
     let form = FormParams::parse(content_type(headers), body)?;
-    let client = authenticate_client(state, headers, &form, "/revoke").await?;
+    let client = authenticate_client(state, headers, &form).await?;
     let token = form.require("token", "token missing")?;
     let now = state.clock().unix();
     if !token.contains('.') {

@@ -16,7 +16,7 @@ use crate::authenticators::{Authenticator, AuthnError, LoginContext, MethodId, S
 use crate::clock::unix_seconds;
 use crate::config::saml::SamlUpstreamConfig;
 use crate::session::{RecordKind, Records};
-use crate::trust::{level_from_upstream, TrustLevel};
+use crate::trust::{level_from_upstream_with, TrustLevel};
 use async_trait::async_trait;
 use saml_xmlsec::response::{verify_response, Expectations, VerifiedAssertion};
 use saml_xmlsec::ResponseError;
@@ -250,7 +250,10 @@ impl Authenticator for SamlUpstream {
             tracing::warn!(upstream = %self.upstream.name, "SAML assertion replayed");
             return Err(AuthnError::Rejected("assertion already used".into()));
         }
-        let asserted = level_from_upstream(assertion.authn_context_class_ref.as_deref().unwrap_or(""));
+        let asserted = level_from_upstream_with(
+            assertion.authn_context_class_ref.as_deref().unwrap_or(""),
+            self.upstream.not_notified_max_level,
+        );
         let level = TrustLevel::reached(self.ceiling, asserted);
         if level < record.required_level {
             return Err(AuthnError::LevelTooLow);

@@ -89,6 +89,17 @@ impl SessionStore for MemoryStore {
         Ok(true)
     }
 
+    async fn replace_if_exists(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, StoreError> {
+        let now = Instant::now();
+        let mut g = self.lock()?;
+        if g.live(key, now).is_none() {
+            return Ok(false);
+        }
+        g.map.insert(key.to_owned(), (value.to_vec(), now + ttl));
+        g.note_write(now);
+        Ok(true)
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.lock().map(|_| ())
     }

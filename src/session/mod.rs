@@ -44,6 +44,10 @@ pub trait SessionStore: Send + Sync + 'static {
     /// Store only if absent; `true` when this call stored it (replay caches: SAML assertion IDs,
     /// client-assertion `jti`s).
     async fn insert_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, StoreError>;
+    /// Replace the value only if the key still exists, with a new TTL; `true` when this call
+    /// replaced it. An update of a record another request deleted in between (a revoked grant)
+    /// must never bring it back: the check and the write are one atomic step.
+    async fn replace_if_exists(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, StoreError>;
     /// Check that the backend answers (for `/readyz`).
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -134,6 +134,14 @@ impl Records {
         self.store.insert_if_absent(&key, &raw, ttl).await
     }
 
+    /// Replace a record only if it still exists (with a new TTL); `true` when replaced. A record
+    /// deleted meanwhile (revoked) stays deleted.
+    pub async fn replace_if_exists<T: Serialize>(&self, kind: RecordKind, id: &str, value: &T, ttl: Duration) -> Result<bool, StoreError> {
+        let key = self.key(kind, id);
+        let raw = self.encode(&key, value)?;
+        self.store.replace_if_exists(&key, &raw, ttl).await
+    }
+
     /// Replay cache: remember `id` for `ttl`; `true` the first time, `false` for a replay.
     /// Ids are hashed first so attacker-chosen strings never become raw store keys.
     pub async fn first_sighting(&self, kind: RecordKind, id: &str, ttl: Duration) -> Result<bool, StoreError> {

@@ -4,6 +4,9 @@
 //!   redeemers of one authorization code exactly one gets it.
 //! - `insert_if_absent` is `SET key value PX ttl NX`: the replay caches (SAML assertion IDs, client
 //!   assertion `jti`s) rely on the server deciding "first" atomically.
+//! - `replace_if_exists` is `SET key value PX ttl XX`: an update (a grant's extended expiry) lands
+//!   only while the record exists, so a revocation (`DEL`) racing it is never undone. `PX` sets the
+//!   new TTL in the same command (`XX` alone would drop the old TTL and keep the key forever).
 //! - Every error (I/O, timeout, protocol, `WRONGTYPE` …) maps to [`StoreError::Unavailable`]; callers
 //!   fail closed with 503. There are no automatic retries of commands: re-running a `GETDEL` after an
 //!   ambiguous failure could hand out a code twice or lose it (crates.md: "code redemption must fail
@@ -134,6 +137,24 @@ impl SessionStore for RedisStore {
             })
             .await?;
         // `OK` when set, nil when the key existed.
+        Ok(reply.is_some())
+    }
+
+    async fn replace_if_exists(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, StoreError> {
+        let ms = ttl_millis(ttl);
+        let reply = self
+            .run(|mut c| async move {
+                redis::cmd("SET")
+                    .arg(key)
+                    .arg(value)
+                    .arg("PX")
+                    .arg(ms)
+                    .arg("XX")
+                    .query_async::<Option<String>>(&mut c)
+                    .await
+            })
+            .await?;
+        // `OK` when replaced, nil when the key did not exist (nothing written).
         Ok(reply.is_some())
     }
 

@@ -7,7 +7,7 @@
 
 mod vocab;
 
-pub use vocab::{level_from_upstream, VOCABULARY};
+pub use vocab::{level_from_upstream, level_from_upstream_with, NOT_NOTIFIED, VOCABULARY};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

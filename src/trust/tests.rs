@@ -26,6 +26,42 @@ fn every_vocabulary_row_maps_as_listed() {
 }
 
 #[test]
+fn not_notified_eidas_levels_are_basic_by_default() {
+    for (value, claimed) in NOT_NOTIFIED {
+        assert_eq!(level_from_upstream(value), TrustLevel::Basic, "{value}");
+        assert!(*claimed > TrustLevel::Basic, "{value}: the table keeps the claimed level");
+    }
+    assert_eq!(
+        level_from_upstream("http://eidas.europa.eu/NotNotified/LoA/high"),
+        TrustLevel::Basic,
+        "not the same as notified high"
+    );
+    // Notified values are unaffected by the NotNotified ceiling.
+    assert_eq!(
+        level_from_upstream_with("http://eidas.europa.eu/LoA/high", TrustLevel::Basic),
+        TrustLevel::High
+    );
+}
+
+#[test]
+fn not_notified_eidas_levels_rise_only_as_configured_and_never_above_the_claim() {
+    let high = "http://eidas.europa.eu/NotNotified/LoA/high";
+    let low = "http://eidas.europa.eu/NotNotified/LoA/low";
+    assert_eq!(level_from_upstream_with(high, TrustLevel::Substantial), TrustLevel::Substantial);
+    assert_eq!(level_from_upstream_with(high, TrustLevel::High), TrustLevel::High);
+    assert_eq!(
+        level_from_upstream_with(low, TrustLevel::High),
+        TrustLevel::Low,
+        "ceiling, not a level"
+    );
+    assert_eq!(
+        level_from_upstream_with("http://eidas.europa.eu/NotNotified/LoA/HIGH", TrustLevel::High),
+        TrustLevel::Basic,
+        "a near-miss spelling is unknown"
+    );
+}
+
+#[test]
 fn unknown_values_map_to_lowest() {
     for v in [
         "",

@@ -8,13 +8,10 @@ use super::TrustLevel;
 
 /// `(upstream value, level)`. Comparison is exact: a near-miss spelling is unknown, not close.
 pub const VOCABULARY: &[(&str, TrustLevel)] = &[
-    // eIDAS (and the "NotNotified" variants the German middleware also accepts)
+    // eIDAS (notified schemes; the NotNotified variants are in their own table below)
     ("http://eidas.europa.eu/LoA/low", TrustLevel::Low),
     ("http://eidas.europa.eu/LoA/substantial", TrustLevel::Substantial),
     ("http://eidas.europa.eu/LoA/high", TrustLevel::High),
-    ("http://eidas.europa.eu/NotNotified/LoA/low", TrustLevel::Low),
-    ("http://eidas.europa.eu/NotNotified/LoA/substantial", TrustLevel::Substantial),
-    ("http://eidas.europa.eu/NotNotified/LoA/high", TrustLevel::High),
     // BSI TR-03107-1
     ("http://bsi.bund.de/eID/LoA/normal", TrustLevel::Low),
     ("http://bsi.bund.de/eID/LoA/substantiell", TrustLevel::Substantial),
@@ -33,11 +30,33 @@ pub const VOCABULARY: &[(&str, TrustLevel)] = &[
     (super::ACR_BASIC, TrustLevel::Basic),
 ];
 
-/// Map an upstream level value onto the scale. Unknown values give the lowest level.
+/// eIDAS levels of electronic identification schemes that were **not notified** under eIDAS
+/// Art. 9 (the eIDAS SAML attribute profile's `NotNotified/LoA/*` URIs), with the level they
+/// *claim*. No peer review (CIR 2015/1501) stands behind that claim, so they are not the same as
+/// the notified levels: by default they map to `basic`; an upstream's configuration may raise
+/// them explicitly up to a ceiling (`not_notified_max_level`), and never above the claim.
+pub const NOT_NOTIFIED: &[(&str, TrustLevel)] = &[
+    ("http://eidas.europa.eu/NotNotified/LoA/low", TrustLevel::Low),
+    ("http://eidas.europa.eu/NotNotified/LoA/substantial", TrustLevel::Substantial),
+    ("http://eidas.europa.eu/NotNotified/LoA/high", TrustLevel::High),
+];
+
+/// Map an upstream level value onto the scale. Unknown values give the lowest level; the
+/// NotNotified eIDAS values give `basic` (see [`level_from_upstream_with`] to raise them).
 pub fn level_from_upstream(value: &str) -> TrustLevel {
-    VOCABULARY
+    level_from_upstream_with(value, TrustLevel::Basic)
+}
+
+/// [`level_from_upstream`], with NotNotified eIDAS values mapped to the lower of their claimed
+/// level and `not_notified_max` (the upstream's explicit configuration; `basic` by default).
+pub fn level_from_upstream_with(value: &str, not_notified_max: TrustLevel) -> TrustLevel {
+    let value = value.trim();
+    if let Some((_, l)) = VOCABULARY.iter().find(|(v, _)| *v == value) {
+        return *l;
+    }
+    NOT_NOTIFIED
         .iter()
-        .find(|(v, _)| *v == value.trim())
-        .map(|(_, l)| *l)
+        .find(|(v, _)| *v == value)
+        .map(|(_, claimed)| (*claimed).min(not_notified_max))
         .unwrap_or(TrustLevel::Basic)
 }

@@ -5,8 +5,8 @@
 //! page with zero violations allowed. What each scenario does is described in the script's header.
 //!
 //! Needs `node`, `/usr/bin/chromium` (or `$CHROMIUM`) and `npm ci --prefix tests/browser`; `.ci/run`
-//! installs all three. When one is missing the test is skipped with a printed note, except with
-//! `CI=true`, where it fails. `BK_BROWSER_SCREENSHOTS=<dir>` saves PNGs of the choice and result
+//! installs all three. When one is missing the test fails (`crate::peers`), unless the run opted out
+//! with `BK_ALLOW_SKIP=1`. `BK_BROWSER_SCREENSHOTS=<dir>` saves PNGs of the choice and result
 //! pages there (for looking at them; they are not committed).
 
 use crate::support::TestBroker;
@@ -21,40 +21,12 @@ fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 
-/// What is missing to run the script, if anything.
-fn missing_prerequisites() -> Vec<String> {
-    let mut missing = Vec::new();
-    let node_ok = std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !node_ok {
-        missing.push("node (Debian package nodejs / Node 20)".to_owned());
-    }
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
-    if !Path::new(&chromium).exists() {
-        missing.push(format!("{chromium} (apt-get install chromium chromium-driver)"));
-    }
-    for module in ["playwright-core", "axe-core"] {
-        if !browser_dir().join("node_modules").join(module).join("package.json").exists() {
-            missing.push(format!("tests/browser/node_modules/{module} (npm ci --prefix tests/browser)"));
-        }
-    }
-    missing
-}
-
 /// The page flow and the accessibility check, in a real browser.
 // A multi-threaded runtime: the broker's server task keeps running on the second worker while this
 // one waits for the child process.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_in_a_real_browser_with_zero_axe_violations() {
-    let missing = missing_prerequisites();
-    if !missing.is_empty() {
-        let note = format!("browser test needs: {}", missing.join(", "));
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{note} (CI=true: not skipping)");
-        }
-        eprintln!("SKIPPED login_in_a_real_browser_with_zero_axe_violations: {note}");
+    if !crate::peers::require_browser() {
         return;
     }
     let broker = TestBroker::start().await;
@@ -130,4 +102,6 @@ async fn login_pages_let_the_browser_name_our_origin_on_form_posts() {
         .await
         .expect("post");
     assert_eq!(res.status(), 403, "a POST from an opaque origin is refused");
+    let page = res.text().await.expect("refusal page");
+    assert!(page.contains("Anfrage nicht bestätigt"), "{page}");
 }

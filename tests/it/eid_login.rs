@@ -201,6 +201,8 @@ async fn http_post_binding_request_is_accepted_by_the_simulator() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Signatur der Anfrage ist ungültig"), "{page}");
 }
 
 #[tokio::test]

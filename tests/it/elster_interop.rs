@@ -5,7 +5,8 @@
 //! (issue 6 item 4). The peer signs with the development ELSTER simulator's key (the one in the
 //! `elster` upstream's metadata) and encrypts to the development SP encryption certificate.
 //!
-//! Without python3 + signxml a test prints a note and passes, except with `CI=true`.
+//! Without python3 + signxml a test fails (`crate::peers`); only a run with `BK_ALLOW_SKIP=1` skips
+//! it, visibly (`produce` then gives `None`).
 
 use crate::saml_interop::produce;
 use crate::support::TestBroker;
@@ -25,7 +26,8 @@ fn dev(path: &str) -> String {
     format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Start an ELSTER login, have the Python peer answer it, finish it. `None` without Python.
+/// Start an ELSTER login, have the Python peer answer it, finish it. `None` only when Python is
+/// missing in a `BK_ALLOW_SKIP=1` run.
 async fn login(test: &str, broker: &TestBroker, pending: &str, overrides: Value) -> Option<Result<VerifiedIdentity, AuthnError>> {
     let elster = broker.state.methods().get("elster").unwrap().clone();
     let ctx = LoginContext {
@@ -218,4 +220,33 @@ async fn elster_request_asks_for_tax_data_only_where_released_and_uses_configure
     let names = requested(&b).await;
     assert!(names.contains(&format!("{ns}IdNr")) && !names.iter().any(|n| n.ends_with("Steuernummer")));
     assert!(names.contains(&"urn:example:nezo:acc".to_owned()) && !names.contains(&format!("{ns}AccountPseudonym")));
+}
+
+/// Issue 9: `http://eidas.europa.eu/NotNotified/LoA/*` is not the notified level. By default it
+/// counts as basic (the substantial requirement fails); only an explicit
+/// `not_notified_max_level` on the upstream raises it, and never above the method's ceiling.
+#[tokio::test]
+async fn elster_interop_not_notified_loa_is_basic_unless_raised() {
+    let loa = json!({"loa": "http://eidas.europa.eu/NotNotified/LoA/high"});
+    let b = broker(|t| t).await;
+    let Some(r) = login("not_notified_default", &b, "nn1", loa.clone()).await else {
+        return;
+    };
+    assert!(
+        matches!(r, Err(AuthnError::LevelTooLow)),
+        "NotNotified high taken at its word: {r:?}"
+    );
+    let raised = broker(|t| {
+        t.replacen(
+            "profile = \"elster\"\n",
+            "profile = \"elster\"\nnot_notified_max_level = \"high\"\n",
+            1,
+        )
+    })
+    .await;
+    let id = login("not_notified_raised", &raised, "nn2", loa)
+        .await
+        .unwrap()
+        .expect("accepted once the upstream raises NotNotified levels");
+    assert_eq!(id.level, TrustLevel::Substantial, "raised, but capped by the ELSTER method's level");
 }

@@ -254,6 +254,8 @@ async fn starting_an_insufficient_method_by_hand_is_refused() {
     let res = post(&c, &mut jar, &format!("{choice}/start"), &[("csrf", &csrf), ("method", "dev-sub")]).await;
     assert_eq!(res.status(), 400);
     assert!(res.headers().get("location").is_none());
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Ungültige Anfrage"), "{page}");
 }
 
 #[tokio::test]
@@ -267,9 +269,9 @@ async fn start_requires_csrf_token_and_same_origin() {
     let csrf = hidden(&html, "csrf").unwrap();
     let start = format!("{choice}/start");
     let res = post(&c, &mut jar, &start, &[("method", "dev")]).await;
-    assert_eq!(res.status(), 403);
+    assert_forbidden_page(res, "no csrf").await;
     let res = post(&c, &mut jar, &start, &[("csrf", "wrong"), ("method", "dev")]).await;
-    assert_eq!(res.status(), 403);
+    assert_forbidden_page(res, "wrong csrf").await;
     let res = c
         .post(&start)
         .header("origin", "https://evil.example")
@@ -278,7 +280,7 @@ async fn start_requires_csrf_token_and_same_origin() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 403);
+    assert_forbidden_page(res, "foreign origin").await;
     // an unknown pending id
     let res = post(
         &c,
@@ -288,6 +290,16 @@ async fn start_requires_csrf_token_and_same_origin() {
     )
     .await;
     assert_eq!(res.status(), 400);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Anmeldung abgelaufen"), "{page}");
+}
+
+/// 403 with the bilingual "request not confirmed" page, never a redirect.
+async fn assert_forbidden_page(res: openidconnect::reqwest::Response, what: &str) {
+    assert_eq!(res.status(), 403, "{what}");
+    assert!(res.headers().get("location").is_none(), "{what}: no redirect");
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Anfrage nicht bestätigt"), "{what}: {page}");
 }
 
 #[tokio::test]
@@ -309,16 +321,18 @@ async fn consent_is_bound_to_the_browser_that_logged_in() {
     // another browser (no session cookie) cannot see or approve it
     let mut other = Jar::default();
     let res = get(&c, &mut other, consent.as_str()).await;
-    assert_eq!(res.status(), 403);
+    assert_forbidden_page(res, "consent page in another browser").await;
     let html = get(&c, &mut jar, consent.as_str()).await.text().await.unwrap();
     let csrf = hidden(&html, "csrf").unwrap();
     let res = post(&c, &mut other, consent.as_str(), &[("csrf", &csrf), ("decision", "approve")]).await;
-    assert_eq!(res.status(), 403);
+    assert_forbidden_page(res, "approval from another browser").await;
     // the right browser can, once
     let res = post(&c, &mut jar, consent.as_str(), &[("csrf", &csrf), ("decision", "approve")]).await;
     assert!(param(&location(&b, &res), "code").is_some());
     let res = post(&c, &mut jar, consent.as_str(), &[("csrf", &csrf), ("decision", "approve")]).await;
     assert_eq!(res.status(), 400, "single use");
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Anmeldung abgelaufen"), "single use: {page}");
 }
 
 #[tokio::test]
@@ -441,6 +455,11 @@ async fn upstream_error_goes_to_the_relying_party_and_unknown_request_to_a_page(
     let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Err(err)).await;
     assert_eq!(res.status(), 400);
     assert!(res.headers().get("location").is_none());
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+    assert!(
+        String::from_utf8_lossy(&body).contains("Anmeldung abgelaufen"),
+        "replay gets the expired page"
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! The one integration-test binary (style guide: one binary keeps builds fast).
 //! Each module covers one feature; `support` starts brokers on port 0.
 
+mod peers;
 mod support;
 mod support_login;
 
@@ -8,6 +9,7 @@ mod authorize;
 mod browser;
 mod cli;
 mod client_auth;
+mod config_validation;
 mod discovery;
 mod docs_claims;
 mod eid_login;

@@ -1,6 +1,8 @@
 //! Certificate login over mutual TLS, with real TLS handshakes (curl and a rustls client) against
 //! the broker's separate mTLS listener. The test PKI is made here with rcgen: root → intermediate →
-//! leaves; CRLs signed by the intermediate.
+//! leaves; a CRL signed by the intermediate (for the leaves) and one signed by the root (for the
+//! intermediates, which are checked too). Tests that use curl fail without it (`crate::peers`),
+//! unless the run opted out with `BK_ALLOW_SKIP=1`.
 
 use crate::support::TestBroker;
 use buergerkonto::clock::SystemClock;
@@ -45,8 +47,13 @@ fn root(cn: &str) -> Ca {
 }
 
 fn intermediate(parent: &Ca, cn: &str) -> Ca {
+    intermediate_with_serial(parent, cn, 100)
+}
+
+fn intermediate_with_serial(parent: &Ca, cn: &str, serial: u64) -> Ca {
     let key = KeyPair::generate().unwrap();
-    let params = ca_params(cn);
+    let mut params = ca_params(cn);
+    params.serial_number = Some(SerialNumber::from(serial));
     let pem = params.signed_by(&key, &parent.issuer()).unwrap().pem();
     Ca { params, key, pem }
 }
@@ -168,6 +175,8 @@ struct Fixture {
     server_ca: PathBuf,
     inter: Ca,
     inter_pem: PathBuf,
+    /// An intermediate of the same root that the root's CRL revokes.
+    revoked_inter: Ca,
     other_root: Ca,
     handle: axum_server::Handle<std::net::SocketAddr>,
 }
@@ -179,6 +188,8 @@ impl Drop for Fixture {
 }
 
 const REVOKED_SERIAL: u64 = 666;
+/// Serial of `revoked_inter`, listed on the root's CRL.
+const REVOKED_INTER_SERIAL: u64 = 777;
 
 async fn fixture(stale_crl: bool, soft_fail: bool) -> Fixture {
     fixture_with(stale_crl, soft_fail, "").await
@@ -188,6 +199,7 @@ async fn fixture_with(stale_crl: bool, soft_fail: bool, listener_extra: &str) ->
     let dir = tempfile::tempdir().unwrap();
     let root_ca = root("Test Company Root CA");
     let inter = intermediate(&root_ca, "Test Company Issuing CA");
+    let revoked_inter = intermediate_with_serial(&root_ca, "Test Company Compromised CA", REVOKED_INTER_SERIAL);
     let other_root = root("Foreign Root CA");
     // Server certificate of the mTLS listener (own CA, so the clients can trust it).
     let server_root = root("Test Server CA");
@@ -201,6 +213,8 @@ async fn fixture_with(stale_crl: bool, soft_fail: bool, listener_extra: &str) ->
     let root_p = write(dir.path(), "root.pem", &root_ca.pem);
     let inter_p = write(dir.path(), "inter.pem", &inter.pem);
     let crl_p = write(dir.path(), "inter.crl", &crl(&inter, &[REVOKED_SERIAL], stale_crl));
+    let root_crl_p = write(dir.path(), "root.crl", &crl(&root_ca, &[REVOKED_INTER_SERIAL], false));
+    let revoked_inter_crl_p = write(dir.path(), "revoked-inter.crl", &crl(&revoked_inter, &[], false));
 
     let mtls = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let mtls_addr = mtls.local_addr().unwrap();
@@ -227,7 +241,7 @@ ca_file = "{}"
 intermediates = ["{}"]
 level = "substantial"
 required_policies = ["{policy}"]
-crl_files = ["{}"]
+crl_files = ["{}", "{}", "{}"]
 crl_stale = "{}"
 organisation = true
 "#,
@@ -236,6 +250,8 @@ organisation = true
         root_p.display(),
         inter_p.display(),
         crl_p.display(),
+        root_crl_p.display(),
+        revoked_inter_crl_p.display(),
         if soft_fail { "soft_fail" } else { "hard_fail" },
     );
     let broker = TestBroker::start_with(move |t| format!("{t}\n{section}"), Arc::new(SystemClock)).await;
@@ -254,6 +270,7 @@ organisation = true
         server_ca,
         inter,
         inter_pem: inter_p,
+        revoked_inter,
         other_root,
         handle,
     }
@@ -303,6 +320,9 @@ async fn parked_identity(f: &Fixture, location: &str) -> buergerkonto::authentic
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn valid_chain_logs_in_with_organisation() {
+    if !crate::peers::require_curl() {
+        return;
+    }
     let f = fixture(false, false).await;
     let good = leaf(&f.inter, LeafSpec::default());
     let (code, location, _) = curl(&f, Some((&good, true)));
@@ -323,6 +343,9 @@ async fn valid_chain_logs_in_with_organisation() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn leaf_only_with_server_known_intermediate() {
+    if !crate::peers::require_curl() {
+        return;
+    }
     let f = fixture(false, false).await;
     let good = leaf(
         &f.inter,
@@ -337,6 +360,9 @@ async fn leaf_only_with_server_known_intermediate() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_each_get_a_clear_page() {
+    if !crate::peers::require_curl() {
+        return;
+    }
     let f = fixture(false, false).await;
     let cases: Vec<(&str, Option<Leaf>, u16, &str)> = vec![
         ("no certificate", None, 401, "kein Zertifikat"),
@@ -415,6 +441,9 @@ async fn refusals_each_get_a_clear_page() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stale_crl_refuses_unless_soft_fail() {
+    if !crate::peers::require_curl() {
+        return;
+    }
     let f = fixture(true, false).await;
     let good = leaf(
         &f.inter,
@@ -440,6 +469,9 @@ async fn stale_crl_refuses_unless_soft_fail() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crl_reloaded_without_restart() {
+    if !crate::peers::require_curl() {
+        return;
+    }
     let f = fixture(false, false).await;
     let l = leaf(
         &f.inter,
@@ -459,7 +491,9 @@ async fn crl_reloaded_without_restart() {
         .unwrap()
         .set_modified(later)
         .unwrap();
-    assert_eq!(curl(&f, Some((&l, true))).0, 403, "revocation seen without restart");
+    let (code, location, body) = curl(&f, Some((&l, true)));
+    assert_eq!(code, 403, "revocation seen without restart");
+    assert!(location.is_empty() && body.contains("gesperrt"), "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -501,6 +535,9 @@ async fn rustls_client_handshake() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forwarded_certificate_only_from_trusted_proxy() {
+    if !crate::peers::require_curl() {
+        return;
+    }
     // The listener's config has no trusted proxies: a forwarded header must be ignored.
     let f = fixture(false, false).await;
     let good = leaf(
@@ -512,17 +549,16 @@ async fn forwarded_certificate_only_from_trusted_proxy() {
     );
     let encoded: String = percent_encode(&good.cert_pem);
     let out = std::process::Command::new("curl")
-        .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert"])
+        .args(["-sS", "-o", "-", "-w", "\n%{http_code}", "--cacert"])
         .arg(&f.server_ca)
         .args(["-H", &format!("X-Client-Cert: {encoded}")])
         .arg(format!("{}/cert/login?txn=pending-123", f.mtls_url))
         .output()
         .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "401",
-        "header from an untrusted peer is not a certificate"
-    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (body, code) = text.rsplit_once('\n').unwrap();
+    assert_eq!(code, "401", "header from an untrusted peer is not a certificate");
+    assert!(body.contains("kein Zertifikat"), "{body}");
 }
 
 fn percent_encode(s: &str) -> String {
@@ -539,6 +575,9 @@ fn percent_encode(s: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forwarded_certificate_from_trusted_proxy_is_verified_like_a_handshake() {
+    if !crate::peers::require_curl() {
+        return;
+    }
     let f = fixture_with(
         false,
         false,
@@ -559,14 +598,118 @@ async fn forwarded_certificate_from_trusted_proxy_is_verified_like_a_handshake()
             ..LeafSpec::default()
         },
     );
-    for (l, want) in [(&good, "303"), (&revoked, "403")] {
+    for (l, want, page) in [(&good, "303", ""), (&revoked, "403", "gesperrt")] {
         let out = std::process::Command::new("curl")
-            .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert"])
+            .args(["-sS", "-o", "-", "-w", "\n%{http_code}", "--cacert"])
             .arg(&f.server_ca)
             .args(["-H", &format!("X-Client-Cert: {}", percent_encode(&l.cert_pem))])
             .arg(format!("{}/cert/login?txn=pending-123", f.mtls_url))
             .output()
             .unwrap();
-        assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+        let text = String::from_utf8_lossy(&out.stdout);
+        let (body, code) = text.rsplit_once('\n').unwrap();
+        assert_eq!(code, want, "{body}");
+        assert!(body.contains(page), "{body}");
     }
+}
+
+/// GET /cert/login through a rustls client presenting `chain_pem` + `key_pem` (no curl needed).
+async fn rustls_login(f: &Fixture, chain_pem: &str, key_pem: &str) -> (u16, Option<String>, String) {
+    let identity = openidconnect::reqwest::Identity::from_pem(format!("{chain_pem}{key_pem}").as_bytes()).unwrap();
+    let ca = openidconnect::reqwest::Certificate::from_pem(&std::fs::read(&f.server_ca).unwrap()).unwrap();
+    let client = openidconnect::reqwest::Client::builder()
+        .use_rustls_tls()
+        .add_root_certificate(ca)
+        .identity(identity)
+        .redirect(openidconnect::reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client
+        .get(format!("{}/cert/login?txn=pending-123", f.mtls_url))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+    (status, location, r.text().await.unwrap())
+}
+
+/// Issue 9: intermediates are checked against their issuer's CRL too. The root's CRL revokes an
+/// issuing CA; a leaf it issued (valid itself, not on any CRL) is refused in a real handshake.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificate_under_a_revoked_intermediate_is_refused() {
+    let f = fixture(false, false).await;
+    let victim = leaf(
+        &f.revoked_inter,
+        LeafSpec {
+            serial: 1012,
+            ..LeafSpec::default()
+        },
+    );
+    let (status, location, body) = rustls_login(&f, &format!("{}{}", victim.cert_pem, f.revoked_inter.pem), &victim.key_pem).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(location.is_none(), "no return token for a revoked chain");
+    assert!(body.contains("gesperrt"), "the page says revoked: {body}");
+    // Control: the same root's other intermediate is not revoked.
+    let good = leaf(
+        &f.inter,
+        LeafSpec {
+            serial: 1013,
+            ..LeafSpec::default()
+        },
+    );
+    let (status, _, body) = rustls_login(&f, &format!("{}{}", good.cert_pem, f.inter.pem), &good.key_pem).await;
+    assert_eq!(status, 303, "{body}");
+}
+
+/// The same at the verify level, plus the two ways the root's CRL can be missing: with configured
+/// intermediates the anchor refuses to load; with intermediates only sent by the client, an
+/// intermediate's unknown status is a refusal (never a pass).
+#[test]
+fn intermediate_revocation_at_the_verify_level() {
+    use buergerkonto::authenticators::certificate::verify::{load_anchor, verify_chain, CertError};
+    use buergerkonto::config::certificate::{AnchorConfig, RevocationMode, StaleCrlPolicy};
+    let dir = tempfile::tempdir().unwrap();
+    let root_ca = root("Verify Root CA");
+    let good_inter = intermediate_with_serial(&root_ca, "Verify Issuing CA", 200);
+    let bad_inter = intermediate_with_serial(&root_ca, "Verify Compromised CA", 201);
+    let der = |pem: &str| buergerkonto::authenticators::certificate::crl::pem_or_der(pem.as_bytes(), "CERTIFICATE").unwrap();
+    let good_leaf = leaf(&good_inter, LeafSpec::default());
+    let bad_leaf = leaf(&bad_inter, LeafSpec::default());
+    let anchor = |crls: Vec<PathBuf>, intermediates: Vec<PathBuf>| AnchorConfig {
+        name: "verify".into(),
+        ca_file: write(dir.path(), "root.pem", &root_ca.pem),
+        intermediates,
+        level: buergerkonto::trust::TrustLevel::Substantial,
+        allowed_ekus: vec!["1.3.6.1.5.5.7.3.2".into()],
+        required_policies: vec![],
+        crl_files: crls,
+        crl_stale: StaleCrlPolicy::HardFail,
+        revocation: RevocationMode::Crl,
+        organisation: true,
+    };
+    let root_crl = write(dir.path(), "root.crl", &crl(&root_ca, &[201], false));
+    let good_crl = write(dir.path(), "good.crl", &crl(&good_inter, &[], false));
+    let bad_crl = write(dir.path(), "bad.crl", &crl(&bad_inter, &[], false));
+    let loaded = vec![load_anchor(&anchor(vec![root_crl.clone(), good_crl.clone(), bad_crl.clone()], vec![])).unwrap()];
+    let now = std::time::SystemTime::now();
+    let chain = |l: &Leaf, i: &Ca| vec![der(&l.cert_pem), der(&i.pem)];
+    assert_eq!(verify_chain(&chain(&good_leaf, &good_inter), &loaded, now), Ok(0));
+    assert_eq!(
+        verify_chain(&chain(&bad_leaf, &bad_inter), &loaded, now),
+        Err(CertError::Revoked),
+        "the root's CRL revokes the intermediate"
+    );
+    // Without the root's CRL the intermediates' status is unknown: refused, not passed.
+    let no_root = vec![load_anchor(&anchor(vec![good_crl.clone(), bad_crl.clone()], vec![])).unwrap()];
+    assert_eq!(
+        verify_chain(&chain(&good_leaf, &good_inter), &no_root, now),
+        Err(CertError::RevocationUnavailable)
+    );
+    // With configured intermediates the missing root CRL is caught at start-up.
+    let inter_file = write(dir.path(), "good-inter.pem", &good_inter.pem);
+    let e = load_anchor(&anchor(vec![good_crl], vec![inter_file]))
+        .err()
+        .expect("anchor must not load");
+    assert!(e.contains("no CRL issued by the CA"), "{e}");
 }

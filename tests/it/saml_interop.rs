@@ -3,7 +3,8 @@
 //! verified and decrypted by `saml_xmlsec::response::verify_response`; and our signatures / encryptions are
 //! checked by signxml, xmlsec1 and python-cryptography.
 //!
-//! Without python3 + signxml a test prints a note and passes, except with `CI=true`, where it fails.
+//! Every test needs python3 + signxml (and some xmlsec1): `crate::peers` fails it when they are
+//! missing, unless the run opted out with `BK_ALLOW_SKIP=1`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -14,6 +15,8 @@ use saml_xmlsec::algorithms::SignatureAlgorithm;
 use saml_xmlsec::response::{verify_response, Expectations, VerifiedAssertion, DEFAULT_MAX_CLOCK_SKEW};
 use saml_xmlsec::{Certificate, PrivateKey, PublicKey, ResponseError};
 use serde_json::{json, Value};
+
+use crate::peers;
 
 pub(crate) const IDP: &str = "https://eid.example/idp";
 pub(crate) const ACS: &str = "https://broker.example/saml/acs";
@@ -36,40 +39,6 @@ fn peer_script(name: &str) -> String {
         .join(name)
         .to_string_lossy()
         .into_owned()
-}
-
-/// Whether python3 with signxml is usable; with CI=true its absence is a failure, never a skip.
-pub(crate) fn python_available(test: &str) -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import signxml, cryptography, lxml"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{test}: python3 with signxml/cryptography/lxml is required in CI"
-        );
-        eprintln!("note: {test} skipped: python3 with signxml not available (pip install -r tests/peers/requirements.txt)");
-    }
-    ok
-}
-
-/// Whether the xmlsec1 CLI is installed; with CI=true its absence is a failure, never a skip.
-pub(crate) fn xmlsec1_available(test: &str) -> bool {
-    let ok = Command::new("xmlsec1")
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{test}: the xmlsec1 CLI is required in CI"
-        );
-        eprintln!("note: {test} skipped: xmlsec1 not installed (apt-get install xmlsec1)");
-    }
-    ok
 }
 
 fn run_python(script: &str, args: &[&str], stdin: &[u8]) -> (bool, Vec<u8>, String) {
@@ -102,9 +71,10 @@ pub(crate) fn base_request() -> Value {
     })
 }
 
-/// Runs the producer with `base_request()` overridden by `overrides`; `None` if Python is missing.
+/// Runs the producer with `base_request()` overridden by `overrides`. `None` only when Python is
+/// missing and the run opted out with `BK_ALLOW_SKIP=1` (the gate fails the test otherwise).
 pub(crate) fn produce(test: &str, overrides: Value) -> Option<Vec<u8>> {
-    if !python_available(test) {
+    if !peers::require_python() {
         return None;
     }
     let mut req = base_request();
@@ -201,7 +171,7 @@ fn saml_interop_signxml_ecdsa_with_ecdh_es() {
 
 #[test]
 fn saml_interop_xmlsec1_ecdsa_signed() {
-    if !xmlsec1_available("xmlsec1_ecdsa") {
+    if !peers::require_xmlsec1() {
         return;
     }
     let Some(xml) = produce(
@@ -246,7 +216,7 @@ const AUTHN_REQUEST: &str = r#"<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:
 #[test]
 fn saml_interop_our_signatures_verify_with_signxml_and_xmlsec1() {
     use saml_xmlsec::dsig::sign_enveloped;
-    if !python_available("our_signatures") {
+    if !peers::require_python() {
         return;
     }
     let id = "_0123456789abcdef0123456789abcdef";
@@ -258,7 +228,7 @@ fn saml_interop_our_signatures_verify_with_signxml_and_xmlsec1() {
         let signed = sign_enveloped(AUTHN_REQUEST, id, &private(key), alg, Some(&x509)).unwrap();
         let (ok, _, err) = run_python("verify_signature.py", &[&fixture(cert), alg.uri()], signed.as_bytes());
         assert!(ok, "signxml rejected our {alg:?} signature: {err}");
-        if alg == SignatureAlgorithm::EcdsaSha256 && xmlsec1_available("our_signatures_xmlsec1") {
+        if alg == SignatureAlgorithm::EcdsaSha256 && peers::require_xmlsec1() {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("signed.xml");
             std::fs::write(&path, &signed).unwrap();
@@ -285,7 +255,7 @@ fn saml_interop_our_signatures_verify_with_signxml_and_xmlsec1() {
 #[test]
 fn saml_interop_our_encryption_decrypts_with_python_cryptography() {
     use saml_xmlsec::xmlenc::encrypt_assertion;
-    if !python_available("our_encryption") {
+    if !peers::require_python() {
         return;
     }
     let assertion = r#"<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a" Version="2.0"><saml2:Issuer>x</saml2:Issuer></saml2:Assertion>"#;
@@ -300,7 +270,7 @@ fn saml_interop_our_encryption_decrypts_with_python_cryptography() {
 #[test]
 fn saml_interop_our_redirect_signatures_verify_with_python_cryptography() {
     use saml_xmlsec::redirect::{sign_redirect_query, RedirectMessage};
-    if !python_available("our_redirect_signatures") {
+    if !peers::require_python() {
         return;
     }
     for (key, cert, alg) in [

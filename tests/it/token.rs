@@ -114,7 +114,12 @@ async fn code_replay_fails_and_revokes_the_first_tokens() {
     let (status, body) = bed.redeem_demo(&s.code).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
     assert_eq!(bed.introspect((DEMO, DEMO_SECRET), at).await["active"], false);
-    assert_eq!(bed.userinfo(at).await.0, 401);
+    let (status, challenge, _) = bed.userinfo(at).await;
+    assert_eq!(status, 401);
+    assert!(
+        challenge.is_some_and(|c| c.contains("invalid_token")),
+        "userinfo names invalid_token"
+    );
     let rt = first["refresh_token"].as_str().unwrap();
     let (status, _, body) = bed
         .post(
@@ -149,7 +154,8 @@ async fn code_redeemed_by_another_client_is_refused() {
         .await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
     // The stolen code is burnt for its owner too (it was exposed).
-    assert_eq!(bed.redeem_demo(&s.code).await.0, 400);
+    let (status, body) = bed.redeem_demo(&s.code).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
 }
 
 #[tokio::test]
@@ -237,8 +243,12 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     bed.clock.advance(Duration::from_secs(11));
     let (status, body) = refresh(&bed, &rt1, None).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
-    let (status, _) = refresh(&bed, &rt2, None).await;
-    assert_eq!(status, 400, "successor revoked with the family");
+    let (status, body) = refresh(&bed, &rt2, None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "successor revoked with the family"
+    );
     let at2 = second["access_token"].as_str().unwrap();
     assert_eq!(bed.introspect((DEMO, DEMO_SECRET), at2).await["active"], false);
 }
@@ -262,6 +272,32 @@ async fn refresh_grace_window_returns_the_same_successor() {
     assert_eq!(d["refresh_token"], c["refresh_token"]);
     bed.clock.advance(Duration::from_secs(30));
     assert_eq!(refresh(&bed, c["refresh_token"].as_str().unwrap(), None).await.0, 200);
+}
+
+#[tokio::test]
+async fn refresh_grace_zero_means_no_grace_even_in_the_same_second() {
+    let bed = TestBed::start_with(|t| t.replacen("[oidc]\n", "[oidc]\nrefresh_grace_secs = 0\n", 1)).await;
+    let first = bed.demo_tokens(&["openid", "offline_access"]).await;
+    let rt1 = first["refresh_token"].as_str().unwrap().to_owned();
+    let (status, second) = refresh(&bed, &rt1, None).await;
+    assert_eq!(status, 200, "{second}");
+    let rt2 = second["refresh_token"].as_str().unwrap().to_owned();
+    // The manual clock has not moved: the replay is in the very same second as the rotation.
+    let (status, body) = refresh(&bed, &rt1, None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "no grace: a replay is reuse: {body}"
+    );
+    assert!(body.get("refresh_token").is_none(), "no successor handed out: {body}");
+    let (status, body) = refresh(&bed, &rt2, None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "the family is revoked: {body}"
+    );
+    let at2 = second["access_token"].as_str().unwrap();
+    assert_eq!(bed.introspect((DEMO, DEMO_SECRET), at2).await["active"], false);
 }
 
 #[tokio::test]

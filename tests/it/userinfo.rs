@@ -69,5 +69,7 @@ async fn expired_and_revoked_tokens_are_refused() {
     let at = t["access_token"].as_str().unwrap();
     let (s, _, _) = bed.post("/revoke", Some((DEMO, DEMO_SECRET)), &[("token", at)]).await;
     assert_eq!(s, 200);
-    assert_eq!(bed.userinfo(at).await.0, 401);
+    let (status, www, _) = bed.userinfo(at).await;
+    assert_eq!(status, 401);
+    assert!(www.unwrap_or_default().contains("invalid_token"), "revoked token: invalid_token");
 }

@@ -1,13 +1,14 @@
 //! Certificate-chain verification at the application layer, per trust anchor: PKIX path
 //! (rustls-webpki), EKU (any of the anchor's allowed OIDs; none present is accepted, RFC 5280
-//! §4.2.1.12), certificate policies (RFC 5280 §4.2.1.4), CRL revocation with a stale-CRL policy.
+//! §4.2.1.12), certificate policies (RFC 5280 §4.2.1.4), CRL revocation of the end entity **and
+//! every intermediate** (RFC 5280 §6.3; an unknown status is a refusal) with a stale-CRL policy.
 //!
 //! Why not in the handshake: a TLS alert gives the person a browser error page; verifying after the
 //! handshake lets us explain (expired, revoked, wrong CA …) in German and English. The handshake
 //! still proves possession of the private key (rustls checks CertificateVerify).
 
 use super::crl::{pem_or_der, CrlSet};
-use crate::config::certificate::{AnchorConfig, StaleCrlPolicy};
+use crate::config::certificate::{AnchorConfig, RevocationMode, StaleCrlPolicy};
 use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use webpki::{EndEntityCert, ExpirationPolicy, KeyPurposeIdIter, RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy};
@@ -67,14 +68,30 @@ pub fn load_anchor(config: &AnchorConfig) -> Result<LoadedAnchor, String> {
     let ca_der = read(&config.ca_file)?;
     let ta = webpki::anchor_from_trusted_cert(&ca_der)
         .map_err(|e| format!("{}: not a usable CA certificate: {e:?}", config.ca_file.display()))?;
+    let intermediates = config.intermediates.iter().map(|p| read(p)).collect::<Result<Vec<_>, _>>()?;
     // The anchor subject is the Name's content without its SEQUENCE header.
     let subject_der = ta.subject.as_ref().to_vec();
-    let intermediates = config.intermediates.iter().map(|p| read(p)).collect::<Result<Vec<_>, _>>()?;
     let crls = CrlSet::new(config.crl_files.clone());
     if crls.is_empty() {
-        tracing::warn!(anchor = %config.name, "no CRL configured: revocation is not checked for this anchor");
+        match config.revocation {
+            RevocationMode::None => {
+                tracing::warn!(anchor = %config.name, "revocation = \"none\": certificates under this anchor are never checked for revocation")
+            }
+            RevocationMode::Crl => {
+                tracing::warn!(anchor = %config.name, "no CRL configured (development): revocation is not checked for this anchor")
+            }
+        }
     } else {
-        crls.current().map_err(|e| e.to_string())?;
+        let current = crls.current().map_err(|e| e.to_string())?;
+        // Intermediates are checked too, and an unknown status is refused: without a CRL issued
+        // by the anchor CA no intermediate could ever pass. Say so at start-up, not at each login.
+        if !intermediates.is_empty() && !current.iter().any(|c| c.issuer() == ta.subject.as_ref()) {
+            return Err(format!(
+                "anchor {}: crl_files has no CRL issued by the CA of {} itself, so the intermediates' revocation cannot be checked (add that CA's CRL/ARL)",
+                config.name,
+                config.ca_file.display()
+            ));
+        }
     }
     Ok(LoadedAnchor {
         config: config.clone(),
@@ -155,9 +172,11 @@ fn verify_one(
             None
         } else {
             RevocationOptionsBuilder::new(&crl_refs).ok().map(|b| {
-                // Only the end entity: CRLs for intermediates are often not distributed, and an
-                // unknown status is denied (crates.md mTLS pitfall 2).
-                b.with_depth(RevocationCheckDepth::EndEntity)
+                // The whole chain (RFC 5280 §6.3): a revoked intermediate (a compromised issuing
+                // CA) must take down every certificate it issued. An unknown status is denied, so
+                // crl_files must hold the CRL of every CA in the path (the root's CRL/ARL for the
+                // intermediates, docs/certificates.md).
+                b.with_depth(RevocationCheckDepth::Chain)
                     .with_status_policy(UnknownStatusPolicy::Deny)
                     .with_expiration_policy(expiration)
                     .build()

@@ -2,7 +2,8 @@
 //!
 //! Checks, in order: the header `alg` is on an allow-list of asymmetric algorithms (never `none`
 //! or HS*: RFC 8725 §3.1-3.2); the signature verifies with a key of the client's JWKS (by `kid`
-//! when given); `iss` = `sub` = client id; `aud` names this server; `exp` present, in the future
+//! when given); `iss` = `sub` = client id; `aud` is one string, the issuer or the token endpoint
+//! URL (see [`audience_ok`]); `exp` present, in the future
 //! and at most [`MAX_ASSERTION_LIFETIME_SECS`] ahead; `jti` present and seen for the first time
 //! (kept in the replay cache until the assertion expires).
 
@@ -59,19 +60,24 @@ struct AssertionClaims {
     jti: Option<String>,
 }
 
+/// `aud` as sent: RFC 7519 §4.1.3 allows a string or an array; only a string is accepted, so
+/// an array's members are never looked at.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum Audience {
     One(String),
-    Many(Vec<String>),
+    NotAString(#[allow(dead_code)] serde::de::IgnoredAny),
 }
 
-impl Audience {
-    fn contains_any(&self, accepted: &[String]) -> bool {
-        match self {
-            Self::One(a) => accepted.contains(a),
-            Self::Many(v) => v.iter().any(|a| accepted.contains(a)),
-        }
+/// The audience-injection class (rfc7523bis, "Updates to Audience Values for OAuth 2.0
+/// Authorization Servers", §4/§5): an assertion a client made for another party — another
+/// server's endpoint, or one of ours that is not the token endpoint, or an array that merely
+/// *contains* us — must not authenticate the client here. So `aud` must be a single string equal
+/// to the issuer or to the token endpoint URL, and nothing else (an exact comparison).
+fn audience_ok(aud: &Audience, accepted: &[String]) -> bool {
+    match aud {
+        Audience::One(a) => accepted.iter().any(|x| x == a),
+        Audience::NotAString(_) => false,
     }
 }
 
@@ -87,7 +93,8 @@ pub(super) fn unverified_issuer(assertion: &str) -> Result<String, AssertionErro
         .map_err(|_| AssertionError::Malformed)
 }
 
-/// Verify an assertion of `client_id` against its `jwks`.
+/// Verify an assertion of `client_id` against its `jwks`. `audiences`: the issuer and the token
+/// endpoint URL (exact strings).
 pub async fn verify_assertion(
     records: &Records,
     client_id: &str,
@@ -122,8 +129,8 @@ pub async fn verify_assertion(
     if c.iss != client_id || c.sub != client_id {
         return Err(AssertionError::Claims("iss and sub must be the client id"));
     }
-    if !c.aud.contains_any(audiences) {
-        return Err(AssertionError::Claims("aud must be the token endpoint or the issuer"));
+    if !audience_ok(&c.aud, audiences) {
+        return Err(AssertionError::Claims("aud must be one string: the issuer or the token endpoint"));
     }
     let exp = c.exp.ok_or(AssertionError::Lifetime("exp missing"))?;
     if exp <= now {
@@ -148,4 +155,30 @@ pub async fn verify_assertion(
         return Err(AssertionError::Replay);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audience_is_one_string_naming_issuer_or_token_endpoint() {
+        let accepted = ["https://konto.example/token".to_owned(), "https://konto.example".to_owned()];
+        let one = |s: &str| Audience::One(s.to_owned());
+        assert!(audience_ok(&one("https://konto.example/token"), &accepted));
+        assert!(audience_ok(&one("https://konto.example"), &accepted));
+        for refused in [
+            "https://konto.example/introspect",
+            "https://konto.example/userinfo",
+            "https://konto.example/token/",
+            "https://konto.example/TOKEN",
+            "",
+        ] {
+            assert!(!audience_ok(&one(refused), &accepted), "{refused}");
+        }
+        for many in [r#"["https://konto.example"]"#, r#"["https://konto.example/token"]"#, "[]"] {
+            let aud: Audience = serde_json::from_str(many).unwrap();
+            assert!(!audience_ok(&aud, &accepted), "{many}");
+        }
+    }
 }

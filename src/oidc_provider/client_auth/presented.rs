@@ -129,12 +129,11 @@ fn form_decode(s: &str) -> Result<String, ClientAuthError> {
         .map_err(|_| ClientAuthError::MalformedBasic)
 }
 
-/// Authenticate the client of a request at `endpoint_url` (its own URL, accepted as assertion
-/// audience besides the token endpoint and the issuer). `now` in unix seconds.
+/// Authenticate the client of a request at the token, introspection or revocation endpoint.
+/// `now` in unix seconds.
 pub async fn authenticate<'c>(
     config: &'c Config,
     records: &Records,
-    endpoint_url: &str,
     creds: &PresentedCredentials,
     now: i64,
 ) -> Result<&'c ClientConfig, ClientAuthError> {
@@ -192,12 +191,10 @@ pub async fn authenticate<'c>(
         ClientAuth::PrivateKeyJwt { jwks_file } => {
             let assertion = creds.assertion.as_deref().unwrap_or_default();
             let jwks = load_jwks(jwks_file).await?;
-            let audiences = [
-                config.server.url("/token"),
-                config.server.issuer.as_str().to_owned(),
-                config.server.issuer.as_str().trim_end_matches('/').to_owned(),
-                endpoint_url.to_owned(),
-            ];
+            // Only the issuer as published in discovery and the token endpoint, at every endpoint
+            // (rfc7523bis: never the URL of the endpoint the assertion is presented to, nor any
+            // other of our endpoints).
+            let audiences = [config.server.url("/token"), crate::oidc_provider::tokens::issuer(&config.server)];
             verify_assertion(records, &client.id, assertion, &jwks, &audiences, now).await?;
             Ok(client)
         }

@@ -7,6 +7,7 @@
 
 pub mod authorization_code;
 pub mod form;
+pub mod grant;
 pub mod refresh_token;
 
 use crate::config::ClientConfig;
@@ -14,7 +15,6 @@ use crate::oidc_provider::client_auth::{authenticate, ClientAuthError, Presented
 use crate::oidc_provider::errors::{no_store, ErrorCode, OAuthError};
 use crate::oidc_provider::records::Grant;
 use crate::oidc_provider::tokens;
-use crate::session::RecordKind;
 use crate::state::AppState;
 use authorization_code::{CodeRequest, RedeemError};
 use axum::body::Bytes;
@@ -25,7 +25,6 @@ use form::FormParams;
 use http::HeaderMap;
 use refresh_token::RefreshError;
 use serde::Serialize;
-use std::time::Duration;
 
 /// RFC 6749 §5.1 successful token response (+ OIDC Core §3.1.3.3 `id_token`).
 #[derive(Debug, Serialize)]
@@ -51,13 +50,8 @@ pub fn content_type(headers: &HeaderMap) -> Option<&str> {
     headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
 }
 
-/// Authenticate the client of a token-side request (`path` = the endpoint's path below the issuer).
-pub async fn authenticate_client<'s>(
-    state: &'s AppState,
-    headers: &HeaderMap,
-    form: &FormParams,
-    path: &str,
-) -> Result<&'s ClientConfig, OAuthError> {
+/// Authenticate the client of a token-side request (token, introspection, revocation).
+pub async fn authenticate_client<'s>(state: &'s AppState, headers: &HeaderMap, form: &FormParams) -> Result<&'s ClientConfig, OAuthError> {
     let authorization = headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let creds = PresentedCredentials::from_parts(
         authorization,
@@ -68,16 +62,7 @@ pub async fn authenticate_client<'s>(
     );
     let basic_attempted = authorization.is_some_and(|a| a.trim_start().get(..6).is_some_and(|s| s.eq_ignore_ascii_case("basic ")));
     let result = match creds {
-        Ok(creds) => {
-            authenticate(
-                state.config(),
-                state.records(),
-                &state.config().server.url(path),
-                &creds,
-                state.clock().unix(),
-            )
-            .await
-        }
+        Ok(creds) => authenticate(state.config(), state.records(), &creds, state.clock().unix()).await,
         Err(e) => Err(e),
     };
     result.map_err(|e| {
@@ -109,7 +94,7 @@ pub async fn token_create(State(state): State<AppState>, headers: HeaderMap, bod
 
 async fn token_inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<TokenResponse, OAuthError> {
     let form = FormParams::parse(content_type(headers), body)?;
-    let client = authenticate_client(state, headers, &form, "/token").await?;
+    let client = authenticate_client(state, headers, &form).await?;
     let now = state.clock().unix();
     match form.require("grant_type", "grant_type missing")? {
         "authorization_code" => {
@@ -161,14 +146,15 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Resu
     }
 }
 
-/// Make the grant live at least until `until` (it must outlast its refresh tokens).
-async fn extend_grant(state: &AppState, mut grant: Grant, until: i64, now: i64) -> Result<Grant, OAuthError> {
-    if grant.expires_at < until {
-        grant.expires_at = until;
-        let ttl = Duration::from_secs(u64::try_from(until - now).unwrap_or(1).max(1));
-        state.records().put(RecordKind::Grant, &grant.id, &grant, ttl).await?;
-    }
-    Ok(grant)
+/// [`grant::extend_grant`] mapped to the wire: a grant revoked meanwhile is `invalid_grant`.
+async fn extend_grant(state: &AppState, grant: Grant, until: i64, now: i64) -> Result<Grant, OAuthError> {
+    grant::extend_grant(state.records(), grant, until, now).await.map_err(|e| match e {
+        grant::ExtendError::Store(s) => OAuthError::from(s),
+        grant::ExtendError::Revoked => {
+            tracing::info!("grant revoked while tokens were being issued");
+            OAuthError::new(ErrorCode::InvalidGrant, "grant revoked")
+        }
+    })
 }
 
 async fn issue(

@@ -175,7 +175,9 @@ pub async fn rotate(
             })
         }
         RefreshState::Rotated { at, successor } => {
-            let within_grace = now - at <= grace.as_secs() as i64;
+            // A grace of 0 means none: even a replay in the same second is reuse (seconds
+            // resolution would otherwise turn `0 <= 0` into a one-second window).
+            let within_grace = !grace.is_zero() && now - at <= grace.as_secs() as i64;
             let successor = successor.clone();
             records
                 .put(RecordKind::RefreshToken, &key, &record, ttl_until(record.expires_at, now))
