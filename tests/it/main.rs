@@ -5,6 +5,7 @@ mod support;
 mod support_login;
 
 mod authorize;
+mod binding;
 mod browser;
 mod cli;
 mod client_auth;
