@@ -7,12 +7,12 @@
 use super::acr::{self, AcrRequest};
 use super::check_max_age::check_max_age;
 use super::check_prompt::{check_prompt, Prompt};
+use super::client_policy::{self, Login};
 use super::errors::{codes, error_redirect, AuthorizeError, OAuthError, ReturnTo};
 use super::params::RawParams;
 use super::sso::{self, Ask, Decision};
-use super::{check_claims, check_client::check_client, check_pkce::check_pkce, check_request::check_request, check_scope::check_scope};
-use super::client_policy::{self, Login};
 use super::{binding, flow, methods, pending, session, start};
+use super::{check_claims, check_client::check_client, check_pkce::check_pkce, check_request::check_request, check_scope::check_scope};
 use crate::config::ClientConfig;
 use crate::oidc_provider::records::PendingAuthorization;
 use crate::state::AppState;

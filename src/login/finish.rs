@@ -9,12 +9,12 @@
 //! (never a token below it), then the SSO session is created or — for the same person — extended
 //! in place (step-up keeps the session id), then consent and code.
 
-use super::errors::{codes, error_redirect, error_url, OAuthError};
-use super::flow::{self, issuer, return_to};
-use super::session::{self, BrokerSession};
 use super::binding::{self, Presented};
 use super::client_policy::{self, Login, Refusal};
+use super::errors::{codes, error_redirect, error_url, OAuthError};
+use super::flow::{self, issuer, return_to};
 use super::pending;
+use super::session::{self, BrokerSession};
 use crate::authenticators::{AuthnError, VerifiedIdentity};
 use crate::state::AppState;
 use crate::trust::TrustLevel;

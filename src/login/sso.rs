@@ -152,10 +152,7 @@ mod tests {
         let lr = Decision::Fail(codes::LOGIN_REQUIRED);
         assert_eq!(decide(ask(true, false, TrustLevel::Low, None), None, ok, 150, limits), lr);
         assert_eq!(decide(ask(true, false, TrustLevel::High, None), Some(&sub), ok, 150, limits), lr);
-        assert_eq!(
-            decide(ask(true, false, TrustLevel::Low, Some(10)), Some(&sub), ok, 150, limits),
-            lr
-        );
+        assert_eq!(decide(ask(true, false, TrustLevel::Low, Some(10)), Some(&sub), ok, 150, limits), lr);
         assert_eq!(
             decide(ask(true, false, TrustLevel::Low, None), Some(&sub), ok, 100 + 3600, limits),
             lr

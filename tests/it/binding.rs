@@ -92,7 +92,10 @@ organisation = true
     let broker = TestBroker::start_with(
         move |t| {
             let t = t
-                .replace("backend = \"memory\"", "backend = \"redis\"\nredis_url = \"redis://127.0.0.1:6379\"")
+                .replace(
+                    "backend = \"memory\"",
+                    "backend = \"redis\"\nredis_url = \"redis://127.0.0.1:6379\"",
+                )
                 .replace("namespace = \"bk-dev\"", &format!("namespace = \"{ns}\""));
             format!("{t}\n{CLIENTS}\n{section}")
         },
@@ -159,7 +162,13 @@ async fn start(b: &TestBroker, c: &reqwest::Client, jar: &mut Jar, url: &str, me
     }
     let html = get(c, jar, next.as_str()).await.text().await.unwrap();
     let csrf = field(&html, "csrf");
-    post(c, jar, &b.url(&format!("{}/start", next.path())), &[("csrf", &csrf), ("method", method)]).await
+    post(
+        c,
+        jar,
+        &b.url(&format!("{}/start", next.path())),
+        &[("csrf", &csrf), ("method", method)],
+    )
+    .await
 }
 
 /// A login started in `jar` and answered by the eID or ELSTER simulator: the captured
@@ -448,7 +457,12 @@ async fn a_personal_elster_session_gives_an_organisation_only_client_no_code() {
     assert!(param(&cb, "code").is_some());
     assert!(jar.session().is_some());
     // The session still serves the citizen service silently …
-    let res = get(&c, &mut jar, &authorize_url_for(b, "citizen", "http://127.0.0.1:9/citizen/cb", &[("prompt", "none")])).await;
+    let res = get(
+        &c,
+        &mut jar,
+        &authorize_url_for(b, "citizen", "http://127.0.0.1:9/citizen/cb", &[("prompt", "none")]),
+    )
+    .await;
     assert!(param(&location(b, &res), "code").is_some());
     // … but the business service gets no code from it: a login, or with prompt=none the error.
     let biz = |extra: &[(&str, &str)]| authorize_url_for(b, "biz", "http://127.0.0.1:9/biz/cb", extra);
@@ -483,7 +497,13 @@ async fn no_live_token_code_session_or_binding_value_appears_in_clear_in_the_sto
     let (url, verifier) = authorize_url_with_verifier(b, "demo", &demo_redirect(b), &[("scope", "openid profile offline_access")]);
     let res = start(b, &c, &mut jar, &url, "dev").await;
     let dev_page = location(b, &res);
-    let res = post(&c, &mut jar, &b.url(dev_page.path()), &[("person", "erika"), ("level", "high"), ("outcome", "success")]).await;
+    let res = post(
+        &c,
+        &mut jar,
+        &b.url(dev_page.path()),
+        &[("person", "erika"), ("level", "high"), ("outcome", "success")],
+    )
+    .await;
     let (end, _) = follow(b, &c, &mut jar, res).await;
     let End::Left(cb) = end else { panic!("{end:?}") };
     let code = param(&cb, "code").unwrap();
@@ -519,7 +539,10 @@ async fn no_live_token_code_session_or_binding_value_appears_in_clear_in_the_sto
         .await
         .map(|t| serde_json::from_str(&t).unwrap())
         .unwrap();
-    secrets.push(("rotated refresh token".into(), rotated["refresh_token"].as_str().unwrap().to_owned()));
+    secrets.push((
+        "rotated refresh token".into(),
+        rotated["refresh_token"].as_str().unwrap().to_owned(),
+    ));
     check_store(&bed, &secrets, "dev login + token + refresh").await;
 
     // eID via the simulator, and ELSTER (the continue handles are secrets too).

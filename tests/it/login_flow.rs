@@ -409,7 +409,8 @@ async fn parked(b: &TestBroker, extra: &[(&str, &str)]) -> (String, buergerkonto
 async fn identity_from_a_method_not_started_is_refused() {
     let b = broker().await;
     let (id, bind) = parked(&b, &[("idp_hint", "dev-sub")]).await;
-    let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Some(&bind), Ok(identity("dev", TrustLevel::High, "erika"))).await;
+    let res =
+        buergerkonto::login::continue_after_upstream(&b.state, &id, Some(&bind), Ok(identity("dev", TrustLevel::High, "erika"))).await;
     assert_eq!(res.status(), 303);
     let loc = res.headers()["location"].to_str().unwrap();
     assert!(loc.contains("error=access_denied") && !loc.contains("code="), "{loc}");
@@ -419,7 +420,8 @@ async fn identity_from_a_method_not_started_is_refused() {
 async fn method_ceiling_caps_the_asserted_level() {
     let b = broker().await;
     let (id, bind) = parked(&b, &[("idp_hint", "dev-sub")]).await;
-    let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Some(&bind), Ok(identity("dev-sub", TrustLevel::High, "erika"))).await;
+    let res =
+        buergerkonto::login::continue_after_upstream(&b.state, &id, Some(&bind), Ok(identity("dev-sub", TrustLevel::High, "erika"))).await;
     let cb = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
     let g = grant_for_code(&b, &param(&cb, "code").unwrap()).await;
     assert_eq!(g.level, TrustLevel::Substantial, "a substantial method cannot give high");

@@ -37,10 +37,7 @@ impl Jar {
 
     /// The browser-binding cookie (`/authorize` sets it), if set.
     pub fn binding(&self) -> Option<String> {
-        self.cookies
-            .get("bk_bind")
-            .or_else(|| self.cookies.get("__Host-bk_bind"))
-            .cloned()
+        self.cookies.get("bk_bind").or_else(|| self.cookies.get("__Host-bk_bind")).cloned()
     }
 
     /// Forget a cookie (by its name as set).
