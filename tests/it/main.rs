@@ -2,6 +2,7 @@
 //! Each module covers one feature; `support` starts brokers on port 0.
 
 mod support;
+mod support_binding;
 mod support_login;
 
 mod authorize;
