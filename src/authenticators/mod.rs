@@ -99,6 +99,10 @@ pub enum AuthnError {
     /// The response failed a security check (signature, decryption, replay, audience …).
     #[error("upstream response rejected: {0}")]
     Rejected(String),
+    /// What came back could not be verified and nothing was consumed: the login stays open for
+    /// the genuine answer (issue 9 item 4). Return legs show a page and continue nothing.
+    #[error("upstream message not verified: {0}")]
+    Unverified(String),
     /// The level reached is below what was required.
     #[error("trust level reached is too low")]
     LevelTooLow,
@@ -112,7 +116,7 @@ impl AuthnError {
     pub fn oidc_error(&self) -> &'static str {
         match self {
             Self::Cancelled | Self::UpstreamFailure { .. } => "access_denied",
-            Self::Rejected(_) => "access_denied",
+            Self::Rejected(_) | Self::Unverified(_) => "access_denied",
             Self::LevelTooLow => "unmet_authentication_requirements",
             Self::Unavailable(_) => "temporarily_unavailable",
         }

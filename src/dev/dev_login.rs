@@ -215,7 +215,7 @@ async fn page(State(state): State<AppState>, Path(tx): Path<String>, Query(q): Q
     .into_response()
 }
 
-async fn submit(State(state): State<AppState>, Path(tx): Path<String>, body: String) -> Response {
+async fn submit(State(state): State<AppState>, Path(tx): Path<String>, headers: http::HeaderMap, body: String) -> Response {
     let now = state.clock().unix();
     let p = match pending::load(&state, &tx, now).await {
         Ok(Some(p)) => p,
@@ -231,7 +231,9 @@ async fn submit(State(state): State<AppState>, Path(tx): Path<String>, body: Str
         .filter_map(|k| form.get(k).map(|v| ((*k).to_owned(), v.to_owned())))
         .collect();
     let outcome = method.finish(&tx, UpstreamReturn::DevForm { fields }, state.clock().now()).await;
-    crate::login::continue_after_upstream(&state, &tx, outcome).await
+    // A same-site form post: the binding cookie arrives and is checked like on every return leg.
+    let presented = crate::login::binding::presented(&state, &headers);
+    crate::login::continue_after_upstream(&state, &tx, presented.as_ref(), outcome).await
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! Cookies: `__Host-` prefixed, `Secure`, `HttpOnly`, `Path=/`, no `Domain` (RFC 6265bis §4.1.3.2).
 //!
 //! On a plain-HTTP loopback development issuer browsers refuse `Secure` cookies, so there (and only
-//! there) the prefix and `Secure` are dropped. The SAML POST return leg does not depend on a cookie
-//! at all (RelayState + server-side record), so `SameSite=Lax` is safe for the session cookie.
+//! there) the prefix and `Secure` are dropped. Two cookies: the SSO session (`bk_session`) and the
+//! browser binding of a login (`bk_bind`, `login/binding.rs`). Both are `SameSite=Lax`: the SAML
+//! POST return leg arrives cross-site without them, so it correlates through RelayState and the
+//! server-side record and continues on a same-site GET, where the binding cookie is checked.
 
 use cookie::{Cookie, SameSite};
 

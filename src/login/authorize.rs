@@ -1,19 +1,22 @@
 //! `GET` and `POST /authorize` (OIDC Core §3.1.2.1). The checks run in this order, each in its own
 //! file: client and redirect URI (pages until verified), request shape, scope, PKCE, prompt and
 //! max_age, the `claims` parameter, the trust policy, `idp_hint`. Then the request is parked and
-//! the SSO session decides between reuse, login and a `prompt=none` error.
+//! the SSO session decides between reuse, login and a `prompt=none` error. Every response after
+//! the checks carries the browser-binding cookie (binding.rs).
 
 use super::acr::{self, AcrRequest};
 use super::check_max_age::check_max_age;
 use super::check_prompt::{check_prompt, Prompt};
+use super::client_policy::{self, Login};
 use super::errors::{codes, error_redirect, AuthorizeError, OAuthError, ReturnTo};
 use super::params::RawParams;
 use super::sso::{self, Ask, Decision};
+use super::{binding, flow, methods, pending, session, start};
 use super::{check_claims, check_client::check_client, check_pkce::check_pkce, check_request::check_request, check_scope::check_scope};
-use super::{flow, methods, pending, session, start};
+use crate::config::ClientConfig;
 use crate::oidc_provider::records::PendingAuthorization;
 use crate::state::AppState;
-use crate::web::{locale, PageError};
+use crate::web::{locale, Locale, PageError};
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use http::HeaderMap;
@@ -54,6 +57,28 @@ async fn authorize(state: &AppState, headers: &HeaderMap, p: RawParams) -> Respo
         return PageError::UnknownClient.render(loc);
     };
 
+    // Bind the request to this browser (issue 9 item 1): reuse its binding value if it has one
+    // (parallel logins in several tabs), else a fresh one; the record keeps only the hash.
+    let bind = binding::presented(state, headers).unwrap_or_else(binding::fresh);
+    pending.binding = binding::digest(&bind);
+    let mut res = decide_and_go(state, headers, client, pending, now, &to, &issuer).await;
+    if let Some(c) = binding::cookie(state, &bind) {
+        res.headers_mut().append(http::header::SET_COOKIE, c);
+    }
+    res
+}
+
+/// SSO reuse, login, or the `prompt=none` error, for a verified and bound request.
+async fn decide_and_go(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: &ClientConfig,
+    mut pending: PendingAuthorization,
+    now: i64,
+    to: &ReturnTo,
+    issuer: &str,
+) -> Response {
+    let loc = Locale::parse_or_default(&pending.locale);
     // The browser's SSO session, if any.
     let secure = crate::http::cookies::secure_for(&state.config().server.issuer);
     let existing = match crate::http::cookies::read(headers, crate::http::cookies::SESSION_COOKIE, secure) {
@@ -64,19 +89,24 @@ async fn authorize(state: &AppState, headers: &HeaderMap, p: RawParams) -> Respo
         _ => None,
     };
     pending.session_id = existing.as_ref().map(|s| s.id.clone());
-    let method_allowed = existing
-        .as_ref()
-        .and_then(|s| state.methods().get(s.method.as_str()))
-        .map(|m| methods::client_allows(client, m.as_ref()))
-        .unwrap_or(false);
     let ask = Ask {
         prompt: Prompt::from_values(&pending.prompt),
         required: pending.required_level,
         max_age: pending.max_age,
     };
+    // The same per-client check a fresh login passes (client_policy.rs, issue 9 item 3).
+    let required = pending.required_level;
+    let client_check = |s: &session::BrokerSession, level| {
+        let login = Login {
+            method: state.methods().get(s.method.as_str()).map(|m| m.as_ref()),
+            level,
+            has_organisation: s.organisation.is_some(),
+        };
+        client_policy::check(client, login, required)
+    };
     let limits = |l| state.config().store.limits_for(l);
-    match sso::decide(ask, existing.as_ref(), method_allowed, now, limits) {
-        Decision::Fail(e) => error_redirect(&to, e, &issuer),
+    match sso::decide(ask, existing.as_ref(), client_check, now, limits) {
+        Decision::Fail(e) => error_redirect(to, e, issuer),
         Decision::Reuse(_) => {
             let Some(mut s) = existing else {
                 return PageError::Internal.render(loc);
@@ -154,5 +184,6 @@ fn validate(state: &AppState, p: &RawParams, now: i64) -> Result<PendingAuthoriz
         session_id: None,
         method: None,
         authenticated: false,
+        binding: String::new(),
     })
 }

@@ -1,5 +1,7 @@
 //! After the upstream: [`continue_after_upstream`](super::continue_after_upstream).
 //!
+//! First the browser binding (binding.rs): a return in a browser that did not start the login ends
+//! it with the restart page, before anything exists.
 //! Failure → a page tells the person what happened (de/en) and links back to the relying party
 //! with the method's OIDC error and its `state` (if the request is gone: only a page,
 //! oidc-landscape §2.2). Success → the identity must come from the method started
@@ -7,10 +9,12 @@
 //! (never a token below it), then the SSO session is created or — for the same person — extended
 //! in place (step-up keeps the session id), then consent and code.
 
+use super::binding::{self, Presented};
+use super::client_policy::{self, Login, Refusal};
 use super::errors::{codes, error_redirect, error_url, OAuthError};
 use super::flow::{self, issuer, return_to};
+use super::pending;
 use super::session::{self, BrokerSession};
-use super::{acr, pending};
 use crate::authenticators::{AuthnError, VerifiedIdentity};
 use crate::state::AppState;
 use crate::trust::TrustLevel;
@@ -22,21 +26,41 @@ fn describe(e: &AuthnError) -> &'static str {
     match e {
         AuthnError::Cancelled => "the end-user cancelled the login",
         AuthnError::UpstreamFailure { .. } => "the login method reported a failure",
-        AuthnError::Rejected(_) => "the login method's response was rejected",
+        AuthnError::Rejected(_) | AuthnError::Unverified(_) => "the login method's response was rejected",
         AuthnError::LevelTooLow => "the requested authentication level was not reached",
         AuthnError::Unavailable(_) => "the login method is unavailable",
     }
 }
 
 /// See [`super::continue_after_upstream`].
-pub async fn continue_after_upstream(state: &AppState, pending_id: &str, outcome: Result<VerifiedIdentity, AuthnError>) -> Response {
+pub async fn continue_after_upstream(
+    state: &AppState,
+    pending_id: &str,
+    presented: Option<&Presented>,
+    outcome: Result<VerifiedIdentity, AuthnError>,
+) -> Response {
     let now = state.clock().unix();
     let iss = issuer(state);
     let mut p = match pending::load(state, pending_id, now).await {
         Ok(Some(p)) => p,
-        Ok(None) => return PageError::Expired.render(Locale::De),
+        Ok(None) => {
+            tracing::info!("upstream return for an unknown or expired login");
+            return super::restart::page(state, None);
+        }
         Err(e) => return PageError::from(e).into_response(),
     };
+    // The browser binding, before anything else (issue 9 item 1): only the browser that called
+    // /authorize for this request may continue it. Otherwise the request ends here, with nothing
+    // created: no session, no consent, no code. The log names the client, no person.
+    if !binding::matches(&p.binding, presented) {
+        tracing::warn!(
+            client = %p.client_id,
+            cookie_present = presented.is_some(),
+            "upstream return in a browser that did not start this login: refused"
+        );
+        let _ = pending::take(state, &p.id, now).await;
+        return super::restart::page(state, Some(&p));
+    }
     let locale = Locale::parse_or_default(&p.locale);
     let to = return_to(&p);
     let fail = |e: OAuthError| error_redirect(&to, e, &iss);
@@ -53,45 +77,55 @@ pub async fn continue_after_upstream(state: &AppState, pending_id: &str, outcome
             };
         }
     };
-    // The identity must come from the method this request started, and that method must still be
-    // one the client accepts.
-    let Some(method) = state.methods().get(identity.method.as_str()) else {
-        let _ = pending::take(state, &p.id, now).await;
-        return fail(codes::ACCESS_DENIED);
-    };
-    let client = state.config().clients.iter().find(|c| c.id == p.client_id);
-    let client_ok = client.map(|c| super::methods::client_allows(c, method.as_ref())).unwrap_or(false);
-    if p.method.as_deref() != Some(identity.method.as_str()) || !client_ok {
+    // The identity must come from the method this request started.
+    if p.method.as_deref() != Some(identity.method.as_str()) {
         tracing::warn!(method = %identity.method, "identity from a method not started for this request");
         let _ = pending::take(state, &p.id, now).await;
         return fail(codes::ACCESS_DENIED);
     }
-    // A business-only service gets business logins only: a method that *can* yield an organisation
-    // (ELSTER) may still log a person in with a personal certificate.
-    if client.is_some_and(|c| c.organisation_only) && identity.organisation.is_none() {
-        tracing::info!(method = %identity.method, "personal login for an organisation-only client: refused");
+    let Some(method) = state.methods().get(identity.method.as_str()) else {
         let _ = pending::take(state, &p.id, now).await;
-        let e = AuthnError::UpstreamFailure {
-            code: "organisation_required".into(),
-        };
-        return match error_url(
-            &to,
-            OAuthError::new("access_denied", "the service requires a login for an organisation"),
-            &iss,
-        ) {
-            Ok(url) => super::upstream_error::page(&e, locale, url.as_str()),
-            Err(page) => page.render(locale),
-        };
-    }
+        return fail(codes::ACCESS_DENIED);
+    };
     // Ceiling rule (design brief §4), again here in case a method forgot it.
     let mut identity = identity;
     identity.level = TrustLevel::reached(method.max_level(), identity.level);
-    if !acr::satisfied(p.required_level, identity.level) {
-        tracing::info!(required = %p.required_level, reached = %identity.level, "level too low: no code");
+    // The per-client rules, through the same check SSO reuse passes (client_policy.rs).
+    let Some(client) = state.config().clients.iter().find(|c| c.id == p.client_id) else {
         let _ = pending::take(state, &p.id, now).await;
-        return fail(codes::UNMET);
+        return PageError::Expired.render(locale);
+    };
+    let login = Login {
+        method: Some(method.as_ref()),
+        level: identity.level,
+        has_organisation: identity.organisation.is_some(),
+    };
+    if let Err(refusal) = client_policy::check(client, login, p.required_level) {
+        tracing::info!(method = %identity.method, %refusal, required = %p.required_level, reached = %identity.level, "login does not satisfy the client: no code");
+        let _ = pending::take(state, &p.id, now).await;
+        return match refusal {
+            // A business-only service gets business logins only: a method that *can* yield an
+            // organisation (ELSTER) may still log a person in with a personal certificate.
+            Refusal::OrganisationRequired => {
+                let e = AuthnError::UpstreamFailure {
+                    code: "organisation_required".into(),
+                };
+                match error_url(
+                    &to,
+                    OAuthError::new("access_denied", "the service requires a login for an organisation"),
+                    &iss,
+                ) {
+                    Ok(url) => super::upstream_error::page(&e, locale, url.as_str()),
+                    Err(page) => page.render(locale),
+                }
+            }
+            Refusal::LevelTooLow => fail(codes::UNMET),
+            _ => fail(codes::ACCESS_DENIED),
+        };
     }
     // SSO session: the same person keeps the same session (step-up); anyone else gets a new one.
+    // "The same person" means the same method *and* the same upstream subject (issue 9 item 5):
+    // subjects are only unique within the upstream that issued them.
     let existing = match &p.session_id {
         Some(id) => match session::load(state.records(), id).await {
             Ok(s) => s,
@@ -100,7 +134,7 @@ pub async fn continue_after_upstream(state: &AppState, pending_id: &str, outcome
         None => None,
     };
     let s = match existing {
-        Some(mut s) if s.subject == identity.subject => {
+        Some(mut s) if s.method == identity.method && s.subject == identity.subject => {
             s.reauthenticated(identity, now);
             s
         }

@@ -5,6 +5,7 @@
 
 pub mod acr;
 pub mod authorize;
+pub mod binding;
 pub mod check_claims;
 pub mod check_client;
 pub mod check_max_age;
@@ -13,6 +14,7 @@ pub mod check_prompt;
 pub mod check_request;
 pub mod check_scope;
 pub mod choice;
+pub mod client_policy;
 pub mod code;
 pub mod consent;
 pub mod errors;
@@ -21,6 +23,8 @@ pub mod flow;
 pub mod methods;
 pub mod params;
 pub mod pending;
+pub mod restart;
+pub mod resume;
 pub mod session;
 pub mod sso;
 pub mod start;
@@ -39,12 +43,21 @@ pub fn routes() -> Router<AppState> {
         .route("/login/{id}", get(choice::choice_get))
         .route("/login/{id}/start", post(start::start_post))
         .route("/login/{id}/cancel", post(start::cancel_post))
+        .route("/login/continue/{handle}", get(resume::continue_get))
         .route("/consent/{id}", get(consent::consent_get).post(consent::consent_post))
 }
 
 /// Continue the parked authorization `pending_id` once an upstream method has finished —
-/// successfully or not. Upstream endpoints (SAML ACS, certificate listener, simulators) call this
-/// and return its response to the browser.
-pub async fn continue_after_upstream(state: &AppState, pending_id: &str, outcome: Result<VerifiedIdentity, AuthnError>) -> Response {
-    finish::continue_after_upstream(state, pending_id, outcome).await
+/// successfully or not. Every upstream return leg (development login, certificate return,
+/// [`resume`] after the SAML ACS, and every method added later) calls this with the binding cookie
+/// its request presented, and returns the response to the browser. The binding is checked here,
+/// first, in this one place: a browser that did not start the login gets the restart page and
+/// nothing is created (issue 9 item 1).
+pub async fn continue_after_upstream(
+    state: &AppState,
+    pending_id: &str,
+    presented: Option<&binding::Presented>,
+    outcome: Result<VerifiedIdentity, AuthnError>,
+) -> Response {
+    finish::continue_after_upstream(state, pending_id, presented, outcome).await
 }

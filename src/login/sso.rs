@@ -4,10 +4,15 @@
 //! - `prompt=login` (or an unusable session) → log in again.
 //! - `prompt=none`: no session, an expired one, `max_age` exceeded, or a level too low →
 //!   `login_required`; a usable session from a method this client does not accept →
-//!   `interaction_required` (the person would have to pick another method); missing consent is
-//!   decided later (`consent_required`).
+//!   `interaction_required` (the person would have to pick another method); a personal session at
+//!   an `organisation_only` client → `login_required` (an organisation login is needed); missing
+//!   consent is decided later (`consent_required`).
+//!
+//! Whether the session satisfies the client is decided by [`client_policy::check`], the same
+//! function a fresh login passes (issue 9 item 3): the caller hands it in as `client`.
 
 use super::check_prompt::Prompt;
+use super::client_policy::Refusal;
 use super::errors::{codes, OAuthError};
 use super::session::BrokerSession;
 use crate::config::SessionLimits;
@@ -35,11 +40,12 @@ pub struct Ask {
     pub max_age: Option<u64>,
 }
 
-/// Decide. `method_allowed` says whether the client accepts the session's method.
+/// Decide. `client` is the per-client check ([`super::client_policy::check`]) of the session at
+/// the level it counts for now.
 pub fn decide(
     ask: Ask,
     session: Option<&BrokerSession>,
-    method_allowed: bool,
+    client: impl Fn(&BrokerSession, TrustLevel) -> Result<(), Refusal>,
     now: i64,
     limits: impl Fn(TrustLevel) -> SessionLimits,
 ) -> Decision {
@@ -52,8 +58,11 @@ pub fn decide(
     };
     match s.usable_for(now, ask.required, ask.max_age, limits) {
         Err(_) => login_or(codes::LOGIN_REQUIRED),
-        Ok(_) if !method_allowed => login_or(codes::INTERACTION_REQUIRED),
-        Ok(level) => Decision::Reuse(level),
+        Ok(level) => match client(s, level) {
+            Ok(()) => Decision::Reuse(level),
+            Err(Refusal::MethodNotAllowed) => login_or(codes::INTERACTION_REQUIRED),
+            Err(_) => login_or(codes::LOGIN_REQUIRED),
+        },
     }
 }
 
@@ -87,6 +96,22 @@ mod tests {
         }
     }
 
+    fn ok(_: &BrokerSession, _: TrustLevel) -> Result<(), Refusal> {
+        Ok(())
+    }
+
+    fn no_method(_: &BrokerSession, _: TrustLevel) -> Result<(), Refusal> {
+        Err(Refusal::MethodNotAllowed)
+    }
+
+    fn no_org(s: &BrokerSession, _: TrustLevel) -> Result<(), Refusal> {
+        if s.organisation.is_some() {
+            Ok(())
+        } else {
+            Err(Refusal::OrganisationRequired)
+        }
+    }
+
     fn ask(none: bool, login: bool, required: TrustLevel, max_age: Option<u64>) -> Ask {
         Ask {
             prompt: Prompt {
@@ -103,11 +128,11 @@ mod tests {
     fn reuse_when_sufficient() {
         let high = s(TrustLevel::High);
         assert_eq!(
-            decide(ask(false, false, TrustLevel::High, None), Some(&high), true, 150, limits),
+            decide(ask(false, false, TrustLevel::High, None), Some(&high), ok, 150, limits),
             Decision::Reuse(TrustLevel::High)
         );
         assert_eq!(
-            decide(ask(true, false, TrustLevel::Low, None), Some(&high), true, 150, limits),
+            decide(ask(true, false, TrustLevel::Low, None), Some(&high), ok, 150, limits),
             Decision::Reuse(TrustLevel::High)
         );
     }
@@ -116,7 +141,7 @@ mod tests {
     fn prompt_login_forces() {
         let high = s(TrustLevel::High);
         assert_eq!(
-            decide(ask(false, true, TrustLevel::Low, None), Some(&high), true, 150, limits),
+            decide(ask(false, true, TrustLevel::Low, None), Some(&high), ok, 150, limits),
             Decision::Login
         );
     }
@@ -125,19 +150,29 @@ mod tests {
     fn prompt_none_variants() {
         let sub = s(TrustLevel::Substantial);
         let lr = Decision::Fail(codes::LOGIN_REQUIRED);
-        assert_eq!(decide(ask(true, false, TrustLevel::Low, None), None, true, 150, limits), lr);
-        assert_eq!(decide(ask(true, false, TrustLevel::High, None), Some(&sub), true, 150, limits), lr);
+        assert_eq!(decide(ask(true, false, TrustLevel::Low, None), None, ok, 150, limits), lr);
+        assert_eq!(decide(ask(true, false, TrustLevel::High, None), Some(&sub), ok, 150, limits), lr);
+        assert_eq!(decide(ask(true, false, TrustLevel::Low, Some(10)), Some(&sub), ok, 150, limits), lr);
         assert_eq!(
-            decide(ask(true, false, TrustLevel::Low, Some(10)), Some(&sub), true, 150, limits),
+            decide(ask(true, false, TrustLevel::Low, None), Some(&sub), ok, 100 + 3600, limits),
             lr
         );
         assert_eq!(
-            decide(ask(true, false, TrustLevel::Low, None), Some(&sub), true, 100 + 3600, limits),
-            lr
-        );
-        assert_eq!(
-            decide(ask(true, false, TrustLevel::Low, None), Some(&sub), false, 150, limits),
+            decide(ask(true, false, TrustLevel::Low, None), Some(&sub), no_method, 150, limits),
             Decision::Fail(codes::INTERACTION_REQUIRED)
+        );
+    }
+
+    #[test]
+    fn a_personal_session_never_serves_an_organisation_only_client() {
+        let personal = s(TrustLevel::High);
+        assert_eq!(
+            decide(ask(false, false, TrustLevel::Low, None), Some(&personal), no_org, 150, limits),
+            Decision::Login
+        );
+        assert_eq!(
+            decide(ask(true, false, TrustLevel::Low, None), Some(&personal), no_org, 150, limits),
+            Decision::Fail(codes::LOGIN_REQUIRED)
         );
     }
 
@@ -145,7 +180,7 @@ mod tests {
     fn step_up_needs_login() {
         let sub = s(TrustLevel::Substantial);
         assert_eq!(
-            decide(ask(false, false, TrustLevel::High, None), Some(&sub), true, 150, limits),
+            decide(ask(false, false, TrustLevel::High, None), Some(&sub), ok, 150, limits),
             Decision::Login
         );
     }

@@ -39,11 +39,11 @@ pub fn texts(e: &AuthnError, locale: Locale) -> (&'static str, &'static str, &'s
             (_, true) => ("Anmeldung fehlgeschlagen", "Das gewählte Anmeldeverfahren hat die Anmeldung nicht bestätigt."),
             (_, false) => ("Login failed", "The login method you chose did not confirm the login."),
         },
-        AuthnError::Rejected(_) if de => (
+        AuthnError::Rejected(_) | AuthnError::Unverified(_) if de => (
             "Anmeldung nicht bestätigt",
             "Die Antwort des Anmeldeverfahrens hat unsere Sicherheitsprüfung nicht bestanden. Es wurden keine Daten weitergegeben.",
         ),
-        AuthnError::Rejected(_) => (
+        AuthnError::Rejected(_) | AuthnError::Unverified(_) => (
             "Login not confirmed",
             "The answer of the login method did not pass our security checks. No data was passed on.",
         ),

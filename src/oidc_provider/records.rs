@@ -59,6 +59,10 @@ pub struct PendingAuthorization {
     /// The person is authenticated for this request (fresh login or SSO); consent may follow.
     #[serde(default)]
     pub authenticated: bool,
+    /// SHA-256 (base64url) of the browser-binding cookie set at `/authorize` (issue 9 item 1).
+    /// Every upstream return leg must present the value; empty never matches.
+    #[serde(default)]
+    pub binding: String,
 }
 
 /// What a single-use authorization code stands for. Stored under

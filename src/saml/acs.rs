@@ -1,10 +1,13 @@
 //! `POST /saml/acs`: the HTTP-POST Assertion Consumer Service (SAML Bindings §3.5).
 //!
 //! The browser arrives by a cross-site POST from the IdP, which under SameSite rules carries no
-//! session cookie. So the only correlation is the RelayState plus the server-side
-//! [`UpstreamRecord`](super::upstream::UpstreamRecord) that `start` stored; the method consumes it
-//! with a single-use `take`. Without a known RelayState nothing can be continued: the person gets
-//! a bilingual page (400), never a stack trace.
+//! session or binding cookie. So the only correlation is the RelayState plus the server-side
+//! [`UpstreamRecord`](super::upstream::UpstreamRecord) that `start` stored; the method verifies the
+//! Response and only then consumes the record (single-use `take`). The verified outcome is parked
+//! (`login::resume`) and the browser sent on with `303 /login/continue/{handle}`, a same-site GET
+//! that carries the binding cookie and is checked before anything is created (issue 9 item 1).
+//! Without a known RelayState, or with a Response that does not verify, nothing is continued: the
+//! person gets a bilingual page (400), never a stack trace, and the login stays open.
 
 use super::upstream::{decode_saml_response, UpstreamRecord};
 use crate::authenticators::UpstreamReturn;
@@ -13,7 +16,7 @@ use crate::session::{RecordKind, StoreError};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use http::StatusCode;
 
 /// Why the ACS could not even hand the response to a method.
@@ -23,6 +26,8 @@ pub enum AcsProblem {
     UnknownTransaction,
     /// `SAMLResponse` missing or not base64.
     Unreadable,
+    /// The Response did not verify; nothing was consumed.
+    NotVerified,
 }
 
 impl AcsProblem {
@@ -35,6 +40,10 @@ impl AcsProblem {
             Self::Unreadable => (
                 "Die Antwort des Ausweis-Dienstes war nicht lesbar. Bitte kehren Sie zum Online-Dienst zurück und starten Sie die Anmeldung erneut.",
                 "The response of the ID service could not be read. Please return to the online service and start the login again.",
+            ),
+            Self::NotVerified => (
+                "Die Antwort des Anmeldeverfahrens hat unsere Sicherheitsprüfung nicht bestanden; es wurden keine Daten weitergegeben. Bitte starten Sie die Anmeldung bei dem Online-Dienst neu.",
+                "The answer of the login method did not pass our security checks; no data was passed on. Please start the login at the online service again.",
             ),
         };
         (StatusCode::BAD_REQUEST, Html(crate::web::simple_page(400, de, en))).into_response()
@@ -88,8 +97,26 @@ async fn receive(
         relay_state: Some(relay.clone()),
     };
     let outcome = method.finish(&relay, input, now).await;
-    if let Err(e) = &outcome {
-        tracing::info!(method = %record.method, error = %e, "SAML login did not succeed");
+    match &outcome {
+        Err(crate::authenticators::AuthnError::Unverified(reason)) => {
+            // Debug formatting: the reason may quote attacker-controlled text (escaped, one line).
+            tracing::info!(method = %record.method, reason = ?truncate(reason), "SAML response not verified; login left open");
+            return Err(Ok(AcsProblem::NotVerified));
+        }
+        Err(e) => tracing::info!(method = %record.method, error = ?truncate(&e.to_string()), "SAML login did not succeed"),
+        Ok(_) => {}
     }
-    Ok(crate::login::continue_after_upstream(state, &record.pending_id, outcome).await)
+    // Park the verified outcome; the browser binding is checked on the same-site GET.
+    let next = crate::login::resume::park(state, &record.pending_id, outcome)
+        .await
+        .map_err(|e| Err(AppError::from(e)))?;
+    Ok(Redirect::to(&next).into_response())
+}
+
+/// At most 200 characters of a message for the log.
+fn truncate(s: &str) -> &str {
+    match s.char_indices().nth(200) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
 }

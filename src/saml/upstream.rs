@@ -4,8 +4,11 @@
 //!
 //! Correlation across the IdP round trip is server-side only (issue 4 item 5): `start` stores an
 //! [`UpstreamRecord`] under the RelayState (= the pending authorization id); the ACS finds it from
-//! the RelayState of the cross-site POST, which carries no SameSite cookie, and `finish` consumes it
-//! with an atomic `take`, so a Response is accepted at most once per request.
+//! the RelayState of the cross-site POST, which carries no SameSite cookie. `finish` reads it,
+//! verifies the Response and only then consumes it with an atomic `take`, so a Response is
+//! accepted at most once per request and an unverifiable one does not end the login (issue 9
+//! item 4; at most [`MAX_ATTEMPTS`] verifications per transaction). The browser binding is checked
+//! after the ACS, on the same-site GET that continues the login (`login::resume`).
 
 use super::authn_request::{self, Binding, RequestId, RequestParams};
 use super::mapping;
@@ -29,6 +32,13 @@ const RECORD_TAG: &str = "saml";
 
 /// SAML Bindings §3.4.3 / §3.5.3: RelayState must not exceed 80 bytes.
 const MAX_RELAY_STATE: usize = 80;
+
+/// Responses verified per transaction at most (issue 9 item 4): an unverifiable one does not end
+/// the login, but a flood of them gets no unbounded tries; the last failed one closes it.
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// Store kind of the per-transaction attempt slots.
+const ATTEMPT_KIND: RecordKind = RecordKind::Other("saml-attempt");
 
 /// What we remember between AuthnRequest and Response (keyed by RelayState = pending id).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -133,6 +143,39 @@ impl SamlUpstream {
         })
     }
 
+    /// Claim one of the [`MAX_ATTEMPTS`] verification slots of a transaction (atomic
+    /// insert-if-absent, so concurrent posts cannot share a slot). None left: the transaction is
+    /// closed.
+    async fn claim_attempt(&self, transaction_id: &str) -> Result<u32, AuthnError> {
+        use sha2::Digest;
+        let txn = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            sha2::Sha256::digest(transaction_id.as_bytes()),
+        );
+        for n in 0..MAX_ATTEMPTS {
+            let fresh = self
+                .records
+                .first_sighting(ATTEMPT_KIND, &format!("{txn}.{n}"), self.upstream.request_ttl)
+                .await
+                .map_err(|e| AuthnError::Unavailable(e.to_string()))?;
+            if fresh {
+                return Ok(n);
+            }
+        }
+        let _ = self.records.delete(RecordKind::UpstreamTransaction, transaction_id).await;
+        Err(AuthnError::Unverified("too many attempts for this transaction".into()))
+    }
+
+    /// Take the transaction record (single use). Gone meanwhile: another POST consumed it.
+    async fn consume(&self, transaction_id: &str) -> Result<(), AuthnError> {
+        self.records
+            .take::<UpstreamRecord>(RecordKind::UpstreamTransaction, transaction_id)
+            .await
+            .map_err(|e| AuthnError::Unavailable(e.to_string()))?
+            .map(|_| ())
+            .ok_or_else(|| AuthnError::Unverified("the transaction was already used".into()))
+    }
+
     fn outcome(&self, record: &UpstreamRecord, xml: &str, now: SystemTime) -> Result<VerifiedAssertion, AuthnError> {
         let profile = self.upstream.profile.profile();
         verify_response(xml, &self.expectations(&record.request_id), now).map_err(|e| match e {
@@ -216,23 +259,42 @@ impl Authenticator for SamlUpstream {
         else {
             return Err(AuthnError::Rejected("not a SAML response".into()));
         };
+        // Nothing below consumes the transaction until the Response has verified (issue 9 item 4):
+        // whoever knows a RelayState can post garbage under it, and that must not end the
+        // person's login. Every failure before the `take` is `Unverified` (login still open).
         if relay_state.as_deref() != Some(transaction_id) {
-            return Err(AuthnError::Rejected("RelayState does not match".into()));
+            return Err(AuthnError::Unverified("RelayState does not match".into()));
         }
-        // Single use: of two concurrent POSTs with the same RelayState only one gets the record.
         let record: UpstreamRecord = self
             .records
-            .take(RecordKind::UpstreamTransaction, transaction_id)
+            .get(RecordKind::UpstreamTransaction, transaction_id)
             .await
             .map_err(|e| AuthnError::Unavailable(e.to_string()))?
             .filter(|r: &UpstreamRecord| r.is_saml() && r.method == self.id.0 && r.upstream == self.upstream.name)
-            .ok_or_else(|| AuthnError::Rejected("no pending SAML request for this RelayState".into()))?;
+            .ok_or_else(|| AuthnError::Unverified("no pending SAML request for this RelayState".into()))?;
+        let xml = decode_saml_response(&saml_response).ok_or_else(|| AuthnError::Unverified("SAMLResponse is not base64 UTF-8".into()))?;
+        let attempt = self.claim_attempt(transaction_id).await?;
         let age = unix_seconds(now) - record.issued_at;
         if age < 0 || age > i64::try_from(self.upstream.request_ttl.as_secs()).unwrap_or(i64::MAX) {
+            // Too late for any Response: the transaction is over either way.
+            self.consume(transaction_id).await?;
             return Err(AuthnError::Rejected("the SAML request has expired".into()));
         }
-        let xml = decode_saml_response(&saml_response).ok_or_else(|| AuthnError::Rejected("SAMLResponse is not base64 UTF-8".into()))?;
-        let assertion = self.outcome(&record, &xml, now)?;
+        let verified = match self.outcome(&record, &xml, now) {
+            // A signed answer, success or an upstream error status: the transaction is decided.
+            Ok(a) => Ok(a),
+            Err(e @ (AuthnError::Cancelled | AuthnError::UpstreamFailure { .. })) => Err(e),
+            Err(e) => {
+                if attempt + 1 >= MAX_ATTEMPTS {
+                    tracing::warn!(upstream = %self.upstream.name, "too many unverifiable responses: transaction closed");
+                    let _ = self.records.delete(RecordKind::UpstreamTransaction, transaction_id).await;
+                }
+                return Err(AuthnError::Unverified(e.to_string()));
+            }
+        };
+        // Single use: of two concurrent verified POSTs only one gets the record.
+        self.consume(transaction_id).await?;
+        let assertion = verified?;
         // Replay cache (eid-saml.md step 6): keep the assertion ID until it can no longer be valid.
         let ttl = assertion
             .not_on_or_after

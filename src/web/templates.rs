@@ -17,6 +17,7 @@ fn env() -> &'static Environment<'static> {
             ("upstream_error.html", include_str!("../../templates/upstream_error.html")),
             ("post_form.html", include_str!("../../templates/post_form.html")),
             ("dev_login.html", include_str!("../../templates/dev_login.html")),
+            ("restart.html", include_str!("../../templates/restart.html")),
         ] {
             if let Err(e) = env.add_template(name, src) {
                 tracing::error!(template = name, error = %e, "template does not compile");

@@ -19,6 +19,13 @@
 //   no-js        the German login with JavaScript disabled and the pages' CSP enforced: proves the
 //                pages work without JavaScript and without relaxing the Content-Security-Policy.
 //   errors       an error page (/authorize?client_id=unknown) in German and English.
+//   replay       the login-CSRF attack of issue 9: context A (the attacker) runs the eID login up to
+//                the simulator's SAML POST form and keeps SAMLResponse + RelayState without
+//                submitting; context B (the victim, with its own login running in another tab)
+//                submits them from a page of another origin. B must land on the restart page
+//                ("Bitte starten Sie die Anmeldung bei dem Online-Dienst neu"), hold no session
+//                cookie, and never reach the demo's callback; A's login is dead as well.
+//   tabs         two logins in two tabs of one browser, finished in reverse order: both complete.
 //
 // About `bypassCSP`: the broker sends `Content-Security-Policy: default-src 'none'`, which (rightly)
 // blocks the injected axe-core script. The axe contexts therefore use Playwright's `bypassCSP: true`.
@@ -336,6 +343,81 @@ async function scenarioEid(browser) {
   await ctx.close();
 }
 
+/** The eID login in `page` up to the simulator's SAML POST form: its fields, not submitted. */
+async function eidUpToPostForm(page) {
+  await page.goto(`${base}/demo`);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Anmelden mit Vertrauensniveau hoch' }).click()]);
+  await Promise.all([page.waitForNavigation(), methodButton(page, 'eid').click()]);
+  await page.getByLabel(/Erika Mustermann/).check();
+  await page.locator('input[name="outcome"][value="success"]').check();
+  await Promise.all([page.waitForNavigation(), page.locator('form button[type="submit"]').first().click()]);
+  const action = await page.locator('form').first().getAttribute('action');
+  const saml = await page.locator('form input[name="SAMLResponse"]').inputValue();
+  const relay = await page.locator('form input[name="RelayState"]').inputValue();
+  return { action, saml, relay };
+}
+
+/** Issue 9: a Response captured in browser A and submitted from browser B plants nothing in B. */
+async function scenarioReplay(browser) {
+  log('scenario replay (Response captured in context A, submitted from context B)');
+  const attacker = await newContext(browser);
+  const a = await attacker.newPage();
+  const captured = await eidUpToPostForm(a);
+  assert(captured.action === `${base}/saml/acs` && captured.saml && captured.relay, 'captured the SAML POST form');
+  const victim = await newContext(browser);
+  // The victim has a login of their own running (their own binding cookie).
+  const own = await victim.newPage();
+  await own.goto(`${base}/demo`);
+  await Promise.all([own.waitForNavigation(), own.getByRole('button', { name: 'Anmelden mit Vertrauensniveau hoch' }).click()]);
+  await expectPage(own, 'victim choice', 'de', DE.choiceTitle);
+  // The attacker's page (another origin: about:blank) posts the captured form.
+  const b = await victim.newPage();
+  const esc = (v) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  await b.setContent(
+    `<!doctype html><html lang="en"><title>innocent</title><form method="post" action="${esc(captured.action)}">` +
+      `<input type="hidden" name="SAMLResponse" value="${esc(captured.saml)}">` +
+      `<input type="hidden" name="RelayState" value="${esc(captured.relay)}"><button type="submit">win</button></form></html>`,
+  );
+  await Promise.all([b.waitForNavigation(), b.locator('button').click()]);
+  await expectPage(b, 'restart page (victim)', 'de', 'Anmeldung nicht fortgesetzt');
+  const text = (await b.locator('main').textContent()) || '';
+  assert(text.includes('Bitte starten Sie die Anmeldung bei dem Online-Dienst neu'), 'restart text (de)');
+  assert(text.includes('Please start the login at the online service again'), 'restart text (en)');
+  assert(!b.url().includes('/demo/callback'), `victim never reaches the callback (${b.url()})`);
+  await checkA11y(b, 'restart page');
+  const cookies = await victim.cookies();
+  assert(!cookies.some((c) => c.name.endsWith('bk_session')), `no session cookie in the victim's browser (${cookies.map((c) => c.name).join(', ')})`);
+  // Submitted in A now, the spent Response continues nothing either.
+  await Promise.all([a.waitForNavigation(), a.locator('form button[type="submit"]').first().click()]);
+  assert(!a.url().includes('/demo/callback'), `the attacker's login is spent (${a.url()})`);
+  const aCookies = await attacker.cookies();
+  assert(!aCookies.some((c) => c.name.endsWith('bk_session')), 'no session cookie in A either');
+  log('  ok replay refused; no session cookie in either browser');
+  await attacker.close();
+  await victim.close();
+}
+
+/** Two logins in two tabs of one browser, finished in reverse order: both complete. */
+async function scenarioTabs(browser) {
+  log('scenario tabs (two logins in parallel tabs of one browser)');
+  const ctx = await newContext(browser);
+  const tabs = [await ctx.newPage(), await ctx.newPage()];
+  for (const page of tabs) {
+    await page.goto(`${base}/demo`);
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: DE.startButton }).click()]);
+    await Promise.all([page.waitForNavigation(), methodButton(page, DEV_METHOD).click()]);
+    await expectPage(page, 'dev login (tab)', 'de', DE.devTitle);
+  }
+  for (const page of [...tabs].reverse()) {
+    await devLogin(page, DE);
+    if ((await page.locator('h1').first().textContent()).includes(DE.consentTitle)) {
+      await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: DE.approve }).click()]);
+    }
+    await expectResult(page, DE, 'demo result (tab)');
+  }
+  await ctx.close();
+}
+
 /** Cancelled at the upstream: the broker explains it, and the way back tells the service. */
 async function scenarioCancel(browser) {
   log('scenario cancel (upstream cancelled → explanation page → back to the service)');
@@ -479,6 +561,8 @@ async function main() {
     await scenarioSwitchDeny(browser);
     await scenarioNoJs(browser);
     await scenarioErrors(browser);
+    await scenarioReplay(browser);
+    await scenarioTabs(browser);
   } finally {
     await browser.close();
     rmSync(home, { recursive: true, force: true });

@@ -2,7 +2,10 @@
 //! (playwright-core + axe-core from npm, Debian's `/usr/bin/chromium`), logs in through the real
 //! pages of a [`TestBroker`] — demo relying party, choice, development login, consent, back at the
 //! demo — in German and English, takes the deny path, and runs axe-core (WCAG 2.1 A/AA) on every
-//! page with zero violations allowed. What each scenario does is described in the script's header.
+//! page with zero violations allowed. Issue 9: a SAML Response captured in one browser context and
+//! submitted from another lands on the restart page without a session cookie (`replay`), and two
+//! logins in parallel tabs of one browser both complete (`tabs`). What each scenario does is
+//! described in the script's header.
 //!
 //! Needs `node`, `/usr/bin/chromium` (or `$CHROMIUM`) and `npm ci --prefix tests/browser`; `.ci/run`
 //! installs all three. When one is missing the test fails (`crate::peers`), unless the run opted out

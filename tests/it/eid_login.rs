@@ -116,7 +116,7 @@ async fn erika_logs_in_with_the_eid_simulator() {
     // And the transaction is single use: a second finish finds nothing.
     assert!(matches!(
         finish(&eid, "pending-erika", &saml, &relay).await,
-        Err(AuthnError::Rejected(_))
+        Err(AuthnError::Unverified(_))
     ));
 }
 
@@ -210,20 +210,53 @@ async fn a_response_cannot_be_redirected_to_another_pending_login() {
     let broker = TestBroker::start().await;
     let eid = broker.state.methods().get("eid").unwrap().clone();
     let (saml_a, _) = through_simulator(&broker, &eid, "pending-a", "erika", "success").await;
-    let (_saml_b, relay_b) = through_simulator(&broker, &eid, "pending-b", "max", "success").await;
+    let (saml_b, relay_b) = through_simulator(&broker, &eid, "pending-b", "max", "success").await;
     // Erika's response presented under Max's RelayState: InResponseTo does not match B's request.
     assert!(matches!(
         finish(&eid, "pending-b", &saml_a, &relay_b).await,
-        Err(AuthnError::Rejected(_))
+        Err(AuthnError::Unverified(_))
     ));
-    // And B's transaction is spent by the attempt (single use), so nothing can be retried.
+    // Issue 9 item 4: an unverifiable response does not spend B's transaction …
     assert!(broker
         .state
         .records()
         .get::<UpstreamRecord>(RecordKind::UpstreamTransaction, "pending-b")
         .await
         .unwrap()
+        .is_some());
+    // … so B's genuine response still logs Max in, exactly once.
+    let id = finish(&eid, "pending-b", &saml_b, &relay_b).await.expect("B's own response");
+    assert_eq!(id.method.as_str(), "eid");
+    assert!(matches!(
+        finish(&eid, "pending-b", &saml_b, &relay_b).await,
+        Err(AuthnError::Unverified(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_flood_of_unverifiable_responses_gets_bounded_tries() {
+    let broker = TestBroker::start().await;
+    let eid = broker.state.methods().get("eid").unwrap().clone();
+    let (saml_a, _) = through_simulator(&broker, &eid, "pending-fa", "erika", "success").await;
+    let (saml_b, relay_b) = through_simulator(&broker, &eid, "pending-fb", "max", "success").await;
+    for _ in 0..buergerkonto::saml::upstream::MAX_ATTEMPTS {
+        assert!(matches!(
+            finish(&eid, "pending-fb", &saml_a, &relay_b).await,
+            Err(AuthnError::Unverified(_))
+        ));
+    }
+    // The budget is spent: the transaction is closed, even the genuine response is not verified.
+    assert!(broker
+        .state
+        .records()
+        .get::<UpstreamRecord>(RecordKind::UpstreamTransaction, "pending-fb")
+        .await
+        .unwrap()
         .is_none());
+    assert!(matches!(
+        finish(&eid, "pending-fb", &saml_b, &relay_b).await,
+        Err(AuthnError::Unverified(_))
+    ));
 }
 
 #[tokio::test]

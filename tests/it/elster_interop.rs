@@ -159,7 +159,8 @@ async fn elster_interop_refusals() {
     // Signed by the eID simulator's key instead of ELSTER's: refused.
     let extra = json!({"signing_key": dev("certs/dev/eid-simulator-signing.key"), "sig_alg": "rsa-pss-sha256"});
     let r = login("elster_wrong_key", &b, "pr2", extra).await.unwrap();
-    assert!(matches!(r, Err(AuthnError::Rejected(_))), "{r:?}");
+    // Not verified: nothing consumed (issue 9 item 4).
+    assert!(matches!(r, Err(AuthnError::Unverified(_))), "{r:?}");
     // An asserted level below substantial fails the requirement.
     let r = login("elster_low", &b, "pr3", json!({"loa": "STORK-QAA-Level-1"})).await.unwrap();
     assert!(matches!(r, Err(AuthnError::LevelTooLow)), "{r:?}");

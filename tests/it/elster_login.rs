@@ -403,7 +403,7 @@ async fn an_eid_response_is_not_accepted_for_elster() {
     let eid_saml = field(&form, "SAMLResponse");
     assert!(matches!(
         finish(&elster, "p-cross", &eid_saml, &relay).await,
-        Err(AuthnError::Rejected(_))
+        Err(AuthnError::Unverified(_))
     ));
 }
 

@@ -3,9 +3,11 @@
 
 mod peers;
 mod support;
+mod support_binding;
 mod support_login;
 
 mod authorize;
+mod binding;
 mod browser;
 mod cli;
 mod client_auth;

@@ -312,7 +312,10 @@ async fn parked_identity(f: &Fixture, location: &str) -> buergerkonto::authentic
     f.broker
         .state
         .records()
-        .get(buergerkonto::session::RecordKind::Other("cert-return"), &token)
+        .get(
+            buergerkonto::authenticators::certificate::return_leg::KIND,
+            &buergerkonto::authenticators::certificate::return_leg::store_id(&token),
+        )
         .await
         .unwrap()
         .expect("identity parked for the return leg")

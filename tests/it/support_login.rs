@@ -1,6 +1,8 @@
 //! Drive logins through the real pages: `/authorize` → choice → development login → consent →
 //! relying-party callback. Cookies are carried by hand (the test client has no cookie store), so a
-//! test can keep one browser ([`Jar`]) across several authorization requests.
+//! test can keep one browser ([`Jar`]) across several authorization requests. Every return leg
+//! checks the browser-binding cookie `/authorize` sets (issue 9), so every hop of one login must
+//! go through the same jar.
 
 #![allow(dead_code)]
 
@@ -31,6 +33,21 @@ impl Jar {
     /// The `Cookie` header value.
     pub fn header(&self) -> String {
         self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    /// The browser-binding cookie (`/authorize` sets it), if set.
+    pub fn binding(&self) -> Option<String> {
+        self.cookies.get("bk_bind").or_else(|| self.cookies.get("__Host-bk_bind")).cloned()
+    }
+
+    /// Forget a cookie (by its name as set).
+    pub fn remove(&mut self, name: &str) {
+        self.cookies.remove(name);
+    }
+
+    /// Set a cookie by hand (e.g. another browser's value).
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_owned(), value.to_owned());
     }
 
     /// The broker session cookie, if set.

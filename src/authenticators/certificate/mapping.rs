@@ -4,7 +4,9 @@
 //! Account binding (the upstream subject that feeds the pairwise `sub`): the subject's
 //! `serialNumber` attribute where the CA assigns one (stable across renewals), otherwise the SHA-256
 //! of the SubjectPublicKeyInfo (stable while the key is kept, as in ELSTER renewals), prefixed by
-//! the anchor name so two CAs can never collide. See docs/certificates.md.
+//! the anchor name so two CAs can never collide. The organisation id: organizationIdentifier, else
+//! a pseudonym over anchor and serialNumber, else no organisation ([`organisation`]). See
+//! docs/certificates.md.
 
 use crate::authenticators::{Attributes, Organisation, UpstreamSubject};
 use sha2::{Digest, Sha256};
@@ -116,18 +118,26 @@ pub fn person_attributes(f: &CertificateFacts) -> Attributes {
 }
 
 /// The organisation, for anchors that issue company certificates. Without O there is none.
+///
+/// Its id must be stable for the organisation and must never be shared by two organisations
+/// (issue 9 item 5): the name alone is not enough, two companies of the same name under one CA
+/// would become one. So the id is the organizationIdentifier (2.5.4.97, e.g. `NTRDE-HRB123456`,
+/// ETSI EN 319 412-1 §5.1.4) where the certificate has one, otherwise a pseudonym over the anchor
+/// and the subject's serialNumber the CA assigned. A certificate with neither has no stable
+/// identifier: no organisation (the caller refuses the login).
 pub fn organisation(anchor: &str, f: &CertificateFacts) -> Option<Organisation> {
     let name = f.organisation.clone()?;
-    let id = match &f.organisation_id {
-        Some(id) => id.clone(),
-        // Pseudonym: stable per anchor and organisation name, reveals nothing else.
-        None => {
-            let h = Sha256::digest(format!("{anchor}\u{0}{name}").as_bytes());
+    let id = match (&f.organisation_id, &f.subject_serial) {
+        (Some(id), _) if !id.trim().is_empty() => id.clone(),
+        (_, Some(serial)) if !serial.trim().is_empty() => {
+            // Pseudonym: stable per anchor and serialNumber, reveals neither.
+            let h = Sha256::digest(format!("bk-org\u{0}{anchor}\u{0}serial\u{0}{serial}").as_bytes());
             format!(
                 "pseudonym:{}",
                 base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &h[..16])
             )
         }
+        _ => return None,
     };
     Some(Organisation {
         id,
@@ -136,4 +146,48 @@ pub fn organisation(anchor: &str, f: &CertificateFacts) -> Option<Organisation> 
         seat: f.locality.clone(),
         tax_number: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn company(name: &str, org_id: Option<&str>, serial: Option<&str>) -> CertificateFacts {
+        CertificateFacts {
+            organisation: Some(name.into()),
+            organisation_id: org_id.map(Into::into),
+            subject_serial: serial.map(Into::into),
+            ..CertificateFacts::default()
+        }
+    }
+
+    #[test]
+    fn two_companies_of_the_same_name_under_one_ca_get_different_ids() {
+        let a = organisation("ca", &company("Muster GmbH", None, Some("4711"))).unwrap();
+        let b = organisation("ca", &company("Muster GmbH", None, Some("4712"))).unwrap();
+        assert_ne!(a.id, b.id);
+        assert!(!a.id.contains("4711"), "the serialNumber is not revealed: {}", a.id);
+        let a = organisation("ca", &company("Muster GmbH", Some("NTRDE-HRB1"), None)).unwrap();
+        let b = organisation("ca", &company("Muster GmbH", Some("NTRDE-HRB2"), None)).unwrap();
+        assert_ne!(a.id, b.id);
+        assert_eq!(a.id, "NTRDE-HRB1");
+    }
+
+    #[test]
+    fn stable_for_the_same_organisation_and_preferring_the_organization_identifier() {
+        let a = organisation("ca", &company("Muster GmbH", None, Some("4711"))).unwrap();
+        let again = organisation("ca", &company("Muster GmbH (neu)", None, Some("4711"))).unwrap();
+        assert_eq!(a.id, again.id, "a renamed company keeps its id");
+        let other_ca = organisation("ca2", &company("Muster GmbH", None, Some("4711"))).unwrap();
+        assert_ne!(a.id, other_ca.id, "serialNumbers are only unique per CA");
+        let both = organisation("ca", &company("Muster GmbH", Some("VATDE-123"), Some("4711"))).unwrap();
+        assert_eq!(both.id, "VATDE-123");
+    }
+
+    #[test]
+    fn an_organisation_without_a_stable_identifier_is_refused() {
+        assert_eq!(organisation("ca", &company("Muster GmbH", None, None)), None);
+        assert_eq!(organisation("ca", &company("Muster GmbH", Some(" "), Some(""))), None);
+        assert_eq!(organisation("ca", &CertificateFacts::default()), None);
+    }
 }

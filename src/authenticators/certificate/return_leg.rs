@@ -1,18 +1,25 @@
 //! The way back from the mTLS listener to the main listener: a one-time token (60 s, single use)
 //! that stands for the verified identity and the parked authorization.
+//!
+//! The token is stored under its SHA-256, like codes and refresh tokens (issue 9 item 6): a dump
+//! of the store does not reveal a live return link. The return is a top-level GET navigation, so
+//! the browser sends its `SameSite=Lax` binding cookie, and
+//! [`continue_after_upstream`](crate::login::continue_after_upstream) refuses a browser that did
+//! not start the login (issue 9 item 1): a captured return link is useless in another browser.
 
 use crate::authenticators::VerifiedIdentity;
 use crate::http::error::AppError;
 use crate::session::{RecordKind, StoreError};
 use crate::state::AppState;
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-const KIND: RecordKind = RecordKind::Other("cert-return");
+/// Store kind of parked certificate returns.
+pub const KIND: RecordKind = RecordKind::Other("cert-return");
 const TTL: Duration = Duration::from_secs(60);
 
 /// What the token stands for.
@@ -24,6 +31,11 @@ pub struct CertReturn {
     pub identity: VerifiedIdentity,
 }
 
+/// The store id of a return token.
+pub fn store_id(token: &str) -> String {
+    crate::login::code::code_store_id(token)
+}
+
 /// Park a verified identity; returns the token.
 pub async fn park(state: &AppState, pending_id: &str, identity: VerifiedIdentity) -> Result<String, StoreError> {
     let token = crate::ids::random_id();
@@ -31,7 +43,7 @@ pub async fn park(state: &AppState, pending_id: &str, identity: VerifiedIdentity
         .records()
         .put(
             KIND,
-            &token,
+            &store_id(&token),
             &CertReturn {
                 pending_id: pending_id.to_owned(),
                 identity,
@@ -52,17 +64,19 @@ struct ReturnQuery {
     token: String,
 }
 
-async fn cert_return(State(state): State<AppState>, Query(q): Query<ReturnQuery>) -> Result<Response, AppError> {
-    match state.records().take::<CertReturn>(KIND, &q.token).await? {
-        Some(r) => Ok(crate::login::continue_after_upstream(&state, &r.pending_id, Ok(r.identity)).await),
-        None => Ok((
-            http::StatusCode::BAD_REQUEST,
-            Html(crate::web::simple_page(
-                400,
-                "Dieser Anmeldelink ist abgelaufen oder wurde schon benutzt. Bitte starten Sie die Anmeldung beim Dienst erneut.",
-                "This login link has expired or was already used. Please start the login at the service again.",
-            )),
-        )
-            .into_response()),
+async fn cert_return(State(state): State<AppState>, headers: http::HeaderMap, Query(q): Query<ReturnQuery>) -> Result<Response, AppError> {
+    if !crate::login::pending::plausible_id(&q.token) {
+        return Ok(crate::login::restart::page(&state, None));
+    }
+    // Taken (single use) before the binding check, so a link tried in the wrong browser is spent.
+    match state.records().take::<CertReturn>(KIND, &store_id(&q.token)).await? {
+        Some(r) => {
+            let presented = crate::login::binding::presented(&state, &headers);
+            Ok(crate::login::continue_after_upstream(&state, &r.pending_id, presented.as_ref(), Ok(r.identity)).await)
+        }
+        None => {
+            tracing::info!("certificate return link unknown, expired or already used");
+            Ok(crate::login::restart::page(&state, None))
+        }
     }
 }
