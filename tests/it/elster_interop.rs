@@ -69,13 +69,13 @@ async fn finish(m: &Arc<dyn Authenticator>, pending: &str, ret: UpstreamReturn) 
     m.finish(pending, ret, issued() + Duration::from_secs(30)).await
 }
 
-async fn broker(edit: impl FnOnce(String) -> String) -> TestBroker {
-    TestBroker::start_with(edit, Arc::new(buergerkonto::clock::SystemClock)).await
+async fn broker(edit: impl FnOnce(&mut buergerkonto::config::raw::RawConfig) + Send + 'static) -> TestBroker {
+    TestBroker::new().with_config(edit).start().await
 }
 
 #[tokio::test]
 async fn elster_interop_personal_certificate() {
-    let b = broker(|t| t).await;
+    let b = broker(|_| {}).await;
     let Some(r) = login("elster_personal", &b, "pe1", json!({})).await else {
         return;
     };
@@ -95,7 +95,7 @@ async fn elster_interop_personal_certificate() {
 
 #[tokio::test]
 async fn elster_interop_organisation_certificate() {
-    let b = broker(|t| t).await;
+    let b = broker(|_| {}).await;
     let Some(r) = login("elster_org", &b, "po1", json!({"elster": "organisation"})).await else {
         return;
     };
@@ -115,12 +115,10 @@ async fn elster_interop_organisation_certificate() {
 
 #[tokio::test]
 async fn elster_interop_tax_data_with_configuration_and_renamed_attributes() {
-    let b = broker(|t| {
-        t.replacen(
-            "profile = \"elster\"\n",
-            "profile = \"elster\"\nrelease_tax_id = true\nrelease_tax_number = true\nattribute_names = { Seat = \"urn:example:nezo:sitz\" }\n",
-            1,
-        )
+    let b = broker(|c| {
+        let elster = crate::support::RawConfigExt::upstream_mut(c, "elster");
+        (elster.release_tax_id, elster.release_tax_number) = (true, true);
+        elster.attribute_names.insert("Seat".into(), "urn:example:nezo:sitz".into());
     })
     .await;
     let Some(r) = login("elster_tax", &b, "pt1", json!({})).await else {
@@ -147,7 +145,7 @@ async fn elster_interop_tax_data_with_configuration_and_renamed_attributes() {
 
 #[tokio::test]
 async fn elster_interop_refusals() {
-    let b = broker(|t| t).await;
+    let b = broker(|_| {}).await;
     // An organisation certificate without organisation pseudonym is no organisation login.
     let extra = json!({"elster": "organisation", "elster_extra": {"OrganisationPseudonym": null}});
     let Some(r) = login("elster_no_org_pseudonym", &b, "pr1", extra).await else {
@@ -189,7 +187,7 @@ async fn requested(broker: &TestBroker) -> Vec<String> {
 
 #[tokio::test]
 async fn elster_request_asks_for_tax_data_only_where_released_and_uses_configured_names() {
-    let b = broker(|t| t).await;
+    let b = broker(|_| {}).await;
     let names = requested(&b).await;
     let ns = "urn:buergerkonto:elster:attribute:";
     for short in [
@@ -207,12 +205,10 @@ async fn elster_request_asks_for_tax_data_only_where_released_and_uses_configure
         !names.iter().any(|n| n.ends_with("IdNr") || n.ends_with("Steuernummer")),
         "{names:?}"
     );
-    let b = broker(|t| {
-        t.replacen(
-            "profile = \"elster\"\n",
-            "profile = \"elster\"\nrelease_tax_id = true\nattribute_names = { AccountPseudonym = \"urn:example:nezo:acc\" }\n",
-            1,
-        )
+    let b = broker(|c| {
+        let elster = crate::support::RawConfigExt::upstream_mut(c, "elster");
+        elster.release_tax_id = true;
+        elster.attribute_names.insert("AccountPseudonym".into(), "urn:example:nezo:acc".into());
     })
     .await;
     let names = requested(&b).await;

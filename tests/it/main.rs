@@ -2,6 +2,7 @@
 //! Each module covers one feature; `support` starts brokers on port 0.
 
 mod support;
+mod testbed;
 mod support_login;
 
 mod authorize;
