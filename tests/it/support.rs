@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-pub use crate::testbed::{append_toml, dev_config, dev_raw, rebase, RawConfigExt, TestApp, TestBroker};
+pub use crate::testbed::{append_toml, dev_config, dev_raw, rebase, RawConfigExt, TestBroker};
 
 /// Unique store namespace for a test (tests share one Redis and never flush it).
 pub fn unique_namespace(test: &str) -> String {
