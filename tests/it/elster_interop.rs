@@ -208,7 +208,9 @@ async fn elster_request_asks_for_tax_data_only_where_released_and_uses_configure
     let b = broker(|c| {
         let elster = crate::support::RawConfigExt::upstream_mut(c, "elster");
         elster.release_tax_id = true;
-        elster.attribute_names.insert("AccountPseudonym".into(), "urn:example:nezo:acc".into());
+        elster
+            .attribute_names
+            .insert("AccountPseudonym".into(), "urn:example:nezo:acc".into());
     })
     .await;
     let names = requested(&b).await;

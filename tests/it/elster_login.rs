@@ -50,7 +50,11 @@ skip_consent = true
 "#;
 
 async fn broker(edit: impl FnOnce(&mut buergerkonto::config::raw::RawConfig) + Send + 'static) -> TestBroker {
-    TestBroker::new().with_config(|c| append_toml(c, CLIENTS)).with_config(edit).start().await
+    TestBroker::new()
+        .with_config(|c| append_toml(c, CLIENTS))
+        .with_config(edit)
+        .start()
+        .await
 }
 
 fn field(html: &str, name: &str) -> String {

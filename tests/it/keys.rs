@@ -309,8 +309,16 @@ async fn broker_loads_configured_key_files_and_readyz_sees_them() {
             use buergerkonto::config::raw::RawSigningKey;
             c.keys.generate_dev_keys = false;
             c.keys.signing = vec![
-                RawSigningKey { alg: "RS256".into(), file: rsa, publish_only: false },
-                RawSigningKey { alg: "ES256".into(), file: ec, publish_only: true },
+                RawSigningKey {
+                    alg: "RS256".into(),
+                    file: rsa,
+                    publish_only: false,
+                },
+                RawSigningKey {
+                    alg: "ES256".into(),
+                    file: ec,
+                    publish_only: true,
+                },
             ];
         })
         .start()

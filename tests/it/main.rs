@@ -2,8 +2,8 @@
 //! Each module covers one feature; `support` starts brokers on port 0.
 
 mod support;
-mod testbed;
 mod support_login;
+mod testbed;
 
 mod authorize;
 mod browser;

@@ -236,7 +236,10 @@ organisation = true
         crl_p.display(),
         if soft_fail { "soft_fail" } else { "hard_fail" },
     );
-    let broker = TestBroker::new().with_config(move |c| crate::support::append_toml(c, &section)).start().await;
+    let broker = TestBroker::new()
+        .with_config(move |c| crate::support::append_toml(c, &section))
+        .start()
+        .await;
     let handle = axum_server::Handle::new();
     let (state, h) = (broker.state.clone(), handle.clone());
     tokio::spawn(async move {

@@ -309,7 +309,11 @@ skip_consent = true
 
 /// A broker with the [`EXTRA`] clients added to the development configuration.
 pub async fn broker_with_extra(clock: std::sync::Arc<dyn buergerkonto::clock::Clock>) -> TestBroker {
-    TestBroker::new().with_clock(clock).with_config(|c| crate::support::append_toml(c, EXTRA)).start().await
+    TestBroker::new()
+        .with_clock(clock)
+        .with_config(|c| crate::support::append_toml(c, EXTRA))
+        .start()
+        .await
 }
 
 /// A second broker instance on its own port that shares `first`'s store (as two nodes behind a
