@@ -15,21 +15,18 @@
 
 use axum::body::Body;
 use buergerkonto::clock::{Clock, SystemClock};
-use buergerkonto::config::raw::{RawClient, RawConfig, RawMethod, RawSaml, RawSigningKey, RawTls, RawUpstream};
+use buergerkonto::config::raw::{RawClient, RawConfig, RawMethod, RawSaml, RawTls, RawUpstream};
 use buergerkonto::config::{Config, ConfigError};
 use buergerkonto::session::Records;
 use buergerkonto::AppState;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// `config/dev.toml`.
 pub const DEV_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/dev.toml");
 /// The issuer written in `config/dev.toml`; the URLs below it move with the bound address.
 pub const DEV_ISSUER: &str = "http://127.0.0.1:8080";
-/// The client secret of every test client whose `secret_hash` is the demo client's.
-pub const DEMO_SECRET: &str = "demo-relying-party-secret-for-development-only";
-
 /// `config/dev.toml` as raw, unvalidated values.
 pub fn dev_raw() -> RawConfig {
     let text = std::fs::read_to_string(DEV_CONFIG).expect("config/dev.toml");
@@ -107,36 +104,6 @@ pub fn rebase(c: &mut RawConfig, issuer: &str, listen: SocketAddr) {
     }
 }
 
-/// Development signing keys generated once and kept as files under the target directory, with the
-/// algorithms and order of `KeyRing::generate_dev` (ES256 signs). RSA key generation dominated
-/// every broker start; the generator itself is tested in `keys.rs`.
-pub fn shared_dev_keys() -> Vec<RawSigningKey> {
-    use buergerkonto::keys::SigningAlg;
-    static KEYS: OnceLock<Vec<RawSigningKey>> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("testbed-dev-keys");
-        std::fs::create_dir_all(&dir).expect("key directory");
-        [SigningAlg::ES256, SigningAlg::RS256, SigningAlg::PS256, SigningAlg::EdDSA]
-            .into_iter()
-            .map(|alg| {
-                let file = dir.join(format!("{}.pem", alg.as_str()));
-                if !file.exists() {
-                    // Written aside and renamed: a concurrent test process never reads half a key.
-                    let tmp = dir.join(format!("{}.pem.{}", alg.as_str(), std::process::id()));
-                    std::fs::write(&tmp, buergerkonto::keys::generate_pem(alg).expect("generate key")).expect("write key");
-                    std::fs::rename(&tmp, &file).expect("rename key");
-                }
-                RawSigningKey {
-                    alg: alg.as_str().to_owned(),
-                    file,
-                    publish_only: false,
-                }
-            })
-            .collect()
-    })
-    .clone()
-}
-
 /// Further tables (`[[clients]]`, `[[methods]]`, `[certificate]`) written as TOML, deserialized
 /// into the raw types (unknown keys refused) and appended: for long fixed client lists that read
 /// best as the operator would write them. Nothing is substituted in the file's text.
@@ -156,20 +123,6 @@ pub fn append_toml(c: &mut RawConfig, tables: &str) {
     c.methods.extend(t.methods);
     if t.certificate.is_some() {
         c.certificate = t.certificate;
-    }
-}
-
-/// A confidential client (client_secret_basic, the demo client's secret) with the given redirect
-/// URI and scopes; adjust further fields on the returned value.
-pub fn client(id: &str, redirect_uri: &str, scopes: &[&str]) -> RawClient {
-    RawClient {
-        id: id.to_owned(),
-        name: id.to_owned(),
-        auth_method: Some("client_secret_basic".into()),
-        secret_hash: Some("sha256:85uvUn3M0QMQZNDZez833q8fpX3s8ecmbemivr4ZlLo".into()),
-        redirect_uris: vec![redirect_uri.to_owned()],
-        scopes: scopes.iter().map(|s| s.to_string()).collect(),
-        ..RawClient::default()
     }
 }
 
@@ -194,7 +147,6 @@ pub struct TestBrokerBuilder {
     clock: Arc<dyn Clock>,
     records: Option<Records>,
     tls: Option<(PathBuf, PathBuf)>,
-    shared_keys: bool,
 }
 
 impl TestBroker {
@@ -206,7 +158,6 @@ impl TestBroker {
             clock: Arc::new(SystemClock),
             records: None,
             tls: None,
-            shared_keys: true,
         }
     }
 
@@ -260,13 +211,6 @@ impl TestBrokerBuilder {
         self
     }
 
-    /// Keep `keys.generate_dev_keys` as configured (fresh keys generated at start) instead of
-    /// the process-wide [`shared_dev_keys`].
-    pub fn with_fresh_dev_keys(mut self) -> Self {
-        self.shared_keys = false;
-        self
-    }
-
     /// The raw configuration for `issuer` / `listen`, with every edit applied.
     pub fn raw_config(&mut self, issuer: &str, listen: SocketAddr) -> RawConfig {
         let mut raw = dev_raw();
@@ -279,10 +223,6 @@ impl TestBrokerBuilder {
         }
         for edit in self.edits.drain(..) {
             edit(&mut raw);
-        }
-        if raw.keys.generate_dev_keys && self.shared_keys {
-            raw.keys.generate_dev_keys = false;
-            raw.keys.signing.extend(shared_dev_keys());
         }
         raw
     }
