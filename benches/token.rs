@@ -1,14 +1,14 @@
 //! Benchmark (not a timed test) of the token endpoint (`authorization_code` grant) and of
 //! introspection under concurrent load, against the **Redis** store.
 //!
-//! `cargo bench --bench token`. Starts a broker on 127.0.0.1 port 0 with config/dev.toml moved to
+//! `cargo bench --bench token`. Starts a broker on 127.0.0.1 port 0 through the integration tests'
+//! test bed (`tests/it/testbed.rs`) with config/dev.toml moved to
 //! Redis (127.0.0.1:6379, a unique namespace; nothing is flushed, every record has a TTL), seeds
 //! one Grant + AuthorizationCode per token request, and drives it over loopback HTTP with 16 and
 //! 64 concurrent clients. Bounded: a fixed request count per run and an overall time limit.
 //! Prints requests/s and p50/p99 latency. Without Redis it prints a note and exits.
 
 use buergerkonto::clock::{Clock, SystemClock};
-use buergerkonto::config::Config;
 use buergerkonto::oidc_provider::records::{AuthorizationCode, Grant};
 use buergerkonto::oidc_provider::tokens::{hash_key, random_id};
 use buergerkonto::session::RecordKind;
@@ -16,6 +16,10 @@ use buergerkonto::trust::TrustLevel;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The integration tests' test bed (one builder for tests and benches; see its header).
+#[path = "../tests/it/testbed.rs"]
+mod testbed;
 
 const SECRET: &str = "demo-relying-party-secret-for-development-only";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -34,32 +38,22 @@ async fn main() {
 }
 
 async fn run() -> Result<(), String> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let namespace = format!("bkbench-{}", &random_id()[..10]);
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/dev.toml"))
-        .map_err(|e| e.to_string())?
-        .replace("http://127.0.0.1:8080", &format!("http://{addr}"))
-        .replace("127.0.0.1:8080", &addr.to_string())
-        .replace(
-            "backend = \"memory\"",
-            "backend = \"redis\"\nredis_url = \"redis://127.0.0.1:6379\"",
-        )
-        .replace("namespace = \"bk-dev\"", &format!("namespace = \"{namespace}\""));
-    let config = Config::from_toml(&text, "bench config").map_err(|e| e.to_string())?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let state = buergerkonto::build_state(config, clock.clone(), None)
+    let ns = namespace.clone();
+    let broker = testbed::TestBroker::new()
+        .with_clock(clock.clone())
+        .with_config(move |c| {
+            c.store.backend = Some("redis".into());
+            c.store.redis_url = Some("redis://127.0.0.1:6379".into());
+            c.store.namespace = Some(ns);
+        })
+        .try_start()
         .await
         .map_err(|e| format!("Redis at 127.0.0.1:6379 not usable ({e})"))?;
+    let state = broker.state.clone();
     let backend = "src/session/redis.rs";
-    let app = buergerkonto::build_app(state.clone());
-    let handle = axum_server::Handle::new();
-    let h2 = handle.clone();
-    tokio::spawn(async move {
-        let _ = buergerkonto::http::server::serve_on(listener, app, None, h2).await;
-    });
-    handle.listening().await;
-    let base = format!("http://{addr}");
+    let base = broker.base.clone();
     let redirect = format!("{base}/demo/callback");
     println!(
         "buergerkonto token-side benchmark: {} CPUs ({}), Redis store via {backend}, namespace {namespace}",
@@ -121,7 +115,7 @@ async fn run() -> Result<(), String> {
         .await;
         stats.print("POST /introspect (active access token)", c);
     }
-    handle.shutdown();
+    drop(broker);
     Ok(())
 }
 

@@ -147,6 +147,8 @@ fn serve(path: &std::path::Path) -> ExitCode {
         let app = buergerkonto::build_app(state);
         let handle = axum_server::Handle::new();
         tokio::spawn(buergerkonto::http::server::shutdown_on_signal(handle.clone(), grace));
+        // With port 0 the system picks a free port: log the address actually bound.
+        let listen = listener.local_addr().unwrap_or(listen);
         tracing::info!(%listen, %issuer, "buergerkonto listening");
         if development {
             println!("buergerkonto is running. Open {}demo in a browser for a demo login.", issuer);

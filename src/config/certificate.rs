@@ -5,48 +5,48 @@
 
 use super::{Problems, TlsFiles};
 use crate::trust::TrustLevel;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 /// `[certificate]` as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCertificate {
-    listen: String,
-    public_url: String,
-    tls_cert: PathBuf,
-    tls_key: PathBuf,
+    pub listen: String,
+    pub public_url: String,
+    pub tls_cert: PathBuf,
+    pub tls_key: PathBuf,
     #[serde(default)]
-    trusted_proxies: Vec<String>,
+    pub trusted_proxies: Vec<String>,
     #[serde(default)]
-    forwarded_cert_header: Option<String>,
+    pub forwarded_cert_header: Option<String>,
     #[serde(default)]
-    anchors: Vec<RawAnchor>,
+    pub anchors: Vec<RawAnchor>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct RawAnchor {
-    name: String,
-    ca_file: PathBuf,
+pub struct RawAnchor {
+    pub name: String,
+    pub ca_file: PathBuf,
     #[serde(default)]
-    intermediates: Vec<PathBuf>,
-    level: String,
+    pub intermediates: Vec<PathBuf>,
+    pub level: String,
     #[serde(default)]
-    allowed_ekus: Option<Vec<String>>,
+    pub allowed_ekus: Option<Vec<String>>,
     #[serde(default)]
-    required_policies: Vec<String>,
+    pub required_policies: Vec<String>,
     #[serde(default)]
-    crl_files: Vec<PathBuf>,
+    pub crl_files: Vec<PathBuf>,
     #[serde(default)]
-    crl_stale: Option<String>,
+    pub crl_stale: Option<String>,
     #[serde(default)]
-    revocation: Option<String>,
+    pub revocation: Option<String>,
     #[serde(default)]
-    ocsp: bool,
+    pub ocsp: bool,
     #[serde(default)]
-    organisation: bool,
+    pub organisation: bool,
 }
 
 /// What happens when a CRL is past its nextUpdate.

@@ -3,21 +3,21 @@
 use super::Problems;
 use crate::authenticators::MethodId;
 use crate::trust::TrustLevel;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawMethod {
-    id: String,
-    kind: String,
-    level: String,
+pub struct RawMethod {
+    pub id: String,
+    pub kind: String,
+    pub level: String,
     #[serde(default)]
-    label_de: Option<String>,
+    pub label_de: Option<String>,
     #[serde(default)]
-    label_en: Option<String>,
+    pub label_en: Option<String>,
     #[serde(default)]
-    upstream: Option<String>,
+    pub upstream: Option<String>,
 }
 
 /// The protocol family of a method.

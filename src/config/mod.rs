@@ -20,48 +20,61 @@ pub use secrets::Secret;
 pub use server::{LogFormat, ServerConfig, TlsFiles};
 pub use store::{SessionLimits, StoreBackend, StoreConfig};
 
-use serde::Deserialize;
+/// The file's raw (serde) types, public so that tools and tests can load a file, edit it as typed
+/// values and validate it through the one path ([`Config::from_raw`]) instead of editing TOML text.
+pub mod raw {
+    pub use super::certificate::{RawAnchor, RawCertificate};
+    pub use super::methods::RawMethod;
+    pub use super::oidc::{RawClient, RawOidc, RawPairwise};
+    pub use super::saml::{RawSaml, RawSimulator};
+    pub use super::saml_upstream::RawUpstream;
+    pub use super::server::{RawServer, RawTls};
+    pub use super::store::{RawLimit, RawSealingKey, RawStore};
+    pub use super::{KeysRaw, RawConfig, RawSigningKey};
+}
+
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The file as written (unknown keys are an error at every level).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
-    server: server::RawServer,
+    pub server: server::RawServer,
     #[serde(default)]
-    store: store::RawStore,
+    pub store: store::RawStore,
     #[serde(default)]
-    keys: KeysRaw,
+    pub keys: KeysRaw,
     #[serde(default)]
-    oidc: oidc::RawOidc,
+    pub oidc: oidc::RawOidc,
     #[serde(default)]
-    clients: Vec<oidc::RawClient>,
+    pub clients: Vec<oidc::RawClient>,
     #[serde(default)]
-    methods: Vec<methods::RawMethod>,
+    pub methods: Vec<methods::RawMethod>,
     #[serde(default)]
-    saml: Option<saml::RawSaml>,
+    pub saml: Option<saml::RawSaml>,
     #[serde(default)]
-    certificate: Option<certificate::RawCertificate>,
+    pub certificate: Option<certificate::RawCertificate>,
 }
 
 /// `[keys]`: signing keys.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct KeysRaw {
+pub struct KeysRaw {
     /// Generate one key per algorithm at start-up (development only).
     #[serde(default)]
-    generate_dev_keys: bool,
+    pub generate_dev_keys: bool,
     #[serde(default)]
-    signing: Vec<RawSigningKey>,
+    pub signing: Vec<RawSigningKey>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct RawSigningKey {
-    alg: String,
-    file: PathBuf,
+pub struct RawSigningKey {
+    pub alg: String,
+    pub file: PathBuf,
     #[serde(default)]
-    publish_only: bool,
+    pub publish_only: bool,
 }
 
 /// A configured signing key file.
@@ -118,12 +131,22 @@ impl Config {
 
     /// Parse and validate TOML text (`origin` names it in messages).
     pub fn from_toml(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::single(format!("{origin}: {}", e.to_string().trim_end())))?;
+        Self::from_raw(RawConfig::from_toml(text, origin)?)
+    }
+
+    /// Validate raw values (relative paths resolved against the current directory, as in
+    /// [`Config::from_toml`]).
+    pub fn from_raw(raw: RawConfig) -> Result<Config, ConfigError> {
         raw.validate(Path::new("."))
     }
 }
 
 impl RawConfig {
+    /// Parse TOML text without validating it (`origin` names it in messages).
+    pub fn from_toml(text: &str, origin: &str) -> Result<RawConfig, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::single(format!("{origin}: {}", e.to_string().trim_end())))
+    }
+
     /// Validate into a [`Config`], collecting every problem.
     pub fn validate(self, base_dir: &Path) -> Result<Config, ConfigError> {
         let mut p = Problems::default();

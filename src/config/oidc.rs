@@ -3,29 +3,29 @@
 use super::{Problems, Secret};
 use crate::keys::SigningAlg;
 use crate::trust::TrustLevel;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawOidc {
+pub struct RawOidc {
     #[serde(default)]
-    pairwise_secrets: Vec<RawPairwise>,
+    pub pairwise_secrets: Vec<RawPairwise>,
     #[serde(default)]
-    code_ttl_secs: Option<u64>,
+    pub code_ttl_secs: Option<u64>,
     #[serde(default)]
-    pending_ttl_secs: Option<u64>,
+    pub pending_ttl_secs: Option<u64>,
     #[serde(default)]
-    refresh_grace_secs: Option<u64>,
+    pub refresh_grace_secs: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct RawPairwise {
-    version: u32,
-    secret: String,
+pub struct RawPairwise {
+    pub version: u32,
+    pub secret: String,
 }
 
 /// `[oidc]`, validated.
@@ -84,43 +84,43 @@ pub(super) fn validate_oidc(raw: RawOidc, development: bool, p: &mut Problems) -
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawClient {
-    id: String,
-    name: String,
+pub struct RawClient {
+    pub id: String,
+    pub name: String,
     #[serde(default)]
-    auth_method: Option<String>,
+    pub auth_method: Option<String>,
     #[serde(default)]
-    secret_hash: Option<String>,
+    pub secret_hash: Option<String>,
     #[serde(default)]
-    jwks_file: Option<PathBuf>,
-    redirect_uris: Vec<String>,
+    pub jwks_file: Option<PathBuf>,
+    pub redirect_uris: Vec<String>,
     #[serde(default)]
-    post_logout_redirect_uris: Vec<String>,
-    scopes: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub scopes: Vec<String>,
     #[serde(default)]
-    claims: Option<Vec<String>>,
+    pub claims: Option<Vec<String>>,
     #[serde(default)]
-    min_level: Option<String>,
+    pub min_level: Option<String>,
     #[serde(default)]
-    subject_type: Option<String>,
+    pub subject_type: Option<String>,
     #[serde(default)]
-    sector_identifier: Option<String>,
+    pub sector_identifier: Option<String>,
     #[serde(default)]
-    id_token_alg: Option<String>,
+    pub id_token_alg: Option<String>,
     #[serde(default)]
-    access_token_ttl_secs: Option<u64>,
+    pub access_token_ttl_secs: Option<u64>,
     #[serde(default)]
-    id_token_ttl_secs: Option<u64>,
+    pub id_token_ttl_secs: Option<u64>,
     #[serde(default)]
-    refresh_token_ttl_secs: Option<u64>,
+    pub refresh_token_ttl_secs: Option<u64>,
     #[serde(default)]
-    allowed_methods: Option<Vec<String>>,
+    pub allowed_methods: Option<Vec<String>>,
     #[serde(default)]
-    organisation_only: bool,
+    pub organisation_only: bool,
     #[serde(default)]
-    skip_consent: bool,
+    pub skip_consent: bool,
 }
 
 /// How a client authenticates at the token, introspection and revocation endpoints.

@@ -9,42 +9,42 @@ use super::saml_upstream::{validate_upstream, RawUpstream};
 use super::Problems;
 use crate::saml::profile::ProfileKind;
 use crate::saml::sp::{self, KeyPair, PrivateKey, ServiceProvider, SignatureAlg};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// `[saml]` as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSaml {
-    entity_id: String,
-    acs_url: String,
-    signing_key: PathBuf,
-    signing_cert: PathBuf,
+    pub entity_id: String,
+    pub acs_url: String,
+    pub signing_key: PathBuf,
+    pub signing_cert: PathBuf,
     #[serde(default = "default_alg")]
-    signing_alg: String,
-    encryption_key: PathBuf,
-    encryption_cert: PathBuf,
+    pub signing_alg: String,
+    pub encryption_key: PathBuf,
+    pub encryption_cert: PathBuf,
     #[serde(default)]
-    previous_encryption_keys: Vec<PathBuf>,
+    pub previous_encryption_keys: Vec<PathBuf>,
     #[serde(default = "default_validity_days")]
-    metadata_validity_days: u64,
+    pub metadata_validity_days: u64,
     #[serde(default)]
-    upstreams: Vec<RawUpstream>,
+    pub upstreams: Vec<RawUpstream>,
     #[serde(default)]
-    dev_simulator: Option<RawSimulator>,
+    pub dev_simulator: Option<RawSimulator>,
     #[serde(default)]
-    dev_elster_simulator: Option<RawSimulator>,
+    pub dev_elster_simulator: Option<RawSimulator>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct RawSimulator {
-    upstream: String,
-    signing_key: PathBuf,
-    signing_cert: PathBuf,
+pub struct RawSimulator {
+    pub upstream: String,
+    pub signing_key: PathBuf,
+    pub signing_cert: PathBuf,
     #[serde(default = "default_alg")]
-    signing_alg: String,
+    pub signing_alg: String,
 }
 
 fn default_alg() -> String {

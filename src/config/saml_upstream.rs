@@ -9,45 +9,45 @@ use crate::saml::metadata::{self, IdpMetadata};
 use crate::saml::profile::{AttributeKey, AttributeNames, ProfileKind};
 use crate::saml::sp;
 use crate::trust::TrustLevel;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 use url::Url;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawUpstream {
-    pub(super) name: String,
+pub struct RawUpstream {
+    pub name: String,
     #[serde(default = "default_profile")]
-    profile: String,
-    metadata_file: PathBuf,
+    pub profile: String,
+    pub metadata_file: PathBuf,
     #[serde(default)]
-    metadata_signing_cert: Option<PathBuf>,
+    pub metadata_signing_cert: Option<PathBuf>,
     #[serde(default)]
-    sso_url: Option<String>,
+    pub sso_url: Option<String>,
     #[serde(default = "default_binding")]
-    binding: String,
+    pub binding: String,
     #[serde(default = "default_sp_type")]
-    sp_type: String,
+    pub sp_type: String,
     #[serde(default)]
-    requester_id: Option<String>,
+    pub requester_id: Option<String>,
     #[serde(default)]
-    requested_attributes: Vec<String>,
+    pub requested_attributes: Vec<String>,
     #[serde(default = "default_request_ttl")]
-    request_ttl_secs: u64,
+    pub request_ttl_secs: u64,
     #[serde(default = "default_skew")]
-    max_clock_skew_secs: u64,
+    pub max_clock_skew_secs: u64,
     #[serde(default)]
-    insecure_allow_rsa_pkcs1: bool,
+    pub insecure_allow_rsa_pkcs1: bool,
     #[serde(default)]
-    attribute_names: BTreeMap<String, String>,
+    pub attribute_names: BTreeMap<String, String>,
     #[serde(default)]
-    release_tax_id: bool,
+    pub release_tax_id: bool,
     #[serde(default)]
-    release_tax_number: bool,
+    pub release_tax_number: bool,
     #[serde(default)]
-    not_notified_max_level: Option<String>,
+    pub not_notified_max_level: Option<String>,
 }
 
 fn default_profile() -> String {

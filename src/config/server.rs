@@ -2,33 +2,33 @@
 
 use super::problems::is_loopback;
 use super::Problems;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use url::Url;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawServer {
-    issuer: String,
-    listen: String,
+pub struct RawServer {
+    pub issuer: String,
+    pub listen: String,
     #[serde(default)]
-    development: bool,
+    pub development: bool,
     #[serde(default)]
-    log_format: Option<String>,
+    pub log_format: Option<String>,
     #[serde(default)]
-    max_body_bytes: Option<usize>,
+    pub max_body_bytes: Option<usize>,
     #[serde(default)]
-    tls: Option<RawTls>,
+    pub tls: Option<RawTls>,
     #[serde(default)]
-    shutdown_grace_secs: Option<u64>,
+    pub shutdown_grace_secs: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct RawTls {
-    cert: PathBuf,
-    key: PathBuf,
+pub struct RawTls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// Log output format.

@@ -4,39 +4,39 @@ use super::{Problems, Secret};
 use crate::session::SealingKey;
 use crate::trust::TrustLevel;
 use base64::Engine;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawStore {
+pub struct RawStore {
     #[serde(default)]
-    backend: Option<String>,
+    pub backend: Option<String>,
     #[serde(default)]
-    namespace: Option<String>,
+    pub namespace: Option<String>,
     #[serde(default)]
-    redis_url: Option<String>,
+    pub redis_url: Option<String>,
     #[serde(default)]
-    redis_password: Option<String>,
+    pub redis_password: Option<String>,
     #[serde(default)]
-    sealing_keys: Vec<RawSealingKey>,
+    pub sealing_keys: Vec<RawSealingKey>,
     #[serde(default)]
-    session_limits: Vec<RawLimit>,
+    pub session_limits: Vec<RawLimit>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct RawSealingKey {
-    id: String,
-    key: String,
+pub struct RawSealingKey {
+    pub id: String,
+    pub key: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct RawLimit {
-    level: String,
-    max_age_secs: u64,
-    idle_secs: u64,
+pub struct RawLimit {
+    pub level: String,
+    pub max_age_secs: u64,
+    pub idle_secs: u64,
 }
 
 /// Which backend.

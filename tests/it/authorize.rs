@@ -151,7 +151,15 @@ async fn prompt_and_max_age_are_validated() {
 #[tokio::test]
 async fn essential_acr_that_cannot_be_met_is_unmet() {
     // Only a substantial method configured: an essential `high` cannot be met.
-    let b = TestBroker::start_with(|t| t.replace("level = \"high\"", "level = \"substantial\""), Arc::new(SystemClock)).await;
+    let b = TestBroker::new()
+        .with_config(|c| {
+            c.methods
+                .iter_mut()
+                .filter(|m| m.level == "high")
+                .for_each(|m| m.level = "substantial".into())
+        })
+        .start()
+        .await;
     let claims = r#"{"id_token":{"acr":{"essential":true,"value":"http://eidas.europa.eu/LoA/high"}}}"#;
     assert_error(&b, &authorize_url(&b, &[("claims", claims)]), "unmet_authentication_requirements").await;
     // an essential value we do not issue at all

@@ -1,7 +1,8 @@
 //! The real `buergerkonto` binary: `check-config`, start-up failures (one clear message naming the
 //! file or key, non-zero exit, never a panic or backtrace), and graceful shutdown on SIGTERM.
 
-use crate::support::{dev_config_text, http_client};
+use crate::support::{dev_raw, http_client};
+use buergerkonto::config::raw::{RawConfig, RawSigningKey};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -34,8 +35,13 @@ fn assert_clean_failure(o: &Output, needles: &[&str]) {
     }
 }
 
-fn free_addr() -> std::net::SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+/// config/dev.toml on port 0 (the binary binds whatever is free and logs it: no port is chosen
+/// here and bound there), edited as typed values, written back as TOML.
+fn dev_config_file(edit: impl FnOnce(&mut RawConfig)) -> String {
+    let mut c = dev_raw();
+    c.server.listen = "127.0.0.1:0".into();
+    edit(&mut c);
+    toml::to_string(&c).unwrap()
 }
 
 fn temp_config(dir: &Path, text: &str) -> PathBuf {
@@ -149,12 +155,15 @@ fn malformed_toml_names_the_file() {
 #[test]
 fn missing_unreadable_or_invalid_key_files_are_named() {
     let dir = tempfile::tempdir().unwrap();
-    let base = dev_config_text(free_addr());
     let with_key = |file: &Path| {
-        base.replace(
-            "generate_dev_keys = true",
-            &format!("signing = [{{ alg = \"ES256\", file = \"{}\" }}]", file.display()),
-        )
+        dev_config_file(|c| {
+            c.keys.generate_dev_keys = false;
+            c.keys.signing = vec![RawSigningKey {
+                alg: "ES256".into(),
+                file: file.to_owned(),
+                publish_only: false,
+            }];
+        })
     };
     // Missing: refused by validation before anything starts.
     let missing = dir.path().join("missing.pem");
@@ -177,7 +186,7 @@ fn missing_unreadable_or_invalid_key_files_are_named() {
 #[test]
 fn unreachable_redis_at_startup_is_one_clear_message() {
     let dir = tempfile::tempdir().unwrap();
-    let text = dev_config_text(free_addr()).replace("backend = \"memory\"", "backend = \"redis\"\nredis_url = \"redis://127.0.0.1:1\"");
+    let text = dev_config_file(|c| (c.store.backend, c.store.redis_url) = (Some("redis".into()), Some("redis://127.0.0.1:1".into())));
     let o = run(&["serve", "--config", temp_config(dir.path(), &text).to_str().unwrap()]);
     assert_clean_failure(&o, &["cannot reach Redis at redis://127.0.0.1:1"]);
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
@@ -186,8 +195,7 @@ fn unreachable_redis_at_startup_is_one_clear_message() {
 #[tokio::test]
 async fn serve_shuts_down_gracefully_on_sigterm_with_json_logs() {
     let dir = tempfile::tempdir().unwrap();
-    let addr = free_addr();
-    let text = dev_config_text(addr).replace("development = true", "development = true\nlog_format = \"json\"");
+    let text = dev_config_file(|c| c.server.log_format = Some("json".into()));
     let path = temp_config(dir.path(), &text);
     let mut child = Command::new(BIN)
         .args(["serve", "--config", path.to_str().unwrap()])
@@ -196,6 +204,29 @@ async fn serve_shuts_down_gracefully_on_sigterm_with_json_logs() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // Read stdout as it comes: the "listening" log line names the address bound on port 0.
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            all.push_str(&line);
+            all.push('\n');
+            let _ = lines_tx.send(line);
+        }
+        all
+    });
+    let addr = loop {
+        let Ok(line) = lines.recv_timeout(Duration::from_secs(30)) else {
+            let _ = child.kill();
+            panic!("broker did not log its address: {:?}", child.wait_with_output().unwrap());
+        };
+        let log: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        if log["fields"]["message"] == "buergerkonto listening" {
+            break log["fields"]["listen"].as_str().unwrap().to_owned();
+        }
+    };
     let client = http_client();
     let mut up = false;
     for _ in 0..200 {
@@ -236,7 +267,7 @@ async fn serve_shuts_down_gracefully_on_sigterm_with_json_logs() {
         panic!("broker did not exit after SIGTERM");
     };
     let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = reader.join().unwrap();
     assert!(status.success(), "exit {status:?}\nstdout:\n{stdout}\nstderr:\n{}", stderr(&out));
     // log_format = "json": every log line is one JSON object.
     let logs: Vec<serde_json::Value> = stdout

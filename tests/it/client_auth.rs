@@ -67,7 +67,9 @@ async fn client_secret_post_and_form_urlencoded_basic() {
 #[tokio::test]
 async fn basic_credentials_are_form_urlencoded() {
     // "svc:post" and a secret with %, + and : only work when both sides decode per §2.3.1.
-    let bed = TestBed::start_with(|t| t.replace("auth_method = \"client_secret_post\"", "auth_method = \"client_secret_basic\"")).await;
+    let bed =
+        TestBed::start_with(|c| crate::support::RawConfigExt::client_mut(c, POST_CLIENT).auth_method = Some("client_secret_basic".into()))
+            .await;
     let (status, _, body) = redeem_with(&bed, POST_CLIENT, &[], Some((POST_CLIENT, POST_SECRET))).await;
     assert_eq!(status, 200, "{body}");
     // The raw (unencoded) form is wrong for a secret with '+'.

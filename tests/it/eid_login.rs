@@ -2,7 +2,7 @@
 //! simulator's signed Response with an encrypted assertion, verification, mapping, replay cache and
 //! the error outcomes (issue 4 items 4–6). Needs the samlcore crypto; ignored until merged.
 
-use crate::support::{http_client, TestBroker};
+use crate::support::{http_client, RawConfigExt, TestBroker};
 use buergerkonto::authenticators::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn, VerifiedIdentity};
 use buergerkonto::saml::upstream::UpstreamRecord;
 use buergerkonto::session::RecordKind;
@@ -170,11 +170,10 @@ async fn error_outcomes_map_to_authn_errors() {
 
 #[tokio::test]
 async fn http_post_binding_request_is_accepted_by_the_simulator() {
-    let broker = TestBroker::start_with(
-        |t| t.replace("binding = \"redirect\"", "binding = \"post\""),
-        Arc::new(buergerkonto::clock::SystemClock),
-    )
-    .await;
+    let broker = TestBroker::new()
+        .with_config(|c| c.saml_mut().upstreams.iter_mut().for_each(|u| u.binding = "post".into()))
+        .start()
+        .await;
     let eid = broker.state.methods().get("eid").unwrap().clone();
     let ctx = LoginContext {
         transaction_id: "pending-postbinding".into(),
@@ -261,17 +260,10 @@ async fn a_flood_of_unverifiable_responses_gets_bounded_tries() {
 
 #[tokio::test]
 async fn a_method_ceiling_below_the_requirement_never_starts() {
-    let broker = TestBroker::start_with(
-        |t| {
-            t.replacen(
-                "upstream = \"eid\"\nlevel = \"high\"",
-                "upstream = \"eid\"\nlevel = \"substantial\"",
-                1,
-            )
-        },
-        Arc::new(buergerkonto::clock::SystemClock),
-    )
-    .await;
+    let broker = TestBroker::new()
+        .with_config(|c| c.method_mut("eid").level = "substantial".into())
+        .start()
+        .await;
     let eid = broker.state.methods().get("eid").unwrap().clone();
     assert_eq!(eid.max_level(), TrustLevel::Substantial);
     let ctx = LoginContext {

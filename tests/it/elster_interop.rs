@@ -71,13 +71,13 @@ async fn finish(m: &Arc<dyn Authenticator>, pending: &str, ret: UpstreamReturn) 
     m.finish(pending, ret, issued() + Duration::from_secs(30)).await
 }
 
-async fn broker(edit: impl FnOnce(String) -> String) -> TestBroker {
-    TestBroker::start_with(edit, Arc::new(buergerkonto::clock::SystemClock)).await
+async fn broker(edit: impl FnOnce(&mut buergerkonto::config::raw::RawConfig) + Send + 'static) -> TestBroker {
+    TestBroker::new().with_config(edit).start().await
 }
 
 #[tokio::test]
 async fn elster_interop_personal_certificate() {
-    let b = broker(|t| t).await;
+    let b = broker(|_| {}).await;
     let Some(r) = login("elster_personal", &b, "pe1", json!({})).await else {
         return;
     };
@@ -97,7 +97,7 @@ async fn elster_interop_personal_certificate() {
 
 #[tokio::test]
 async fn elster_interop_organisation_certificate() {
-    let b = broker(|t| t).await;
+    let b = broker(|_| {}).await;
     let Some(r) = login("elster_org", &b, "po1", json!({"elster": "organisation"})).await else {
         return;
     };
@@ -117,12 +117,10 @@ async fn elster_interop_organisation_certificate() {
 
 #[tokio::test]
 async fn elster_interop_tax_data_with_configuration_and_renamed_attributes() {
-    let b = broker(|t| {
-        t.replacen(
-            "profile = \"elster\"\n",
-            "profile = \"elster\"\nrelease_tax_id = true\nrelease_tax_number = true\nattribute_names = { Seat = \"urn:example:nezo:sitz\" }\n",
-            1,
-        )
+    let b = broker(|c| {
+        let elster = crate::support::RawConfigExt::upstream_mut(c, "elster");
+        (elster.release_tax_id, elster.release_tax_number) = (true, true);
+        elster.attribute_names.insert("Seat".into(), "urn:example:nezo:sitz".into());
     })
     .await;
     let Some(r) = login("elster_tax", &b, "pt1", json!({})).await else {
@@ -149,7 +147,7 @@ async fn elster_interop_tax_data_with_configuration_and_renamed_attributes() {
 
 #[tokio::test]
 async fn elster_interop_refusals() {
-    let b = broker(|t| t).await;
+    let b = broker(|_| {}).await;
     // An organisation certificate without organisation pseudonym is no organisation login.
     let extra = json!({"elster": "organisation", "elster_extra": {"OrganisationPseudonym": null}});
     let Some(r) = login("elster_no_org_pseudonym", &b, "pr1", extra).await else {
@@ -192,7 +190,7 @@ async fn requested(broker: &TestBroker) -> Vec<String> {
 
 #[tokio::test]
 async fn elster_request_asks_for_tax_data_only_where_released_and_uses_configured_names() {
-    let b = broker(|t| t).await;
+    let b = broker(|_| {}).await;
     let names = requested(&b).await;
     let ns = "urn:buergerkonto:elster:attribute:";
     for short in [
@@ -210,12 +208,12 @@ async fn elster_request_asks_for_tax_data_only_where_released_and_uses_configure
         !names.iter().any(|n| n.ends_with("IdNr") || n.ends_with("Steuernummer")),
         "{names:?}"
     );
-    let b = broker(|t| {
-        t.replacen(
-            "profile = \"elster\"\n",
-            "profile = \"elster\"\nrelease_tax_id = true\nattribute_names = { AccountPseudonym = \"urn:example:nezo:acc\" }\n",
-            1,
-        )
+    let b = broker(|c| {
+        let elster = crate::support::RawConfigExt::upstream_mut(c, "elster");
+        elster.release_tax_id = true;
+        elster
+            .attribute_names
+            .insert("AccountPseudonym".into(), "urn:example:nezo:acc".into());
     })
     .await;
     let names = requested(&b).await;
@@ -229,7 +227,7 @@ async fn elster_request_asks_for_tax_data_only_where_released_and_uses_configure
 #[tokio::test]
 async fn elster_interop_not_notified_loa_is_basic_unless_raised() {
     let loa = json!({"loa": "http://eidas.europa.eu/NotNotified/LoA/high"});
-    let b = broker(|t| t).await;
+    let b = broker(|_| {}).await;
     let Some(r) = login("not_notified_default", &b, "nn1", loa.clone()).await else {
         return;
     };
@@ -237,12 +235,13 @@ async fn elster_interop_not_notified_loa_is_basic_unless_raised() {
         matches!(r, Err(AuthnError::LevelTooLow)),
         "NotNotified high taken at its word: {r:?}"
     );
-    let raised = broker(|t| {
-        t.replacen(
-            "profile = \"elster\"\n",
-            "profile = \"elster\"\nnot_notified_max_level = \"high\"\n",
-            1,
-        )
+    let raised = broker(|c| {
+        let elster = c
+            .saml
+            .as_mut()
+            .and_then(|s| s.upstreams.iter_mut().find(|u| u.profile == "elster"))
+            .expect("dev config has an ELSTER upstream");
+        elster.not_notified_max_level = Some("high".into());
     })
     .await;
     let id = login("not_notified_raised", &raised, "nn2", loa)

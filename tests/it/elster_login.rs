@@ -4,7 +4,7 @@
 //! the `org` claim only with the `org` scope, and the choice page offering ELSTER only where
 //! substantial suffices and to business-only clients.
 
-use crate::support::{http_client, TestBroker};
+use crate::support::{append_toml, dev_config, http_client, RawConfigExt, TestBroker};
 use crate::support_login::{authorize_url_with_verifier, get, hidden, location, post, Jar};
 use base64::Engine;
 use buergerkonto::authenticators::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn, VerifiedIdentity};
@@ -49,8 +49,12 @@ min_level = "high"
 skip_consent = true
 "#;
 
-async fn broker(edit: impl FnOnce(String) -> String) -> TestBroker {
-    TestBroker::start_with(|t| edit(format!("{t}\n{CLIENTS}")), Arc::new(buergerkonto::clock::SystemClock)).await
+async fn broker(edit: impl FnOnce(&mut buergerkonto::config::raw::RawConfig) + Send + 'static) -> TestBroker {
+    TestBroker::new()
+        .with_config(|c| append_toml(c, CLIENTS))
+        .with_config(edit)
+        .start()
+        .await
 }
 
 fn field(html: &str, name: &str) -> String {
@@ -179,7 +183,7 @@ async fn json(res: openidconnect::reqwest::Response) -> Value {
 
 #[tokio::test]
 async fn organisation_login_releases_org_only_with_the_org_scope() {
-    let broker = broker(|t| t).await;
+    let broker = broker(|_| {}).await;
     let (id, ui) = elster_login(&broker, "biz", "openid profile email org", "musterbau").await;
     // With an access token the claims are served by userinfo (OIDC Core §5.4); the ID token
     // carries the login facts.
@@ -212,7 +216,7 @@ async fn organisation_login_releases_org_only_with_the_org_scope() {
 
 #[tokio::test]
 async fn a_business_only_service_refuses_a_personal_elster_login() {
-    let broker = broker(|t| t).await;
+    let broker = broker(|_| {}).await;
     let (c, mut jar, mut res, redirect, _) = elster_to_acs(&broker, "biz", "openid profile org", "erika").await;
     // Follow the broker's own hops; the last one must be the explanation page, not a code.
     let html = loop {
@@ -239,7 +243,7 @@ async fn a_business_only_service_refuses_a_personal_elster_login() {
 
 #[tokio::test]
 async fn personal_login_has_no_org_and_no_tax_id_without_configuration() {
-    let broker = broker(|t| t).await;
+    let broker = broker(|_| {}).await;
     let (id, ui) = elster_login(&broker, "citizen", "openid profile email org tax_id", "erika").await;
     assert_eq!(ui["given_name"], "Erika");
     assert_eq!(ui["family_name"], "Mustermann");
@@ -252,12 +256,9 @@ async fn personal_login_has_no_org_and_no_tax_id_without_configuration() {
 
 #[tokio::test]
 async fn tax_data_is_released_only_where_configured() {
-    let broker = broker(|t| {
-        t.replacen(
-            "profile = \"elster\"\n",
-            "profile = \"elster\"\nrelease_tax_id = true\nrelease_tax_number = true\n",
-            1,
-        )
+    let broker = broker(|c| {
+        let elster = c.upstream_mut("elster");
+        (elster.release_tax_id, elster.release_tax_number) = (true, true);
     })
     .await;
     let (_, ui) = elster_login(&broker, "citizen", "openid profile tax_id", "erika").await;
@@ -271,7 +272,7 @@ async fn tax_data_is_released_only_where_configured() {
 
 #[tokio::test]
 async fn the_choice_offers_elster_only_where_substantial_suffices() {
-    let broker = broker(|t| t).await;
+    let broker = broker(|_| {}).await;
     let citizen = offered(&broker, "citizen", "openid profile").await;
     assert!(
         citizen.contains(&"elster".to_owned()) && citizen.contains(&"eid".to_owned()),
@@ -334,7 +335,7 @@ async fn finish(m: &Arc<dyn Authenticator>, pending: &str, saml: &str, relay: &s
 
 #[tokio::test]
 async fn the_elster_method_yields_identities_and_maps_failures() {
-    let broker = broker(|t| t).await;
+    let broker = broker(|_| {}).await;
     let elster = broker.state.methods().get("elster").unwrap().clone();
     assert!(elster.yields_organisation());
     assert_eq!(elster.max_level(), TrustLevel::Substantial);
@@ -375,7 +376,7 @@ async fn the_elster_method_yields_identities_and_maps_failures() {
 #[tokio::test]
 async fn an_eid_response_is_not_accepted_for_elster() {
     // The eID simulator's (validly signed) answer to an ELSTER request: wrong issuer and key.
-    let broker = broker(|t| t).await;
+    let broker = broker(|_| {}).await;
     let elster = broker.state.methods().get("elster").unwrap().clone();
     let (_, relay) = through_simulator(&broker, &elster, "p-cross", "erika", "success").await;
     let eid = broker.state.methods().get("eid").unwrap().clone();
@@ -409,34 +410,26 @@ async fn an_eid_response_is_not_accepted_for_elster() {
 
 #[test]
 fn elster_configuration_rules() {
-    use buergerkonto::config::Config;
-    let dev = crate::support::dev_config_text("127.0.0.1:8080".parse().unwrap());
-    let err = |text: &str| Config::from_toml(text, "test").expect_err("refused").to_string();
-    assert!(Config::from_toml(&dev, "test").is_ok());
+    use buergerkonto::config::raw::RawConfig;
+    let err = |edit: fn(&mut RawConfig)| dev_config(edit).expect_err("refused").to_string();
+    assert!(dev_config(|_| {}).is_ok());
     // Tax data and attribute renaming belong to the ELSTER profile only.
-    let e = err(&dev.replacen("profile = \"eidas\"\n", "profile = \"eidas\"\nrelease_tax_id = true\n", 1));
+    let e = err(|c| c.upstream_mut("eid").release_tax_id = true);
     assert!(e.contains("only for profile \"elster\""), "{e}");
-    let e = err(&dev.replacen(
-        "profile = \"eidas\"\n",
-        "profile = \"eidas\"\nattribute_names = { PersonIdentifier = \"x\" }\n",
-        1,
-    ));
+    let e = err(|c| {
+        c.upstream_mut("eid").attribute_names.insert("PersonIdentifier".into(), "x".into());
+    });
     assert!(e.contains("attribute names are fixed"), "{e}");
     // Requesting tax data without allowing its release is a contradiction.
-    let e = err(&dev.replace("requested_attributes = [\"Title\", \"Email\"]", "requested_attributes = [\"IdNr\"]"));
+    let e = err(|c| c.upstream_mut("elster").requested_attributes = vec!["IdNr".into()]);
     assert!(e.contains("needs release_tax_id = true"), "{e}");
-    let e = err(&dev.replacen(
-        "profile = \"elster\"\n",
-        "profile = \"elster\"\nattribute_names = { Nope = \"x\" }\n",
-        1,
-    ));
+    let e = err(|c| {
+        c.upstream_mut("elster").attribute_names.insert("Nope".into(), "x".into());
+    });
     assert!(e.contains("unknown attribute \"Nope\""), "{e}");
     // The simulator is development-only and must play an ELSTER upstream.
-    let e = err(&dev.replace("development = true", "development = false"));
+    let e = err(|c| c.server.development = false);
     assert!(e.contains("saml.dev_elster_simulator: the ELSTER simulator is refused"), "{e}");
-    let e = err(&dev.replace(
-        "[saml.dev_elster_simulator]\nupstream = \"elster\"",
-        "[saml.dev_elster_simulator]\nupstream = \"eid\"",
-    ));
+    let e = err(|c| c.saml_mut().dev_elster_simulator.as_mut().expect("simulator").upstream = "eid".into());
     assert!(e.contains("does not use the profile"), "{e}");
 }

@@ -8,17 +8,22 @@ const LEAKS: [&str; 5] = ["panicked", "backtrace", "src/", ".rs:", "thread '"];
 
 #[tokio::test]
 async fn oversized_body_gets_413() {
-    let b = TestBroker::start().await;
+    // In process: the limit is a layer of the router (the chunked case below needs the listener).
+    let b = TestBroker::new().app().await;
     let max = b.state.config().server.max_body_bytes;
-    let c = http_client();
+    let post = |path: &str, len: usize| {
+        http::Request::post(path)
+            .header("content-length", len)
+            .body(axum::body::Body::from(vec![b'a'; len]))
+            .unwrap()
+    };
     for path in ["/healthz", "/token", "/nowhere"] {
-        let r = c.post(b.url(path)).body(vec![b'a'; max + 1]).send().await.unwrap();
-        assert_eq!(r.status(), 413, "{path}");
-        assert_eq!(r.headers()["cache-control"], "no-store");
+        let r = b.send(post(path, max + 1)).await;
+        assert_eq!(r.status, 413, "{path}");
+        assert_eq!(r.header("cache-control"), Some("no-store"));
     }
     // Within the limit the request is routed normally (no 413).
-    let r = c.post(b.url("/healthz")).body(vec![b'a'; 16]).send().await.unwrap();
-    assert_ne!(r.status(), 413);
+    assert_ne!(b.send(post("/healthz", 16)).await.status, 413);
 }
 
 #[tokio::test]
@@ -42,11 +47,11 @@ async fn chunked_oversized_body_is_never_accepted() {
 
 #[tokio::test]
 async fn security_headers_on_every_response() {
-    let b = TestBroker::start().await;
-    let c = http_client();
+    // In process: the headers are layers of the router.
+    let b = TestBroker::new().app().await;
     for path in ["/healthz", "/readyz", "/does-not-exist", "/static/style.css"] {
-        let r = c.get(b.url(path)).send().await.unwrap();
-        let h = r.headers();
+        let r = b.get(path).await;
+        let h = &r.headers;
         let csp = h["content-security-policy"].to_str().unwrap();
         assert!(
             csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),

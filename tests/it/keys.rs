@@ -346,20 +346,25 @@ async fn broker_loads_configured_key_files_and_readyz_sees_them() {
     use crate::support::{http_client, TestBroker};
     let rsa = fixture("rfc7517-a2-rsa.jwk");
     let ec = fixture("rfc7517-a2-ec.jwk");
-    let broker = TestBroker::start_with(
-        move |t| {
-            t.replace(
-                "generate_dev_keys = true",
-                &format!(
-                    "signing = [{{ alg = \"RS256\", file = \"{}\" }}, {{ alg = \"ES256\", file = \"{}\", publish_only = true }}]",
-                    rsa.display(),
-                    ec.display()
-                ),
-            )
-        },
-        std::sync::Arc::new(buergerkonto::clock::SystemClock),
-    )
-    .await;
+    let broker = TestBroker::new()
+        .with_config(move |c| {
+            use buergerkonto::config::raw::RawSigningKey;
+            c.keys.generate_dev_keys = false;
+            c.keys.signing = vec![
+                RawSigningKey {
+                    alg: "RS256".into(),
+                    file: rsa,
+                    publish_only: false,
+                },
+                RawSigningKey {
+                    alg: "ES256".into(),
+                    file: ec,
+                    publish_only: true,
+                },
+            ];
+        })
+        .start()
+        .await;
     let keys = broker.state.keys();
     assert_eq!(keys.signing_algs(), vec![SigningAlg::RS256]);
     let jwks = keys.jwks();

@@ -5,6 +5,7 @@ mod peers;
 mod support;
 mod support_binding;
 mod support_login;
+mod testbed;
 
 mod authorize;
 mod binding;

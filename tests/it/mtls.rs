@@ -5,13 +5,11 @@
 //! unless the run opted out with `BK_ALLOW_SKIP=1`.
 
 use crate::support::TestBroker;
-use buergerkonto::clock::SystemClock;
 use rcgen::{
     CertificateParams, CertificateRevocationListParams, CustomExtension, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod,
     KeyPair, KeyUsagePurpose, RevokedCertParams, SerialNumber,
 };
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
 const POLICY_OK: &[u64] = &[1, 3, 6, 1, 4, 1, 99999, 1, 1];
@@ -254,7 +252,10 @@ organisation = true
         revoked_inter_crl_p.display(),
         if soft_fail { "soft_fail" } else { "hard_fail" },
     );
-    let broker = TestBroker::start_with(move |t| format!("{t}\n{section}"), Arc::new(SystemClock)).await;
+    let broker = TestBroker::new()
+        .with_config(move |c| crate::support::append_toml(c, &section))
+        .start()
+        .await;
     let handle = axum_server::Handle::new();
     let (state, h) = (broker.state.clone(), handle.clone());
     tokio::spawn(async move {

@@ -7,10 +7,8 @@
 //! (`crate::peers`), unless the run opted out with `BK_ALLOW_SKIP=1`.
 
 use crate::support::{http_client, unique_namespace, TestBroker};
-use buergerkonto::clock::SystemClock;
 use buergerkonto::session::{RecordKind, StoreError};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// A private redis-server child; killed when dropped.
@@ -96,17 +94,14 @@ async fn broker_fails_closed_and_recovers_when_redis_restarts() {
     let port = free_port();
     let mut redis = RedisChild::start(port);
     let ns = unique_namespace("faults");
-    let broker = TestBroker::start_with(
-        move |t| {
-            t.replace(
-                "backend = \"memory\"",
-                &format!("backend = \"redis\"\nredis_url = \"redis://127.0.0.1:{port}\""),
-            )
-            .replace("namespace = \"bk-dev\"", &format!("namespace = \"{ns}\""))
-        },
-        Arc::new(SystemClock),
-    )
-    .await;
+    let broker = TestBroker::new()
+        .with_config(move |c| {
+            c.store.backend = Some("redis".into());
+            c.store.redis_url = Some(format!("redis://127.0.0.1:{port}"));
+            c.store.namespace = Some(ns);
+        })
+        .start()
+        .await;
     let records = broker.state.records().clone();
 
     let (status, body, _) = readyz(&broker).await;

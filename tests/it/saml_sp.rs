@@ -1,24 +1,16 @@
 //! The SAML service-provider side: configuration refusals, signed metadata, the ACS error pages and
 //! single-use correlation through RelayState (issue 4 items 1, 2, 5).
 
-use crate::support::{dev_config_text, http_client, TestBroker};
+use crate::support::{dev_config, http_client, RawConfigExt, TestBroker};
 use buergerkonto::authenticators::LoginContext;
-use buergerkonto::clock::SystemClock;
-use buergerkonto::config::Config;
+use buergerkonto::config::raw::RawConfig;
 use buergerkonto::saml::upstream::UpstreamRecord;
 use buergerkonto::session::RecordKind;
 use buergerkonto::trust::TrustLevel;
-use std::sync::Arc;
 use std::time::Duration;
 
-fn dev_text() -> String {
-    dev_config_text("127.0.0.1:8080".parse().unwrap())
-}
-
-fn config_error(text: &str) -> String {
-    Config::from_toml(text, "test")
-        .expect_err("configuration must be refused")
-        .to_string()
+fn config_error(edit: impl FnOnce(&mut RawConfig)) -> String {
+    dev_config(edit).expect_err("configuration must be refused").to_string()
 }
 
 #[test]
@@ -29,33 +21,33 @@ fn idp_metadata_without_signing_certificate_is_a_config_error() {
     let end = md.find("</md:KeyDescriptor>").unwrap() + "</md:KeyDescriptor>".len();
     let path = dir.path().join("idp.xml");
     std::fs::write(&path, format!("{}{}", &md[..start], &md[end..])).unwrap();
-    let text = dev_text().replace("certs/dev/eid-simulator-metadata.xml", path.to_str().unwrap());
-    let e = config_error(&text);
+    let e = config_error(|c| c.upstream_mut("eid").metadata_file = path);
     assert!(e.contains("no signing certificate"), "{e}");
 }
 
 #[test]
 fn pkcs1_rsa_sha256_and_weak_setups_are_config_errors() {
-    let e = config_error(&dev_text().replacen("signing_alg = \"ecdsa-sha256\"", "signing_alg = \"rsa-sha256\"", 1));
+    let e = config_error(|c| c.saml_mut().signing_alg = "rsa-sha256".into());
     assert!(e.contains("saml.signing_alg") && e.contains("refused"), "{e}");
     // The EC signing key cannot do RSA-PSS.
-    let e = config_error(&dev_text().replacen("signing_alg = \"ecdsa-sha256\"", "signing_alg = \"rsa-pss-sha256\"", 1));
+    let e = config_error(|c| c.saml_mut().signing_alg = "rsa-pss-sha256".into());
     assert!(e.contains("saml.signing_key"), "{e}");
     // One key pair for both purposes is refused.
-    let same = dev_text()
-        .replace("certs/dev/sp-encryption.key", "certs/dev/sp-signing.key")
-        .replace("certs/dev/sp-encryption.crt", "certs/dev/sp-signing.crt");
-    assert!(config_error(&same).contains("must differ"));
+    let same = config_error(|c| {
+        let sp = c.saml_mut();
+        (sp.encryption_key, sp.encryption_cert) = (sp.signing_key.clone(), sp.signing_cert.clone());
+    });
+    assert!(same.contains("must differ"));
     // Key and certificate that do not belong together.
-    let mismatch = dev_text().replacen("certs/dev/sp-signing.crt", "certs/dev/eid-simulator-signing.crt", 1);
-    assert!(config_error(&mismatch).contains("does not belong"));
-    let pkcs1 = dev_text().replacen("sp_type = \"public\"", "sp_type = \"public\"\ninsecure_allow_rsa_pkcs1 = true", 1);
-    assert!(config_error(&pkcs1).contains("never accepts PKCS#1"));
+    let mismatch = config_error(|c| c.saml_mut().signing_cert = "certs/dev/eid-simulator-signing.crt".into());
+    assert!(mismatch.contains("does not belong"));
+    let pkcs1 = config_error(|c| c.upstream_mut("eid").insecure_allow_rsa_pkcs1 = true);
+    assert!(pkcs1.contains("never accepts PKCS#1"));
 }
 
 #[test]
 fn production_requires_verified_metadata_and_refuses_the_simulator() {
-    let e = config_error(&dev_text().replace("development = true", "development = false"));
+    let e = config_error(|c| c.server.development = false);
     assert!(e.contains("metadata_signing_cert: required"), "{e}");
     assert!(e.contains("saml.dev_simulator: the eID simulator is refused"), "{e}");
     assert!(e.contains("saml.signing_key") && e.contains("development material"), "{e}");
@@ -238,7 +230,7 @@ async fn another_methods_record_is_not_taken_for_a_saml_one() {
 
 #[tokio::test]
 async fn eid_method_is_registered_before_dev_with_the_high_ceiling() {
-    let broker = TestBroker::start_with(|t| t, Arc::new(SystemClock)).await;
+    let broker = TestBroker::start().await;
     let ids = broker.state.methods().ids();
     assert_eq!(ids.first().map(|m| m.as_str()), Some("eid"));
     let eid = broker.state.methods().get("eid").unwrap();
@@ -327,19 +319,20 @@ fn idp_metadata_signature_is_verified_against_the_configured_certificate() {
         p.to_str().unwrap().to_owned()
     };
     let with = |file: &str, cert: &str| {
-        dev_text().replace(
-            "metadata_file = \"certs/dev/eid-simulator-metadata.xml\"",
-            &format!("metadata_file = \"{file}\"\nmetadata_signing_cert = \"{cert}\""),
-        )
+        let (file, cert) = (file.to_owned(), cert.to_owned());
+        move |c: &mut RawConfig| {
+            let eid = c.upstream_mut("eid");
+            (eid.metadata_file, eid.metadata_signing_cert) = (file.into(), Some(cert.into()));
+        }
     };
     let good = write("good.xml", &signed);
-    Config::from_toml(&with(&good, "certs/dev/eid-simulator-signing.crt"), "t").expect("signed metadata accepted");
-    let e = config_error(&with(&good, "certs/dev/sp-signing.crt"));
+    dev_config(with(&good, "certs/dev/eid-simulator-signing.crt")).expect("signed metadata accepted");
+    let e = config_error(with(&good, "certs/dev/sp-signing.crt"));
     assert!(e.contains("metadata signature not verified"), "wrong signer: {e}");
     let tampered = write("tampered.xml", &signed.replace("urn:buergerkonto:dev:eid-simulator", "urn:evil"));
-    let e = config_error(&with(&tampered, "certs/dev/eid-simulator-signing.crt"));
+    let e = config_error(with(&tampered, "certs/dev/eid-simulator-signing.crt"));
     assert!(e.contains("metadata signature not verified"), "tampered: {e}");
     let unsigned = write("unsigned.xml", &md);
-    let e = config_error(&with(&unsigned, "certs/dev/eid-simulator-signing.crt"));
+    let e = config_error(with(&unsigned, "certs/dev/eid-simulator-signing.crt"));
     assert!(e.contains("metadata signature not verified"), "unsigned: {e}");
 }

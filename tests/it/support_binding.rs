@@ -85,19 +85,16 @@ organisation = true
         key = key_file.display()
     );
     let ns = namespace.clone();
-    let broker = TestBroker::start_with(
-        move |t| {
-            let t = t
-                .replace(
-                    "backend = \"memory\"",
-                    "backend = \"redis\"\nredis_url = \"redis://127.0.0.1:6379\"",
-                )
-                .replace("namespace = \"bk-dev\"", &format!("namespace = \"{ns}\""));
-            format!("{t}\n{CLIENTS}\n{section}")
-        },
-        clock,
-    )
-    .await;
+    let broker = TestBroker::new()
+        .with_config(move |c| {
+            c.store.backend = Some("redis".into());
+            c.store.redis_url = Some("redis://127.0.0.1:6379".into());
+            c.store.namespace = Some(ns);
+            crate::testbed::append_toml(c, &format!("{CLIENTS}\n{section}"));
+        })
+        .with_clock(clock)
+        .start()
+        .await;
     Bed {
         broker,
         namespace,

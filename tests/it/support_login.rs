@@ -324,54 +324,27 @@ min_level = "low"
 skip_consent = true
 "#;
 
-/// A broker with [`EXTRA`] appended to the development configuration.
+/// A broker with the [`EXTRA`] clients added to the development configuration.
 pub async fn broker_with_extra(clock: std::sync::Arc<dyn buergerkonto::clock::Clock>) -> TestBroker {
-    TestBroker::start_with(|t| format!("{t}\n{EXTRA}"), clock).await
+    TestBroker::new()
+        .with_clock(clock)
+        .with_config(|c| crate::support::append_toml(c, EXTRA))
+        .start()
+        .await
 }
 
 /// A second broker instance on its own port that shares `first`'s store (as two nodes behind a
 /// load balancer share Redis). Same configuration, so same sealing and pairwise secrets.
-pub struct SecondInstance {
-    /// `http://127.0.0.1:<port>`.
-    pub base: String,
-    handle: axum_server::Handle<std::net::SocketAddr>,
-}
+pub struct SecondInstance;
 
 impl SecondInstance {
     /// Start it.
-    pub async fn start(first: &TestBroker) -> Self {
-        use buergerkonto::config::Config;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let text = format!("{}\n{EXTRA}", crate::support::dev_config_text(addr));
-        let config = Config::from_toml(&text, "second instance").unwrap();
-        let records = first.state.records().clone();
-        let keys = buergerkonto::app::build_keys(&config).unwrap();
-        let methods = buergerkonto::app::build_methods(&config, &records).unwrap();
-        let clock: std::sync::Arc<dyn buergerkonto::clock::Clock> = std::sync::Arc::new(buergerkonto::clock::SystemClock);
-        let state = buergerkonto::AppState::new(config, records, keys, clock, methods, None);
-        let app = buergerkonto::build_app(state);
-        let handle = axum_server::Handle::new();
-        let h2 = handle.clone();
-        tokio::spawn(async move {
-            let _ = buergerkonto::http::server::serve_on(listener, app, None, h2).await;
-        });
-        handle.listening().await;
-        Self {
-            base: format!("http://{addr}"),
-            handle,
-        }
-    }
-
-    /// An absolute URL on this instance.
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
-    }
-}
-
-impl Drop for SecondInstance {
-    fn drop(&mut self) {
-        self.handle.shutdown();
+    pub async fn start(first: &TestBroker) -> TestBroker {
+        TestBroker::new()
+            .with_config(|c| crate::support::append_toml(c, EXTRA))
+            .with_store(first.state.records().clone())
+            .start()
+            .await
     }
 }
 

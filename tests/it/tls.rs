@@ -2,23 +2,16 @@
 //! trusts exactly that certificate, with HSTS; plain HTTP on a non-loopback address is refused by
 //! configuration; broken TLS files fail start-up with a message naming the file.
 
-use crate::support::{dev_config_text, http_client};
-use buergerkonto::clock::SystemClock;
+use crate::support::{dev_config, dev_raw, http_client, rebase, TestBroker};
+use buergerkonto::config::raw::{RawConfig, RawTls};
 use buergerkonto::config::Config;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 struct TlsBroker {
     base: String,
-    handle: axum_server::Handle<std::net::SocketAddr>,
+    _broker: TestBroker,
     cert_pem: String,
     _dir: tempfile::TempDir,
-}
-
-impl Drop for TlsBroker {
-    fn drop(&mut self) {
-        self.handle.shutdown();
-    }
 }
 
 fn write_cert(dir: &Path) -> (PathBuf, PathBuf, String) {
@@ -30,38 +23,25 @@ fn write_cert(dir: &Path) -> (PathBuf, PathBuf, String) {
     (cert, key, cert_pem)
 }
 
-fn tls_config_text(addr: std::net::SocketAddr, cert: &Path, key: &Path) -> String {
-    dev_config_text(addr)
-        .replace(&format!("http://{addr}"), &format!("https://localhost:{}", addr.port()))
-        .replace(
-            "development = true",
-            &format!(
-                "development = true\n\n[server.tls]\ncert = \"{}\"\nkey = \"{}\"",
-                cert.display(),
-                key.display()
-            ),
-        )
+/// The development configuration served over TLS on `listen`, issuer `https://localhost:<port>`.
+fn tls_config(listen: &str, cert: &Path, key: &Path) -> RawConfig {
+    let listen: std::net::SocketAddr = listen.parse().unwrap();
+    let mut c = dev_raw();
+    rebase(&mut c, &format!("https://localhost:{}", listen.port()), listen);
+    c.server.tls = Some(RawTls {
+        cert: cert.to_owned(),
+        key: key.to_owned(),
+    });
+    c
 }
 
 async fn start_tls() -> TlsBroker {
     let dir = tempfile::tempdir().unwrap();
     let (cert, key, cert_pem) = write_cert(dir.path());
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let text = tls_config_text(addr, &cert, &key);
-    let config = Config::from_toml(&text, "tls test").unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let tls = config.server.tls.clone().expect("tls configured");
-    let state = buergerkonto::build_state(config, Arc::new(SystemClock), None).await.unwrap();
-    let app = buergerkonto::build_app(state);
-    let handle = axum_server::Handle::new();
-    let h2 = handle.clone();
-    tokio::spawn(async move {
-        buergerkonto::http::server::serve_on(listener, app, Some(&tls), h2).await.unwrap();
-    });
-    handle.listening().await;
+    let broker = TestBroker::new().with_tls(cert, key).start().await;
     TlsBroker {
-        base: format!("https://localhost:{}", addr.port()),
-        handle,
+        base: broker.base.clone(),
+        _broker: broker,
         cert_pem,
         _dir: dir,
     }
@@ -112,18 +92,17 @@ async fn untrusted_certificate_and_plain_http_get_nothing() {
 
 #[test]
 fn plain_http_is_refused_off_loopback() {
-    let addr: std::net::SocketAddr = "127.0.0.1:8080".parse().unwrap();
-    let text = dev_config_text(addr)
-        .replace("development = true", "development = false")
-        .replace("listen = \"127.0.0.1:8080\"", "listen = \"0.0.0.0:8080\"");
-    let e = Config::from_toml(&text, "t").unwrap_err().to_string();
+    let e = dev_config(|c| (c.server.development, c.server.listen) = (false, "0.0.0.0:8080".into()))
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("server.listen: 0.0.0.0:8080 without [server.tls]: plain HTTP is allowed only on loopback"),
         "{e}"
     );
     // A public issuer must use https.
-    let text = dev_config_text(addr).replace("http://127.0.0.1:8080", "http://login.example.de");
-    let e = Config::from_toml(&text, "t").unwrap_err().to_string();
+    let e = dev_config(|c| rebase(c, "http://login.example.de", "127.0.0.1:8080".parse().unwrap()))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("must use https"), "{e}");
     assert!(e.contains("not a loopback address"), "development refused on a public issuer: {e}");
 }
@@ -132,9 +111,7 @@ fn plain_http_is_refused_off_loopback() {
 fn tls_on_any_address_passes_validation() {
     let dir = tempfile::tempdir().unwrap();
     let (cert, key, _) = write_cert(dir.path());
-    let addr: std::net::SocketAddr = "127.0.0.1:8443".parse().unwrap();
-    let text = tls_config_text(addr, &cert, &key).replace("listen = \"127.0.0.1:8443\"", "listen = \"0.0.0.0:8443\"");
-    let c = Config::from_toml(&text, "t").unwrap_or_else(|e| panic!("{e}"));
+    let c = Config::from_raw(tls_config("0.0.0.0:8443", &cert, &key)).unwrap_or_else(|e| panic!("{e}"));
     assert!(c.server.tls.is_some());
 }
 
@@ -146,10 +123,10 @@ fn broken_tls_files_fail_startup_naming_the_file() {
     let files = buergerkonto::config::TlsFiles { cert: cert.clone(), key };
     let e = buergerkonto::http::server::main_tls_config(&files).unwrap_err().to_string();
     assert!(e.contains("tls.crt"), "{e}");
-    // Through the binary: a clean message and a non-zero exit, no panic.
-    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    // Through the binary: a clean message and a non-zero exit, no panic. Port 0: the binary binds
+    // whatever is free, so no port is chosen here and bound there.
     let cfg = dir.path().join("broker.toml");
-    std::fs::write(&cfg, tls_config_text(addr, &cert, &files.key)).unwrap();
+    std::fs::write(&cfg, toml::to_string(&tls_config("127.0.0.1:0", &cert, &files.key)).unwrap()).unwrap();
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_buergerkonto"))
         .args(["serve", "--config", cfg.to_str().unwrap()])
         .output()

@@ -276,7 +276,7 @@ async fn refresh_grace_window_returns_the_same_successor() {
 
 #[tokio::test]
 async fn refresh_grace_zero_means_no_grace_even_in_the_same_second() {
-    let bed = TestBed::start_with(|t| t.replacen("[oidc]\n", "[oidc]\nrefresh_grace_secs = 0\n", 1)).await;
+    let bed = TestBed::start_with(|c| c.oidc.refresh_grace_secs = Some(0)).await;
     let first = bed.demo_tokens(&["openid", "offline_access"]).await;
     let rt1 = first["refresh_token"].as_str().unwrap().to_owned();
     let (status, second) = refresh(&bed, &rt1, None).await;

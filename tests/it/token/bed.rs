@@ -5,6 +5,7 @@
 
 use crate::support::{http_client, TestBroker};
 use buergerkonto::clock::{Clock, ManualClock};
+use buergerkonto::config::raw::{RawClient, RawConfig};
 use buergerkonto::keys::SigningAlg;
 use buergerkonto::oidc_provider::client_auth::sha256_hash;
 use buergerkonto::oidc_provider::records::{AuthorizationCode, Grant};
@@ -51,49 +52,43 @@ pub struct Seeded {
     pub nonce: String,
 }
 
-fn extra_clients(jwks: &std::path::Path) -> String {
-    format!(
-        r#"
-[[clients]]
-id = "{OTHER}"
-name = "Anderes Verfahren"
-secret_hash = "{other}"
-redirect_uris = ["{REDIRECT}"]
-scopes = ["openid", "profile", "offline_access"]
-refresh_token_ttl_secs = 3600
-
-[[clients]]
-id = "{POST_CLIENT}"
-name = "Post-Verfahren"
-auth_method = "client_secret_post"
-secret_hash = "{post}"
-redirect_uris = ["{REDIRECT}"]
-scopes = ["openid", "profile"]
-
-[[clients]]
-id = "{JWT_CLIENT}"
-name = "JWT-Verfahren"
-auth_method = "private_key_jwt"
-jwks_file = "{jwks}"
-redirect_uris = ["{REDIRECT}"]
-scopes = ["openid", "profile", "address", "offline_access"]
-id_token_alg = "EdDSA"
-refresh_token_ttl_secs = 3600
-"#,
-        other = sha256_hash(OTHER_SECRET),
-        post = sha256_hash(POST_SECRET),
-        jwks = jwks.display(),
-    )
+fn extra_clients(jwks: &std::path::Path) -> Vec<RawClient> {
+    let client = |id: &str, name: &str, scopes: &[&str]| RawClient {
+        id: id.into(),
+        name: name.into(),
+        redirect_uris: vec![REDIRECT.into()],
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        ..RawClient::default()
+    };
+    vec![
+        RawClient {
+            secret_hash: Some(sha256_hash(OTHER_SECRET)),
+            refresh_token_ttl_secs: Some(3600),
+            ..client(OTHER, "Anderes Verfahren", &["openid", "profile", "offline_access"])
+        },
+        RawClient {
+            auth_method: Some("client_secret_post".into()),
+            secret_hash: Some(sha256_hash(POST_SECRET)),
+            ..client(POST_CLIENT, "Post-Verfahren", &["openid", "profile"])
+        },
+        RawClient {
+            auth_method: Some("private_key_jwt".into()),
+            jwks_file: Some(jwks.to_owned()),
+            id_token_alg: Some("EdDSA".into()),
+            refresh_token_ttl_secs: Some(3600),
+            ..client(JWT_CLIENT, "JWT-Verfahren", &["openid", "profile", "address", "offline_access"])
+        },
+    ]
 }
 
 impl TestBed {
     /// Start a broker (memory store) with a manual clock.
     pub async fn start() -> Self {
-        Self::start_with(|t| t).await
+        Self::start_with(|_| {}).await
     }
 
-    /// Start with a further edit of the config text.
-    pub async fn start_with(edit: impl FnOnce(String) -> String) -> Self {
+    /// Start with a further edit of the configuration (after the extra clients are added).
+    pub async fn start_with(edit: impl FnOnce(&mut RawConfig) + Send + 'static) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let pem = buergerkonto::keys::generate_pem(SigningAlg::ES256).unwrap();
         let jwt_key = EncodingKey::from_ec_pem(pem.as_bytes()).unwrap();
@@ -104,8 +99,12 @@ impl TestBed {
         std::fs::write(&jwks, serde_json::to_vec(&json!({ "keys": [jwk] })).unwrap()).unwrap();
         let clock = Arc::new(ManualClock::starting_now());
         let extra = extra_clients(&jwks);
-        let c2: Arc<dyn Clock> = clock.clone();
-        let broker = TestBroker::start_with(move |t| edit(format!("{t}\n{extra}")), c2).await;
+        let broker = TestBroker::new()
+            .with_clock(clock.clone())
+            .with_config(move |c| c.clients.extend(extra))
+            .with_config(edit)
+            .start()
+            .await;
         Self {
             broker,
             clock,
