@@ -619,13 +619,22 @@ async fn forwarded_certificate_from_trusted_proxy_is_verified_like_a_handshake()
 
 /// GET /cert/login through a rustls client presenting `chain_pem` + `key_pem` (no curl needed).
 async fn rustls_login(f: &Fixture, chain_pem: &str, key_pem: &str) -> (u16, Option<String>, String) {
-    let identity = openidconnect::reqwest::Identity::from_pem(format!("{chain_pem}{key_pem}").as_bytes()).unwrap();
-    let ca = openidconnect::reqwest::Certificate::from_pem(&std::fs::read(&f.server_ca).unwrap()).unwrap();
-    let client = openidconnect::reqwest::Client::builder()
-        .use_rustls_tls()
-        .add_root_certificate(ca)
-        .identity(identity)
-        .redirect(openidconnect::reqwest::redirect::Policy::none())
+    // The client on the broker's TLS stack (rustls on aws-lc-rs), like `rustls_client_handshake`.
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from_pem_file(&f.server_ca).unwrap()).unwrap();
+    let chain = CertificateDer::pem_slice_iter(chain_pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(buergerkonto::tls::crypto_provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_client_auth_cert(chain, PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap())
+        .unwrap();
+    let client = buergerkonto::tls::http_client_builder_with(config)
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     let r = client
