@@ -79,6 +79,26 @@ impl RedisStore {
         Ok(store)
     }
 
+    /// `SET key value PX ttl NX|XX` in one command: `NX` writes only a new key, `XX` only replaces
+    /// an existing one (and sets the new TTL with it, which `XX` alone would drop). `OK` when
+    /// written, nil when the condition failed.
+    async fn set_conditional(&self, key: &str, value: &[u8], ttl: Duration, condition: &'static str) -> Result<bool, StoreError> {
+        let ms = ttl_millis(ttl);
+        let reply = self
+            .run(|mut c| async move {
+                redis::cmd("SET")
+                    .arg(key)
+                    .arg(value)
+                    .arg("PX")
+                    .arg(ms)
+                    .arg(condition)
+                    .query_async::<Option<String>>(&mut c)
+                    .await
+            })
+            .await?;
+        Ok(reply.is_some())
+    }
+
     /// Run one command with the overall deadline.
     async fn run<T, F>(&self, f: impl FnOnce(ConnectionManager) -> F) -> Result<T, StoreError>
     where
@@ -123,39 +143,11 @@ impl SessionStore for RedisStore {
     }
 
     async fn insert_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, StoreError> {
-        let ms = ttl_millis(ttl);
-        let reply = self
-            .run(|mut c| async move {
-                redis::cmd("SET")
-                    .arg(key)
-                    .arg(value)
-                    .arg("PX")
-                    .arg(ms)
-                    .arg("NX")
-                    .query_async::<Option<String>>(&mut c)
-                    .await
-            })
-            .await?;
-        // `OK` when set, nil when the key existed.
-        Ok(reply.is_some())
+        self.set_conditional(key, value, ttl, "NX").await
     }
 
     async fn replace_if_exists(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, StoreError> {
-        let ms = ttl_millis(ttl);
-        let reply = self
-            .run(|mut c| async move {
-                redis::cmd("SET")
-                    .arg(key)
-                    .arg(value)
-                    .arg("PX")
-                    .arg(ms)
-                    .arg("XX")
-                    .query_async::<Option<String>>(&mut c)
-                    .await
-            })
-            .await?;
-        // `OK` when replaced, nil when the key did not exist (nothing written).
-        Ok(reply.is_some())
+        self.set_conditional(key, value, ttl, "XX").await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

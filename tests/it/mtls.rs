@@ -511,23 +511,7 @@ async fn rustls_client_handshake() {
         },
     );
     // The client side on the broker's TLS stack too (rustls on aws-lc-rs): leaf + intermediate.
-    use rustls_pki_types::pem::PemObject;
-    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(CertificateDer::from_pem_file(&f.server_ca).unwrap()).unwrap();
-    let chain = CertificateDer::pem_slice_iter(format!("{}{}", good.cert_pem, f.inter.pem).as_bytes())
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    let config = rustls::ClientConfig::builder_with_provider(buergerkonto::tls::crypto_provider())
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_client_auth_cert(chain, PrivateKeyDer::from_pem_slice(good.key_pem.as_bytes()).unwrap())
-        .unwrap();
-    let client = buergerkonto::tls::http_client_builder_with(config)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = rustls_client(&f, &format!("{}{}", good.cert_pem, f.inter.pem), &good.key_pem);
     let r = client
         .get(format!("{}/cert/login?txn=pending-123", f.mtls_url))
         .send()
@@ -619,24 +603,7 @@ async fn forwarded_certificate_from_trusted_proxy_is_verified_like_a_handshake()
 
 /// GET /cert/login through a rustls client presenting `chain_pem` + `key_pem` (no curl needed).
 async fn rustls_login(f: &Fixture, chain_pem: &str, key_pem: &str) -> (u16, Option<String>, String) {
-    // The client on the broker's TLS stack (rustls on aws-lc-rs), like `rustls_client_handshake`.
-    use rustls_pki_types::pem::PemObject;
-    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(CertificateDer::from_pem_file(&f.server_ca).unwrap()).unwrap();
-    let chain = CertificateDer::pem_slice_iter(chain_pem.as_bytes())
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    let config = rustls::ClientConfig::builder_with_provider(buergerkonto::tls::crypto_provider())
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_client_auth_cert(chain, PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap())
-        .unwrap();
-    let client = buergerkonto::tls::http_client_builder_with(config)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = rustls_client(f, chain_pem, key_pem);
     let r = client
         .get(format!("{}/cert/login?txn=pending-123", f.mtls_url))
         .send()
@@ -725,4 +692,26 @@ fn intermediate_revocation_at_the_verify_level() {
         .err()
         .expect("anchor must not load");
     assert!(e.contains("no CRL issued by the CA"), "{e}");
+}
+
+/// An HTTP client on the broker's TLS stack (rustls on aws-lc-rs) that trusts the test server CA
+/// and presents `chain_pem` (leaf first) with `key_pem`; redirects are not followed.
+fn rustls_client(f: &Fixture, chain_pem: &str, key_pem: &str) -> reqwest::Client {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from_pem_file(&f.server_ca).unwrap()).unwrap();
+    let chain = CertificateDer::pem_slice_iter(chain_pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(buergerkonto::tls::crypto_provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_client_auth_cert(chain, PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap())
+        .unwrap();
+    buergerkonto::tls::http_client_builder_with(config)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
