@@ -9,6 +9,7 @@ pub mod authenticators;
 pub mod clock;
 pub mod config;
 pub mod dev;
+pub mod escape;
 pub mod http;
 pub mod ids;
 pub mod keys;

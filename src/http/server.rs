@@ -3,7 +3,7 @@
 
 use crate::config::TlsFiles;
 /// Re-exported for callers that still name it here; the provider lives in `crate::tls`.
-pub use crate::tls::crypto_provider;
+use crate::tls::crypto_provider;
 use axum::Router;
 use axum_server::tls_rustls::RustlsConfig;
 use axum_server::Handle;

@@ -10,7 +10,7 @@
 use super::metadata::{xs_datetime, BINDING_POST};
 use super::profile::{AttributeKey, Profile};
 use super::sp::ServiceProvider;
-use crate::web::escape;
+use crate::escape::escape;
 use rand::RngCore;
 use saml_xmlsec::dsig::sign_enveloped;
 use saml_xmlsec::redirect::{sign_redirect_query, RedirectMessage};

@@ -7,7 +7,7 @@
 //!   signing certificate is refused at start-up (samael pitfall 1: no certificate, no check at all).
 
 use super::sp::ServiceProvider;
-use crate::web::escape;
+use crate::escape::escape;
 use saml_xmlsec::algorithms::DEFAULT_SIGNATURE_ALGORITHMS;
 use saml_xmlsec::dsig::{sign_enveloped, verify_document};
 use saml_xmlsec::{Certificate, DsigError, KeyKind};

@@ -54,21 +54,7 @@ pub fn switch_link(path: &str, locale: Locale) -> String {
     format!("{path}?lang={other}")
 }
 
-/// Escape text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::escape::escape;
 
 /// A minimal bilingual page for errors raised before templates are involved (store outage etc.).
 pub fn simple_page(status: u16, de: &str, en: &str) -> String {
