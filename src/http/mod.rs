@@ -1,10 +1,12 @@
 //! HTTP plumbing: router assembly, listeners, security headers, error mapping, health.
 
+pub mod cert_return;
 pub mod cookies;
 pub mod error;
 pub mod health;
 pub mod metrics;
 pub mod mtls;
+pub mod saml;
 pub mod security;
 pub mod server;
 
@@ -20,8 +22,8 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .merge(crate::oidc_provider::routes::routes())
         .merge(crate::login::routes())
-        .merge(crate::saml::routes())
-        .merge(crate::authenticators::certificate::return_leg::routes())
+        .merge(saml::routes())
+        .merge(cert_return::routes())
         .merge(crate::web::static_routes());
     if state.config().server.development {
         router = router.merge(crate::dev::routes());

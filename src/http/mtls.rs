@@ -10,8 +10,9 @@
 //! Behind a reverse proxy a forwarded certificate header is believed only from configured proxy
 //! addresses (oidc-landscape §2.8: Keycloak #35861); from anyone else it is ignored and logged.
 
+use super::cert_return as return_leg;
 use crate::authenticators::certificate::verify::CertError;
-use crate::authenticators::certificate::{return_leg, CertificateAuthenticator};
+use crate::authenticators::certificate::CertificateAuthenticator;
 use crate::authenticators::Authenticator;
 use crate::config::certificate::CertificateConfig;
 use crate::http::server::{load_cert_and_key, ServeError};

@@ -302,7 +302,7 @@ fn curl(f: &Fixture, client: Option<(&Leaf, bool)>) -> (u16, String, String) {
     (code.parse().unwrap(), location.to_owned(), body.to_owned())
 }
 
-async fn parked_identity(f: &Fixture, location: &str) -> buergerkonto::authenticators::certificate::return_leg::CertReturn {
+async fn parked_identity(f: &Fixture, location: &str) -> buergerkonto::http::cert_return::CertReturn {
     let token = url::Url::parse(location)
         .unwrap()
         .query_pairs()
@@ -314,8 +314,8 @@ async fn parked_identity(f: &Fixture, location: &str) -> buergerkonto::authentic
         .state
         .records()
         .get(
-            buergerkonto::authenticators::certificate::return_leg::KIND,
-            &buergerkonto::authenticators::certificate::return_leg::store_id(&token),
+            buergerkonto::http::cert_return::KIND,
+            &buergerkonto::http::cert_return::store_id(&token),
         )
         .await
         .unwrap()

@@ -9,7 +9,6 @@
 
 pub mod crl;
 pub mod mapping;
-pub mod return_leg;
 pub mod verify;
 
 use crate::authenticators::{Authenticator, AuthnError, LoginContext, MethodId, StartAction, UpstreamReturn, VerifiedIdentity};

@@ -1,4 +1,4 @@
-//! The way back from the mTLS listener to the main listener: a one-time token (60 s, single use)
+//! (HTTP edge) The way back from the mTLS listener to the main listener: a one-time token (60 s, single use)
 //! that stands for the verified identity and the parked authorization.
 //!
 //! The token is stored under its SHA-256, like codes and refresh tokens (issue 9 item 6): a dump

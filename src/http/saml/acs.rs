@@ -2,16 +2,16 @@
 //!
 //! The browser arrives by a cross-site POST from the IdP, which under SameSite rules carries no
 //! session or binding cookie. So the only correlation is the RelayState plus the server-side
-//! [`UpstreamRecord`](super::upstream::UpstreamRecord) that `start` stored; the method verifies the
+//! [`UpstreamRecord`](crate::saml::upstream::UpstreamRecord) that `start` stored; the method verifies the
 //! Response and only then consumes the record (single-use `take`). The verified outcome is parked
 //! (`login::resume`) and the browser sent on with `303 /login/continue/{handle}`, a same-site GET
 //! that carries the binding cookie and is checked before anything is created (issue 9 item 1).
 //! Without a known RelayState, or with a Response that does not verify, nothing is continued: the
 //! person gets a bilingual page (400), never a stack trace, and the login stays open.
 
-use super::upstream::{decode_saml_response, UpstreamRecord};
 use crate::authenticators::UpstreamReturn;
 use crate::http::error::AppError;
+use crate::saml::upstream::{decode_saml_response, UpstreamRecord};
 use crate::session::{RecordKind, StoreError};
 use crate::state::AppState;
 use axum::body::Bytes;
