@@ -33,7 +33,7 @@ pub struct CertReturn {
 
 /// The store id of a return token.
 pub fn store_id(token: &str) -> String {
-    crate::login::code::code_store_id(token)
+    crate::ids::store_id(token)
 }
 
 /// Park a verified identity; returns the token.

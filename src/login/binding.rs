@@ -13,9 +13,6 @@
 //! browser, planting the attacker's session there (login CSRF, RFC 9700 §4.7 / §2.1).
 
 use crate::state::AppState;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use sha2::{Digest, Sha256};
 
 /// Cookie name (without the `__Host-` prefix, which [`crate::http::cookies`] adds where it can).
 pub const BIND_COOKIE: &str = "bk_bind";
@@ -55,7 +52,7 @@ pub fn fresh() -> Presented {
 
 /// What the pending record stores: SHA-256 of the value, base64url.
 pub fn digest(value: &Presented) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(value.0.as_bytes()))
+    crate::ids::store_id(&value.0)
 }
 
 /// Whether `presented` is the value whose digest is `stored`. Constant time in the digest; an

@@ -8,9 +8,6 @@ use crate::oidc_provider::records::{AuthorizationCode, Grant, PendingAuthorizati
 use crate::oidc_provider::{claims, subject};
 use crate::session::{RecordKind, StoreError};
 use crate::state::AppState;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use sha2::{Digest, Sha256};
 
 /// Why no code was issued.
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +29,7 @@ pub enum IssueError {
 
 /// The store id of a code: SHA-256, base64url (the token side looks codes up the same way).
 pub fn code_store_id(code: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(code.as_bytes()))
+    crate::ids::store_id(code)
 }
 
 /// Create the grant and the code; returns the code to send.

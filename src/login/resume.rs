@@ -29,7 +29,7 @@ struct Parked {
 
 /// The store key of a handle (a dump of the store does not reveal handles).
 fn store_id(handle: &str) -> String {
-    crate::login::code::code_store_id(handle)
+    crate::ids::store_id(handle)
 }
 
 /// Park `outcome` for the parked authorization `pending_id`; returns the path to send the browser

@@ -174,7 +174,7 @@ impl BrokerSession {
 
 /// The store id of a session: a dump of the store does not reveal cookie values.
 fn store_id(session_id: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(session_id.as_bytes()))
+    crate::ids::store_id(session_id)
 }
 
 /// `sid` for a client (OIDC Back-Channel Logout §2.4): per client, so relying parties cannot

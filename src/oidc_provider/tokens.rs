@@ -76,7 +76,7 @@ pub use crate::ids::random_id;
 /// Store key for an opaque secret (code, refresh token): base64url(SHA-256(value)), so a store dump
 /// holds no usable token.
 pub fn hash_key(value: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(value.as_bytes()))
+    crate::ids::store_id(value)
 }
 
 /// OIDC Core §3.1.3.6 `at_hash` (and §3.3.2.11 `c_hash`).

@@ -147,11 +147,7 @@ impl SamlUpstream {
     /// insert-if-absent, so concurrent posts cannot share a slot). None left: the transaction is
     /// closed.
     async fn claim_attempt(&self, transaction_id: &str) -> Result<u32, AuthnError> {
-        use sha2::Digest;
-        let txn = base64::Engine::encode(
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-            sha2::Sha256::digest(transaction_id.as_bytes()),
-        );
+        let txn = crate::ids::store_id(transaction_id);
         for n in 0..MAX_ATTEMPTS {
             let fresh = self
                 .records
