@@ -16,7 +16,7 @@ use std::time::SystemTime;
 const SECRET: &str = "demo-relying-party-secret-for-development-only";
 
 /// Clients: a business-only service and a citizen service (both may ask for `org` and `tax_id`).
-const CLIENTS: &str = r#"
+pub(crate) const CLIENTS: &str = r#"
 [[clients]]
 id = "biz"
 name = "Gewerbeportal"

@@ -15,33 +15,12 @@ use std::sync::Arc;
 
 pub(crate) const SECRET: &str = "demo-relying-party-secret-for-development-only";
 
-/// Business-only and citizen clients (as in elster_login.rs).
-pub(crate) const CLIENTS: &str = r#"
-[[clients]]
-id = "biz"
-name = "Gewerbeportal"
-auth_method = "client_secret_basic"
-secret_hash = "sha256:85uvUn3M0QMQZNDZez833q8fpX3s8ecmbemivr4ZlLo"
-redirect_uris = ["http://127.0.0.1:9/biz/cb"]
-scopes = ["openid", "profile", "org"]
-min_level = "substantial"
-organisation_only = true
-skip_consent = true
-
-[[clients]]
-id = "citizen"
-name = "Bürgerdienst"
-auth_method = "client_secret_basic"
-secret_hash = "sha256:85uvUn3M0QMQZNDZez833q8fpX3s8ecmbemivr4ZlLo"
-redirect_uris = ["http://127.0.0.1:9/citizen/cb"]
-scopes = ["openid", "profile", "org"]
-min_level = "low"
-skip_consent = true
-"#;
+/// Business-only and citizen clients: the ELSTER tests' pair.
+pub(crate) use crate::elster_login::CLIENTS;
 
 /// A broker on Redis under its own namespace, with [`CLIENTS`] and a certificate method whose
 /// anchor is a CA made here (the mTLS listener itself is not started: the return leg is driven
-/// through `return_leg::park`, which is what the listener calls after verifying a chain).
+/// through `http::cert_return::park`, which is what the listener calls after verifying a chain).
 pub(crate) struct Bed {
     pub(crate) broker: TestBroker,
     pub(crate) namespace: String,
