@@ -22,6 +22,7 @@ mod http_basics;
 mod introspect_revoke;
 mod jwt_attacks;
 mod keys;
+mod layers;
 mod login_flow;
 mod mtls;
 mod pages;
