@@ -4,6 +4,7 @@ pub mod cert_return;
 pub mod cookies;
 pub mod error;
 pub mod health;
+pub mod login;
 pub mod metrics;
 pub mod mtls;
 pub mod saml;
@@ -21,7 +22,7 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
         .merge(health::routes())
         .merge(crate::oidc_provider::routes::routes())
-        .merge(crate::login::routes())
+        .merge(login::routes())
         .merge(saml::routes())
         .merge(cert_return::routes())
         .merge(crate::web::static_routes());

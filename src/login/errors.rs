@@ -1,13 +1,12 @@
 //! Errors of the authorization endpoint and the login steps, and how they reach the relying party.
 //!
 //! Two kinds (node-oidc-provider's rule, RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6):
-//! - before `client_id` and `redirect_uri` are verified: a page for the person ([`PageError`]),
+//! - before `client_id` and `redirect_uri` are verified: a page for the person ([`Problem`]),
 //!   never a redirect (an open redirector otherwise);
 //! - afterwards: a 303 to the redirect URI with `error`, `error_description`, `state` (byte for
 //!   byte) and `iss` (RFC 9207 §2).
 
-use crate::web::PageError;
-use axum::response::{IntoResponse, Redirect, Response};
+use super::next::Problem;
 use url::Url;
 
 /// An OAuth 2.0 / OIDC error code with a fixed, non-sensitive description.
@@ -39,14 +38,14 @@ pub struct ReturnTo {
 #[derive(Debug)]
 pub enum AuthorizeError {
     /// Shown to the person (client or redirect URI not verified).
-    Page(PageError),
+    Page(Problem),
     /// Sent back to the relying party.
     Redirect(ReturnTo, OAuthError),
 }
 
 /// The redirect URI with response parameters appended (existing query kept, RFC 6749 §3.1.2).
-pub fn response_url(redirect_uri: &str, params: &[(&str, &str)]) -> Result<Url, PageError> {
-    let mut url = Url::parse(redirect_uri).map_err(|_| PageError::InvalidRedirectUri)?;
+pub fn response_url(redirect_uri: &str, params: &[(&str, &str)]) -> Result<Url, Problem> {
+    let mut url = Url::parse(redirect_uri).map_err(|_| Problem::InvalidRedirectUri)?;
     {
         let mut q = url.query_pairs_mut();
         for (k, v) in params {
@@ -57,7 +56,7 @@ pub fn response_url(redirect_uri: &str, params: &[(&str, &str)]) -> Result<Url, 
 }
 
 /// The relying party's redirect URI with an error response (RFC 6749 §4.1.2.1, RFC 9207 `iss`).
-pub fn error_url(to: &ReturnTo, err: OAuthError, issuer: &str) -> Result<Url, PageError> {
+pub fn error_url(to: &ReturnTo, err: OAuthError, issuer: &str) -> Result<Url, Problem> {
     let mut params = vec![("error", err.code), ("error_description", err.description)];
     if let Some(s) = &to.state {
         params.push(("state", s.as_str()));
@@ -66,25 +65,14 @@ pub fn error_url(to: &ReturnTo, err: OAuthError, issuer: &str) -> Result<Url, Pa
     response_url(&to.redirect_uri, &params)
 }
 
-/// 303 to the relying party with an error.
-pub fn error_redirect(to: &ReturnTo, err: OAuthError, issuer: &str) -> Response {
-    match error_url(to, err, issuer) {
-        Ok(url) => Redirect::to(url.as_str()).into_response(),
-        Err(page) => page.into_response(),
-    }
-}
-
-/// 303 to the relying party with a code.
-pub fn code_redirect(to: &ReturnTo, code: &str, issuer: &str) -> Response {
+/// The relying party's redirect URI with a code (RFC 6749 §4.1.2, RFC 9207 `iss`).
+pub fn code_url(to: &ReturnTo, code: &str, issuer: &str) -> Result<Url, Problem> {
     let mut params = vec![("code", code)];
     if let Some(s) = &to.state {
         params.push(("state", s.as_str()));
     }
     params.push(("iss", issuer));
-    match response_url(&to.redirect_uri, &params) {
-        Ok(url) => Redirect::to(url.as_str()).into_response(),
-        Err(page) => page.into_response(),
-    }
+    response_url(&to.redirect_uri, &params)
 }
 
 /// Common errors.

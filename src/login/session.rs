@@ -10,7 +10,7 @@
 //! acr never decays"). When no level holds, the session is over.
 
 use crate::authenticators::{Attributes, MethodId, Organisation, UpstreamSubject, VerifiedIdentity};
-use crate::config::{SessionLimits, StoreConfig};
+use crate::config::SessionLimits;
 use crate::session::{RecordKind, Records, StoreError};
 use crate::trust::TrustLevel;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -196,8 +196,13 @@ pub async fn load(records: &Records, session_id: &str) -> Result<Option<BrokerSe
 }
 
 /// Save a session with the TTL its limits leave; an expired session is deleted instead.
-pub async fn save(records: &Records, store: &StoreConfig, session: &BrokerSession, now: i64) -> Result<bool, StoreError> {
-    match session.ttl(now, |l| store.limits_for(l)) {
+pub async fn save(
+    records: &Records,
+    limits: impl Fn(TrustLevel) -> SessionLimits,
+    session: &BrokerSession,
+    now: i64,
+) -> Result<bool, StoreError> {
+    match session.ttl(now, limits) {
         Some(ttl) => {
             records.put(RecordKind::BrokerSession, &store_id(&session.id), session, ttl).await?;
             Ok(true)
