@@ -6,6 +6,7 @@ pub mod error;
 pub mod health;
 pub mod metrics;
 pub mod mtls;
+pub mod oidc;
 pub mod saml;
 pub mod security;
 pub mod server;
@@ -20,7 +21,7 @@ pub fn router(state: AppState) -> Router {
     let tls = state.config().server.tls.is_some();
     let mut router = Router::new()
         .merge(health::routes())
-        .merge(crate::oidc_provider::routes::routes())
+        .merge(oidc::routes())
         .merge(crate::login::routes())
         .merge(saml::routes())
         .merge(cert_return::routes())

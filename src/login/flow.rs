@@ -19,7 +19,7 @@ pub fn return_to(p: &PendingAuthorization) -> ReturnTo {
 
 /// The issuer as sent in `iss` (RFC 9207 §2: identical to the discovery `issuer`).
 pub fn issuer(state: &AppState) -> String {
-    state.config().server.issuer.as_str().trim_end_matches('/').to_owned()
+    state.broker().issuer().as_str().to_owned()
 }
 
 /// What a consent covers: `sub`, every released claim and every granted scope (so a later request

@@ -12,9 +12,9 @@
 //! A token is *live* when its signature, `typ`, `iss` and `exp` hold, its grant still exists and
 //! belongs to the same client, and its `jti` is not on the revocation list ([`live_access_token`]).
 
-use crate::config::ClientConfig;
 use crate::keys::{KeyError, KeyRing, SigningAlg};
 use crate::oidc_provider::records::Grant;
+use crate::oidc_provider::settings::ClientConfig;
 use crate::session::{RecordKind, Records, StoreError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -62,13 +62,6 @@ impl AccessTokenClaims {
     pub fn scopes(&self) -> Vec<String> {
         self.scope.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect()
     }
-}
-
-/// The issuer identifier as it appears in `iss` and discovery: the configured URL without a
-/// trailing slash (the `url` crate adds one to an empty path; Discovery §3 compares exactly, and
-/// relying parties configure `https://host`, not `https://host/`).
-pub fn issuer(server: &crate::config::ServerConfig) -> String {
-    server.url("")
 }
 
 pub use crate::ids::random_id;
