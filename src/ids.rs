@@ -61,6 +61,30 @@ macro_rules! public_value {
                 self.0 == *other
             }
         }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self(value.to_owned())
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                Self(value)
+            }
+        }
+
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                self == &other.0
+            }
+        }
     };
 }
 
@@ -150,7 +174,7 @@ mod tests {
         assert_eq!(code.store_key(), store_id("c0de-value"));
         let client = ClientId::new("rp");
         assert_eq!(serde_json::to_string(&client).unwrap(), "\"rp\"");
-        assert!(client == "rp" && client.to_string() == "rp");
+        assert!(client == "rp" && format!("{client}") == "rp");
         let back: ClientId = serde_json::from_str("\"rp\"").unwrap();
         assert_eq!(back, client);
     }

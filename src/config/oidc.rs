@@ -237,7 +237,7 @@ pub(super) fn validate_clients(raw: Vec<RawClient>, method_ids: &[String], devel
         }
         if let Some(auth) = auth {
             out.push(ClientConfig {
-                id: c.id,
+                id: crate::ids::ClientId::new(c.id),
                 name: c.name,
                 auth,
                 redirect_uris: c.redirect_uris,

@@ -164,7 +164,7 @@ fn validate(state: &AppState, p: &RawParams, now: i64) -> Result<PendingAuthoriz
     }
     Ok(PendingAuthorization {
         id: pending::random_id(),
-        client_id: client.id.clone(),
+        client_id: client.id.to_string(),
         redirect_uri,
         scopes,
         state: to.state.clone(),

@@ -169,7 +169,7 @@ pub async fn consent_post(State(state): State<AppState>, Path(id): Path<String>,
                 return PageError::Expired.render(locale);
             };
             let released = claims::release(&p.scopes, client.claims.as_deref(), &s.attributes, s.organisation.as_ref());
-            s.remember_consent(&client.id, consent_set(&p.scopes, &released));
+            s.remember_consent(client.id.as_str(), consent_set(&p.scopes, &released));
             s.touch(now, |l| state.config().store.limits_for(l));
             if let Err(e) = session::save(state.records(), &state.config().store, &s, now).await {
                 return PageError::from(e).render(locale);

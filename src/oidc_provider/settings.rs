@@ -2,6 +2,7 @@
 //! registered relying parties and the OIDC lifetimes and secrets. They live here, with the code
 //! that uses them, so the provider does not depend on the configuration loader (issue 14).
 
+use crate::ids::ClientId;
 use crate::keys::SigningAlg;
 use crate::secret::Secret;
 use crate::trust::TrustLevel;
@@ -57,7 +58,7 @@ pub enum SubjectType {
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// `client_id`.
-    pub id: String,
+    pub id: ClientId,
     /// Name shown on the consent page.
     pub name: String,
     /// Client authentication.

@@ -187,7 +187,7 @@ pub async fn authenticate<'b>(broker: &'b Broker, creds: &PresentedCredentials, 
             // (rfc7523bis: never the URL of the endpoint the assertion is presented to, nor any
             // other of our endpoints).
             let audiences = [broker.issuer().url("/token"), broker.issuer().as_str().to_owned()];
-            verify_assertion(broker.records(), &client.id, assertion, &jwks, &audiences, now).await?;
+            verify_assertion(broker.records(), client.id.as_str(), assertion, &jwks, &audiences, now).await?;
             Ok(client)
         }
     }

@@ -10,6 +10,7 @@ pub mod form;
 pub mod grant;
 pub mod refresh_token;
 
+use crate::ids::{Nonce, RefreshToken};
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::client_auth::{authenticate, ClientAuthError, PresentedCredentials};
 use crate::oidc_provider::errors::{ErrorCode, OAuthError};
@@ -35,7 +36,7 @@ pub struct TokenResponse {
     pub id_token: Option<String>,
     /// Refresh token.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<RefreshToken>,
     /// Granted scope.
     pub scope: String,
 }
@@ -109,7 +110,7 @@ pub async fn token(broker: &Broker, req: TokenSideRequest<'_>) -> Result<TokenRe
                 None
             };
             let scopes = grant.scopes.clone();
-            issue(broker, client, &grant, &scopes, nonce.as_deref(), refresh, now).await
+            issue(broker, client, &grant, &scopes, nonce.as_ref(), refresh, now).await
         }
         "refresh_token" => {
             let token = form.require("refresh_token", "refresh_token missing")?;
@@ -157,8 +158,8 @@ async fn issue(
     client: &ClientConfig,
     grant: &Grant,
     scopes: &[String],
-    nonce: Option<&str>,
-    refresh_token: Option<String>,
+    nonce: Option<&Nonce>,
+    refresh_token: Option<RefreshToken>,
     now: i64,
 ) -> Result<TokenResponse, OAuthError> {
     let issuer = broker.issuer().as_str();
