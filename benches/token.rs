@@ -140,7 +140,7 @@ async fn seed(state: &buergerkonto::AppState, now: i64, redirect: &str, n: usize
         claims.insert("given_name".into(), "Erika".into());
         claims.insert("family_name".into(), "Mustermann".into());
         let grant = Grant {
-            id: grant_id.clone(),
+            id: grant_id.as_str().into(),
             client_id: "demo".into(),
             sub: random_id(),
             scopes: vec!["openid".into(), "profile".into()],
@@ -155,11 +155,11 @@ async fn seed(state: &buergerkonto::AppState, now: i64, redirect: &str, n: usize
             expires_at: now + 600,
         };
         let ac = AuthorizationCode {
-            grant_id: grant_id.clone(),
+            grant_id: grant_id.as_str().into(),
             client_id: "demo".into(),
             redirect_uri: redirect.to_owned(),
             code_challenge: CHALLENGE.into(),
-            nonce: Some(random_id()),
+            nonce: Some(random_id().into()),
             expires_at: now + 600,
         };
         let r = state.records();

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod login;
 pub mod oidc_provider;
 pub mod saml;
+pub mod secret;
 pub mod session;
 pub mod state;
 pub mod tls;

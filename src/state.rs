@@ -1,10 +1,12 @@
-//! Application state: one `Clone` handle to the services every handler needs (style guide:
-//! `Arc<dyn Trait>` services, no globals).
+//! Application state: the axum state of the HTTP edge — the broker core's context
+//! ([`Broker`]), the validated configuration the edge reads (listeners, simulators, SAML, TLS) and
+//! the metrics handle. Style guide: `Arc<dyn Trait>` services, no globals.
 
 use crate::authenticators::AuthenticatorRegistry;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::keys::KeyRing;
+use crate::oidc_provider::broker::{Broker, Issuer, ProviderSettings};
 use crate::session::Records;
 use std::sync::Arc;
 
@@ -15,16 +17,13 @@ pub struct AppState {
 }
 
 struct Inner {
+    broker: Broker,
     config: Config,
-    records: Records,
-    keys: KeyRing,
-    clock: Arc<dyn Clock>,
-    methods: AuthenticatorRegistry,
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
 
 impl AppState {
-    /// Assemble the state.
+    /// Assemble the state; the core's context is built from the configuration here.
     pub fn new(
         config: Config,
         records: Records,
@@ -33,37 +32,43 @@ impl AppState {
         methods: AuthenticatorRegistry,
         metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     ) -> Self {
+        let settings = ProviderSettings {
+            issuer: Issuer::new(&config.server.issuer),
+            clients: config.clients.clone(),
+            oidc: config.oidc.clone(),
+        };
         Self {
             inner: Arc::new(Inner {
+                broker: Broker::new(settings, records, keys, clock, methods),
                 config,
-                records,
-                keys,
-                clock,
-                methods,
                 metrics,
             }),
         }
     }
 
+    /// The broker core's context.
+    pub fn broker(&self) -> &Broker {
+        &self.inner.broker
+    }
     /// Validated configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
     }
     /// The record store.
     pub fn records(&self) -> &Records {
-        &self.inner.records
+        self.inner.broker.records()
     }
     /// Signing keys.
     pub fn keys(&self) -> &KeyRing {
-        &self.inner.keys
+        self.inner.broker.keys()
     }
     /// The clock.
     pub fn clock(&self) -> &dyn Clock {
-        self.inner.clock.as_ref()
+        self.inner.broker.clock()
     }
     /// Upstream methods.
     pub fn methods(&self) -> &AuthenticatorRegistry {
-        &self.inner.methods
+        self.inner.broker.methods()
     }
     /// Prometheus handle, when metrics are enabled.
     pub fn metrics(&self) -> Option<&metrics_exporter_prometheus::PrometheusHandle> {

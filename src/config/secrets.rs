@@ -2,29 +2,9 @@
 //! environment at start-up so production files hold no secrets.
 
 use super::Problems;
-use zeroize::Zeroizing;
-
-/// A secret value; never printed.
-#[derive(Clone)]
-pub struct Secret(Zeroizing<String>);
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
-}
+pub use crate::secret::Secret;
 
 impl Secret {
-    /// Wrap a value.
-    pub fn new(value: String) -> Self {
-        Self(Zeroizing::new(value))
-    }
-
-    /// The value.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
     /// Resolve `env:NAME` from the environment, or take the text as it is.
     pub fn resolve(field: &str, raw: &str, p: &mut Problems) -> Option<Secret> {
         match raw.strip_prefix("env:") {

@@ -167,7 +167,7 @@ async fn discover(
         return Err(DemoError::NotConfigured);
     }
     let server = &state.config().server;
-    let issuer = IssuerUrl::new(crate::oidc_provider::tokens::issuer(server)).map_err(|e| DemoError::Discovery(e.to_string()))?;
+    let issuer = IssuerUrl::new(server.url("")).map_err(|e| DemoError::Discovery(e.to_string()))?;
     let meta = CoreProviderMetadata::discover_async(issuer, http)
         .await
         .map_err(|e| DemoError::Discovery(e.to_string()))?;
@@ -251,7 +251,7 @@ async fn demo_callback(State(state): State<AppState>, Query(q): Query<CallbackQu
 }
 
 async fn finish(state: &AppState, q: &CallbackQuery, attempt: &Attempt) -> Result<(serde_json::Value, serde_json::Value), DemoError> {
-    let issuer = crate::oidc_provider::tokens::issuer(&state.config().server);
+    let issuer = state.broker().issuer().as_str().to_owned();
     if q.iss.as_deref() != Some(issuer.as_str()) {
         return Err(DemoError::Issuer);
     }

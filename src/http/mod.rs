@@ -7,6 +7,7 @@ pub mod health;
 pub mod login;
 pub mod metrics;
 pub mod mtls;
+pub mod oidc;
 pub mod saml;
 pub mod security;
 pub mod server;
@@ -21,7 +22,7 @@ pub fn router(state: AppState) -> Router {
     let tls = state.config().server.tls.is_some();
     let mut router = Router::new()
         .merge(health::routes())
-        .merge(crate::oidc_provider::routes::routes())
+        .merge(oidc::routes())
         .merge(login::routes())
         .merge(saml::routes())
         .merge(cert_return::routes())

@@ -16,8 +16,8 @@ use super::params::RawParams;
 use super::sso::{self, Ask, Decision};
 use super::{binding, flow, methods, pending, session, start};
 use super::{check_claims, check_client::check_client, check_pkce::check_pkce, check_request::check_request, check_scope::check_scope};
-use crate::config::ClientConfig;
 use crate::oidc_provider::records::PendingAuthorization;
+use crate::oidc_provider::settings::ClientConfig;
 
 /// An authorization request (query of a `GET`, form body of a `POST`), in the language `locale`
 /// the edge negotiated (stored with the request).
@@ -142,7 +142,7 @@ fn validate(ctx: &Broker, p: &RawParams, now: i64) -> Result<PendingAuthorizatio
     }
     Ok(PendingAuthorization {
         id: pending::random_id(),
-        client_id: client.id.clone(),
+        client_id: client.id.to_string(),
         redirect_uri,
         scopes,
         state: to.state.clone(),

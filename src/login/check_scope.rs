@@ -4,7 +4,7 @@
 
 use super::errors::OAuthError;
 use super::params::RawParams;
-use crate::config::ClientConfig;
+use crate::oidc_provider::settings::ClientConfig;
 
 /// The requested scopes, deduplicated, in request order.
 pub fn check_scope(client: &ClientConfig, p: &RawParams) -> Result<Vec<String>, OAuthError> {

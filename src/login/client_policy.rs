@@ -13,7 +13,7 @@
 
 use super::methods;
 use crate::authenticators::Authenticator;
-use crate::config::ClientConfig;
+use crate::oidc_provider::settings::ClientConfig;
 use crate::trust::TrustLevel;
 
 /// Why an identity does not satisfy a client.

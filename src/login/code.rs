@@ -70,7 +70,7 @@ pub async fn issue_code(ctx: &Broker, pending: &PendingAuthorization, session: &
     .max()
     .unwrap_or(oidc.code_ttl);
     let grant = Grant {
-        id: random_id(),
+        id: crate::ids::GrantId::new(random_id()),
         client_id: client.id.clone(),
         sub,
         scopes: pending.scopes.clone(),
@@ -80,18 +80,18 @@ pub async fn issue_code(ctx: &Broker, pending: &PendingAuthorization, session: &
         level,
         amr: session.amr.clone(),
         auth_time: session.auth_time,
-        sid: sid_for(&session.id, &client.id),
+        sid: sid_for(&session.id, client.id.as_str()),
         created_at: now,
         expires_at: now.saturating_add(lifetime.as_secs() as i64),
     };
-    ctx.records().put(RecordKind::Grant, &grant.id, &grant, lifetime).await?;
+    ctx.records().put(RecordKind::Grant, grant.id.as_str(), &grant, lifetime).await?;
     let code = random_id();
     let record = AuthorizationCode {
         grant_id: grant.id.clone(),
         client_id: client.id.clone(),
         redirect_uri: pending.redirect_uri.clone(),
-        code_challenge: pending.code_challenge.clone(),
-        nonce: pending.nonce.clone(),
+        code_challenge: crate::ids::CodeChallenge::new(pending.code_challenge.clone()),
+        nonce: pending.nonce.clone().map(crate::ids::Nonce::new),
         expires_at: now.saturating_add(oidc.code_ttl.as_secs() as i64),
     };
     // The replay marker is written with the code, not at redemption, so that a second redemption

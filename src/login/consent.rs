@@ -79,7 +79,7 @@ pub async fn decide(ctx: &Broker, id: &str, browser: &Browser, form: &RawParams)
                 return Next::page(Problem::Expired, &p.locale);
             };
             let released = claims::release(&p.scopes, client.claims.as_deref(), &s.attributes, s.organisation.as_ref());
-            s.remember_consent(&client.id, consent_set(&p.scopes, &released));
+            s.remember_consent(client.id.as_str(), consent_set(&p.scopes, &released));
             s.touch(now, |l| ctx.limits_for(l));
             if let Err(e) = session::save(ctx.records(), |l| ctx.limits_for(l), &s, now).await {
                 return Next::page(e, &p.locale);

@@ -42,7 +42,7 @@ pub async fn proceed(ctx: &Broker, mut pending: PendingAuthorization, session: B
     );
     let prompt = Prompt::from_values(&pending.prompt);
     let needs_consent =
-        !client.skip_consent && (prompt.consent || !session.has_consent(&client.id, &consent_set(&pending.scopes, &released)));
+        !client.skip_consent && (prompt.consent || !session.has_consent(client.id.as_str(), &consent_set(&pending.scopes, &released)));
     if needs_consent {
         if prompt.none {
             let _ = pending::take(ctx, &pending.id, now).await;

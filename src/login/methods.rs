@@ -3,7 +3,7 @@
 
 use super::errors::{codes, OAuthError};
 use crate::authenticators::{Authenticator, AuthenticatorRegistry};
-use crate::config::ClientConfig;
+use crate::oidc_provider::settings::ClientConfig;
 use crate::trust::TrustLevel;
 use std::sync::Arc;
 

@@ -5,13 +5,10 @@
 //! Absent on purpose: `request_object_*` (JAR), PAR, DPoP, `end_session_endpoint` (not part of the
 //! token side; the integrator adds it with the logout endpoint).
 
-use crate::config::KNOWN_SCOPES;
+use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::claims::SCOPE_CLAIMS;
-use crate::state::AppState;
+use crate::oidc_provider::settings::KNOWN_SCOPES;
 use crate::trust::TrustLevel;
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::{json, Value};
 
 /// Client authentication methods of the token, introspection and revocation endpoints.
@@ -40,8 +37,8 @@ pub fn claims_supported() -> Vec<&'static str> {
 }
 
 /// The metadata document.
-pub fn metadata(state: &AppState) -> Value {
-    let server = &state.config().server;
+pub fn metadata(broker: &Broker) -> Value {
+    let server = broker.issuer();
     let assertion_algs: Vec<&str> = crate::oidc_provider::client_auth::ASSERTION_ALGS
         .iter()
         .map(|a| match a {
@@ -51,11 +48,11 @@ pub fn metadata(state: &AppState) -> Value {
             _ => "EdDSA",
         })
         .collect();
-    let id_token_algs: Vec<&str> = state.keys().signing_algs().iter().map(|a| a.as_str()).collect();
+    let id_token_algs: Vec<&str> = broker.keys().signing_algs().iter().map(|a| a.as_str()).collect();
     let acr: Vec<&str> = TrustLevel::ALL.iter().map(|l| l.acr()).collect();
     json!({
         // §3: the issuer exactly as it appears in `iss`.
-        "issuer": crate::oidc_provider::tokens::issuer(server),
+        "issuer": server.as_str(),
         "authorization_endpoint": server.url("/authorize"),
         "token_endpoint": server.url("/token"),
         "userinfo_endpoint": server.url("/userinfo"),
@@ -88,13 +85,4 @@ pub fn metadata(state: &AppState) -> Value {
         "ui_locales_supported": ["de", "en"],
         "prompt_values_supported": ["none", "login", "consent"],
     })
-}
-
-/// `GET /.well-known/openid-configuration`.
-pub async fn discovery_show(State(state): State<AppState>) -> Response {
-    let mut res = Json(metadata(&state)).into_response();
-    // Public and stable: caches may keep it briefly (the security layer adds no-store otherwise).
-    res.headers_mut()
-        .insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("public, max-age=300"));
-    res
 }

@@ -1,21 +1,19 @@
-//! OAuth 2.0 error responses of the token-side endpoints.
+//! The provider's OAuth 2.0 / OpenID Connect errors: one [`OAuthError`] for every endpoint, and
+//! [`BearerError`] for the protected resource (userinfo). The HTTP edge (`http::oidc::errors`) turns
+//! them into responses and logs their internal detail there:
 //!
-//! - Token, introspection and revocation errors are RFC 6749 §5.2 JSON (`error`, optional
-//!   `error_description`) with `Cache-Control: no-store` (§5.1).
-//! - `invalid_client` is 401; when the client tried HTTP Basic the response carries
-//!   `WWW-Authenticate: Basic` (RFC 6749 §5.2).
-//! - Bearer-token errors at userinfo follow RFC 6750 §3: the error travels in `WWW-Authenticate`.
+//! - token, introspection and revocation: RFC 6749 §5.2 JSON (`error`, `error_description`) with
+//!   `Cache-Control: no-store` (§5.1); `invalid_client` is 401, with `WWW-Authenticate: Basic` when
+//!   the client tried HTTP Basic (§5.2);
+//! - authorization endpoint: the redirect of RFC 6749 §4.1.2.1 / OIDC Core §3.1.2.6;
+//! - userinfo: RFC 6750 §3, the error travels in `WWW-Authenticate`.
 //!
-//! Descriptions are fixed, public texts; the detail of why a check failed goes to the log only.
+//! Descriptions are fixed, public texts; why a check failed goes to the log only.
 
-use crate::http::error::AppError;
 use crate::session::StoreError;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use http::header::{self, HeaderValue};
-use http::StatusCode;
 
-/// RFC 6749 §5.2 / RFC 7009 §2.2.1 error codes we emit.
+/// The `error` codes we emit (RFC 6749 §4.1.2.1 and §5.2, RFC 7009 §2.2.1, OIDC Core §3.1.2.6,
+/// RFC 9101 §6.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     /// Malformed request (missing or duplicated parameter, wrong content type).
@@ -28,11 +26,25 @@ pub enum ErrorCode {
     UnauthorizedClient,
     /// Grant type not implemented.
     UnsupportedGrantType,
-    /// Scope widening at refresh, or an unknown scope.
+    /// Scope widening at refresh, or an unknown or forbidden scope.
     InvalidScope,
     /// RFC 7009 §2.2.1: the server does not revoke this token type.
     UnsupportedTokenType,
-    /// Store unavailable (fail closed, RFC 6749 §4.1.2.1 `temporarily_unavailable` analogue).
+    /// The person or the upstream denied the request.
+    AccessDenied,
+    /// `prompt=none` but the person must log in.
+    LoginRequired,
+    /// `prompt=none` but the person must consent.
+    ConsentRequired,
+    /// `prompt=none` but the person must interact.
+    InteractionRequired,
+    /// The required authentication level or method cannot be met (OIDC Core errata 2 §3.1.2.6).
+    UnmetAuthenticationRequirements,
+    /// RFC 9101 §6.3: request objects are not supported.
+    RequestNotSupported,
+    /// RFC 9101 §6.3: `request_uri` is not supported.
+    RequestUriNotSupported,
+    /// Store or upstream unavailable (fail closed).
     TemporarilyUnavailable,
     /// Anything unexpected.
     ServerError,
@@ -49,22 +61,20 @@ impl ErrorCode {
             Self::UnsupportedGrantType => "unsupported_grant_type",
             Self::InvalidScope => "invalid_scope",
             Self::UnsupportedTokenType => "unsupported_token_type",
+            Self::AccessDenied => "access_denied",
+            Self::LoginRequired => "login_required",
+            Self::ConsentRequired => "consent_required",
+            Self::InteractionRequired => "interaction_required",
+            Self::UnmetAuthenticationRequirements => "unmet_authentication_requirements",
+            Self::RequestNotSupported => "request_not_supported",
+            Self::RequestUriNotSupported => "request_uri_not_supported",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
             Self::ServerError => "server_error",
         }
     }
-
-    fn status(self) -> StatusCode {
-        match self {
-            Self::InvalidClient => StatusCode::UNAUTHORIZED,
-            Self::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Self::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::BAD_REQUEST,
-        }
-    }
 }
 
-/// An OAuth error response.
+/// An OAuth error.
 #[derive(Debug, Clone)]
 pub struct OAuthError {
     /// Error code.
@@ -73,63 +83,48 @@ pub struct OAuthError {
     pub description: Option<&'static str>,
     /// The client attempted HTTP Basic: answer 401 with `WWW-Authenticate: Basic`.
     pub basic_challenge: bool,
+    /// Internal detail for the log (a store or key failure); never sent.
+    pub detail: Option<String>,
 }
 
 impl OAuthError {
     /// An error with a public description.
-    pub fn new(code: ErrorCode, description: &'static str) -> Self {
+    pub const fn new(code: ErrorCode, description: &'static str) -> Self {
         Self {
             code,
             description: Some(description),
             basic_challenge: false,
+            detail: None,
         }
     }
 
-    /// Log a store or internal failure and map it (fail closed).
-    pub fn from_app(e: AppError) -> Self {
-        tracing::error!(error = %e, "token-side request failed");
-        match e {
-            AppError::StoreUnavailable(_) => Self::new(ErrorCode::TemporarilyUnavailable, "try again later"),
-            _ => Self::new(ErrorCode::ServerError, "internal error"),
+    /// An internal failure: `server_error`, the detail kept for the log.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self {
+            detail: Some(detail.into()),
+            ..Self::new(ErrorCode::ServerError, "internal error")
         }
     }
 }
 
+/// A store failure fails closed: `temporarily_unavailable` when the store is unreachable, else
+/// `server_error`. The edge logs the detail.
 impl From<StoreError> for OAuthError {
     fn from(e: StoreError) -> Self {
-        Self::from_app(AppError::from(e))
+        let code = match e {
+            StoreError::Unavailable(_) => Self::new(ErrorCode::TemporarilyUnavailable, "try again later"),
+            StoreError::Corrupt(_) => Self::new(ErrorCode::ServerError, "internal error"),
+        };
+        Self {
+            detail: Some(e.to_string()),
+            ..code
+        }
     }
 }
 
 impl From<crate::keys::KeyError> for OAuthError {
     fn from(e: crate::keys::KeyError) -> Self {
-        Self::from_app(AppError::Internal(e.to_string()))
-    }
-}
-
-/// `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749 §5.1): set on every token-side JSON.
-pub fn no_store(res: &mut Response) {
-    let h = res.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-}
-
-impl IntoResponse for OAuthError {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!({ "error": self.code.as_str() });
-        if let Some(d) = self.description {
-            body["error_description"] = serde_json::Value::from(d);
-        }
-        let mut res = (self.code.status(), Json(body)).into_response();
-        no_store(&mut res);
-        if self.code == ErrorCode::InvalidClient && self.basic_challenge {
-            res.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"buergerkonto\""));
-        }
-        if self.code == ErrorCode::TemporarilyUnavailable {
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
-        }
-        res
+        Self::internal(e.to_string())
     }
 }
 
@@ -144,24 +139,4 @@ pub enum BearerError {
     InvalidToken,
     /// Store unavailable.
     Unavailable,
-}
-
-impl IntoResponse for BearerError {
-    fn into_response(self) -> Response {
-        let (status, challenge) = match self {
-            Self::Missing => (StatusCode::UNAUTHORIZED, "Bearer realm=\"buergerkonto\""),
-            Self::InvalidRequest => (StatusCode::BAD_REQUEST, "Bearer realm=\"buergerkonto\", error=\"invalid_request\""),
-            Self::InvalidToken => (StatusCode::UNAUTHORIZED, "Bearer realm=\"buergerkonto\", error=\"invalid_token\""),
-            Self::Unavailable => {
-                let mut res = OAuthError::new(ErrorCode::TemporarilyUnavailable, "try again later").into_response();
-                res.headers_mut().remove(header::WWW_AUTHENTICATE);
-                return res;
-            }
-        };
-        let mut res = status.into_response();
-        res.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
-        no_store(&mut res);
-        res
-    }
 }

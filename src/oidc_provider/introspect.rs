@@ -5,40 +5,24 @@
 //! protected resource sees). Active access tokens and refresh tokens are described with `scope`,
 //! `client_id`, `sub`, `exp`, `iat`, `iss`, `token_type`, `acr`, `amr`, `auth_time` (§2.2).
 
-use crate::oidc_provider::errors::{no_store, OAuthError};
+use crate::oidc_provider::broker::Broker;
+use crate::oidc_provider::errors::OAuthError;
 use crate::oidc_provider::token::form::FormParams;
-use crate::oidc_provider::token::{authenticate_client, content_type, refresh_token};
+use crate::oidc_provider::token::{authenticate_client, refresh_token, TokenSideRequest};
 use crate::oidc_provider::tokens::{live_access_token, TokenInvalid};
-use crate::state::AppState;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use http::HeaderMap;
 use serde_json::{json, Value};
 
-/// `POST /introspect`.
-pub async fn introspect_create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    match inner(&state, &headers, &body).await {
-        Ok(v) => {
-            let mut res = Json(v).into_response();
-            no_store(&mut res);
-            res
-        }
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuthError> {
-    let form = FormParams::parse(content_type(headers), body)?;
-    let client = authenticate_client(state, headers, &form).await?;
+/// Token introspection (`POST /introspect`): the description of a token, or `{"active": false}`.
+pub async fn introspect(broker: &Broker, req: TokenSideRequest<'_>) -> Result<Value, OAuthError> {
+    let form = FormParams::parse(req.content_type, req.body)?;
+    let client = authenticate_client(broker, req.authorization, &form).await?;
     let token = form.require("token", "token missing")?;
-    let now = state.clock().unix();
-    let issuer = &crate::oidc_provider::tokens::issuer(&state.config().server);
+    let now = broker.clock().unix();
+    let issuer = broker.issuer().as_str();
     // The hint is only an optimisation (RFC 7662 §2.1); both kinds are tried. JWT-shaped values are
     // access tokens, opaque values refresh tokens.
     if token.contains('.') {
-        return match live_access_token(state.keys(), state.records(), issuer, token, now).await {
+        return match live_access_token(broker.keys(), broker.records(), issuer, token, now).await {
             Ok((c, _)) if c.client_id == client.id => Ok(json!({
                 "active": true,
                 "scope": c.scope,
@@ -59,7 +43,7 @@ async fn inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Val
             Err(_) => Ok(inactive()),
         };
     }
-    match refresh_token::active(state.records(), token, now).await? {
+    match refresh_token::active(broker.records(), token, now).await? {
         Some((r, g)) if r.client_id == client.id => Ok(json!({
             "active": true,
             "scope": r.scopes.join(" "),

@@ -3,6 +3,7 @@
 //! introspection, revocation). All are sealed (they carry personal data) and all expire.
 
 use crate::authenticators::{Attributes, Organisation};
+use crate::ids::{ClientId, CodeChallenge, GrantId, Nonce};
 use crate::trust::TrustLevel;
 use serde::{Deserialize, Serialize};
 
@@ -70,15 +71,15 @@ pub struct PendingAuthorization {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AuthorizationCode {
     /// The grant this code issues tokens for.
-    pub grant_id: String,
+    pub grant_id: GrantId,
     /// Client the code was issued to.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// Redirect URI of the authorization request (must match at the token endpoint).
     pub redirect_uri: String,
     /// PKCE S256 challenge.
-    pub code_challenge: String,
+    pub code_challenge: CodeChallenge,
     /// `nonce` for the ID token.
-    pub nonce: Option<String>,
+    pub nonce: Option<Nonce>,
     /// Expiry (unix seconds).
     pub expires_at: i64,
 }
@@ -88,9 +89,9 @@ pub struct AuthorizationCode {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Grant {
     /// Random id.
-    pub id: String,
+    pub id: GrantId,
     /// Client.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// Subject as the client sees it (pairwise or public).
     pub sub: String,
     /// Scopes granted.

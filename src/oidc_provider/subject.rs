@@ -12,7 +12,7 @@
 //!   `sub` never reveals the upstream identifier (e.g. the eID restricted ID).
 
 use crate::authenticators::UpstreamSubject;
-use crate::config::{ClientConfig, OidcConfig, SubjectType};
+use crate::oidc_provider::settings::{ClientConfig, OidcConfig, SubjectType};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};

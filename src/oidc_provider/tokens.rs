@@ -12,9 +12,10 @@
 //! A token is *live* when its signature, `typ`, `iss` and `exp` hold, its grant still exists and
 //! belongs to the same client, and its `jti` is not on the revocation list ([`live_access_token`]).
 
-use crate::config::ClientConfig;
+use crate::ids::{ClientId, GrantId, Nonce};
 use crate::keys::{KeyError, KeyRing, SigningAlg};
 use crate::oidc_provider::records::Grant;
+use crate::oidc_provider::settings::ClientConfig;
 use crate::session::{RecordKind, Records, StoreError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -42,7 +43,7 @@ pub struct AccessTokenClaims {
     /// Unique id (revocation list key).
     pub jti: String,
     /// Client.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// Space-separated scopes.
     pub scope: String,
     /// Level reached.
@@ -54,7 +55,7 @@ pub struct AccessTokenClaims {
     /// Session id as the client sees it.
     pub sid: String,
     /// Grant id (opaque).
-    pub gid: String,
+    pub gid: GrantId,
 }
 
 impl AccessTokenClaims {
@@ -62,13 +63,6 @@ impl AccessTokenClaims {
     pub fn scopes(&self) -> Vec<String> {
         self.scope.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect()
     }
-}
-
-/// The issuer identifier as it appears in `iss` and discovery: the configured URL without a
-/// trailing slash (the `url` crate adds one to an empty path; Discovery §3 compares exactly, and
-/// relying parties configure `https://host`, not `https://host/`).
-pub fn issuer(server: &crate::config::ServerConfig) -> String {
-    server.url("")
 }
 
 pub use crate::ids::random_id;
@@ -110,7 +104,7 @@ pub fn build_access_token(
     let claims = AccessTokenClaims {
         iss: issuer.to_owned(),
         sub: grant.sub.clone(),
-        aud: client.id.clone(),
+        aud: client.id.to_string(),
         exp: now + client.access_token_ttl.as_secs() as i64,
         iat: now,
         jti: random_id(),
@@ -132,7 +126,7 @@ pub fn build_id_token(
     issuer: &str,
     client: &ClientConfig,
     grant: &Grant,
-    nonce: Option<&str>,
+    nonce: Option<&Nonce>,
     access_token: &str,
     now: i64,
 ) -> Result<String, KeyError> {
@@ -149,8 +143,8 @@ pub fn build_id_token(
     };
     put("iss", issuer.into());
     put("sub", grant.sub.clone().into());
-    put("aud", client.id.clone().into());
-    put("azp", client.id.clone().into());
+    put("aud", client.id.as_str().into());
+    put("azp", client.id.as_str().into());
     put("exp", (now + client.id_token_ttl.as_secs() as i64).into());
     put("iat", now.into());
     put("auth_time", grant.auth_time.into());
@@ -159,7 +153,7 @@ pub fn build_id_token(
     put("sid", grant.sid.clone().into());
     put("at_hash", half_hash(alg, access_token).into());
     if let Some(n) = nonce {
-        put("nonce", n.into());
+        put("nonce", n.as_str().into());
     }
     keys.sign(alg, ID_TYP, &serde_json::Value::Object(claims))
 }
@@ -203,7 +197,10 @@ pub async fn live_access_token(
     if claims.exp <= now {
         return Err(TokenInvalid::Expired);
     }
-    let grant: Grant = records.get(RecordKind::Grant, &claims.gid).await?.ok_or(TokenInvalid::GrantGone)?;
+    let grant: Grant = records
+        .get(RecordKind::Grant, claims.gid.as_str())
+        .await?
+        .ok_or(TokenInvalid::GrantGone)?;
     if grant.client_id != claims.client_id {
         return Err(TokenInvalid::GrantGone);
     }

@@ -9,17 +9,11 @@
 //! - The answer: `sub`, `acr`, `amr`, `auth_time` and the grant's released claims, limited to the
 //!   token's scope (a refresh may have narrowed it).
 
-use crate::oidc_provider::errors::{no_store, BearerError};
+use crate::oidc_provider::broker::Broker;
+use crate::oidc_provider::errors::BearerError;
 use crate::oidc_provider::records::Grant;
-use crate::oidc_provider::token::content_type;
 use crate::oidc_provider::token::form::{is_form_content_type, FormParams};
 use crate::oidc_provider::tokens::{live_access_token, TokenInvalid};
-use crate::state::AppState;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use http::HeaderMap;
 
 /// The scope → claims table lives in one place: `oidc_provider::claims`.
 pub use crate::oidc_provider::claims::SCOPE_CLAIMS;
@@ -54,11 +48,22 @@ pub fn userinfo_claims(grant: &Grant, scopes: &[String]) -> serde_json::Map<Stri
     out
 }
 
+/// What userinfo reads of a request.
+#[derive(Debug, Clone, Copy)]
+pub struct BearerRequest<'a> {
+    /// The raw `Authorization` header, when present.
+    pub authorization: Option<&'a [u8]>,
+    /// `Content-Type`, when present and text.
+    pub content_type: Option<&'a str>,
+    /// The body of a POST (RFC 6750 §2.2 allows the token there); `None` for GET.
+    pub body: Option<&'a [u8]>,
+}
+
 /// The bearer token of a request (RFC 6750 §2.1/§2.2).
-fn bearer_token(headers: &HeaderMap, body: Option<&[u8]>) -> Result<String, BearerError> {
-    let header = match headers.get(http::header::AUTHORIZATION) {
+fn bearer_token(req: &BearerRequest<'_>) -> Result<String, BearerError> {
+    let header = match req.authorization {
         Some(v) => {
-            let v = v.to_str().map_err(|_| BearerError::InvalidRequest)?;
+            let v = std::str::from_utf8(v).map_err(|_| BearerError::InvalidRequest)?;
             match v.split_once(' ') {
                 Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Some(token.trim().to_owned()),
                 _ => return Err(BearerError::InvalidRequest),
@@ -66,8 +71,8 @@ fn bearer_token(headers: &HeaderMap, body: Option<&[u8]>) -> Result<String, Bear
         }
         None => None,
     };
-    let form = match body {
-        Some(b) if is_form_content_type(content_type(headers)) => FormParams::parse_body(b)
+    let form = match req.body {
+        Some(b) if is_form_content_type(req.content_type) => FormParams::parse_body(b)
             .map_err(|_| BearerError::InvalidRequest)?
             .get("access_token")
             .map(str::to_owned),
@@ -80,37 +85,21 @@ fn bearer_token(headers: &HeaderMap, body: Option<&[u8]>) -> Result<String, Bear
     }
 }
 
-async fn answer(state: &AppState, headers: &HeaderMap, body: Option<&[u8]>) -> Response {
-    let token = match bearer_token(headers, body) {
-        Ok(t) => t,
-        Err(e) => return e.into_response(),
-    };
-    let issuer = &crate::oidc_provider::tokens::issuer(&state.config().server);
-    match live_access_token(state.keys(), state.records(), issuer, &token, state.clock().unix()).await {
-        Ok((claims, grant)) => {
-            let mut res = Json(serde_json::Value::Object(userinfo_claims(&grant, &claims.scopes()))).into_response();
-            no_store(&mut res);
-            res
-        }
+/// The userinfo answer (OIDC Core §5.3.2) for a live access token.
+pub async fn userinfo(broker: &Broker, req: BearerRequest<'_>) -> Result<serde_json::Map<String, serde_json::Value>, BearerError> {
+    let token = bearer_token(&req)?;
+    let issuer = broker.issuer().as_str();
+    match live_access_token(broker.keys(), broker.records(), issuer, &token, broker.clock().unix()).await {
+        Ok((claims, grant)) => Ok(userinfo_claims(&grant, &claims.scopes())),
         Err(TokenInvalid::Store(e)) => {
             tracing::error!(error = %e, "userinfo: store unavailable");
-            BearerError::Unavailable.into_response()
+            Err(BearerError::Unavailable)
         }
         Err(e) => {
             tracing::info!(reason = %e, "userinfo: token refused");
-            BearerError::InvalidToken.into_response()
+            Err(BearerError::InvalidToken)
         }
     }
-}
-
-/// `GET /userinfo`.
-pub async fn userinfo_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    answer(&state, &headers, None).await
-}
-
-/// `POST /userinfo`.
-pub async fn userinfo_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    answer(&state, &headers, Some(&body)).await
 }
 
 #[cfg(test)]

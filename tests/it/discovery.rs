@@ -291,7 +291,7 @@ async fn demo_relying_party_checks_acr_itself() {
     let mut g: Grant = records.get(RecordKind::Grant, &seeded.grant_id).await.unwrap().unwrap();
     g.level = buergerkonto::trust::TrustLevel::Substantial;
     records
-        .put(RecordKind::Grant, &g.id.clone(), &g, std::time::Duration::from_secs(600))
+        .put(RecordKind::Grant, g.id.clone().as_str(), &g, std::time::Duration::from_secs(600))
         .await
         .unwrap();
     let iss = url::form_urlencoded::byte_serialize(bed.broker.base.as_bytes()).collect::<String>();

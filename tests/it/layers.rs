@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// Bottom to top. Modules in one layer must not import each other either.
 const LAYERS: &[&[&str]] = &[
-    &["clock", "ids", "escape", "tls"],
+    &["clock", "ids", "escape", "tls", "secret"],
     &["trust"],
     &["keys", "session"],
     &["saml"],
@@ -39,10 +39,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("http", "dev"),
     ("login", "config"),
     ("login", "state"),
-    ("oidc_provider", "config"),
-    ("oidc_provider", "http"),
-    ("oidc_provider", "state"),
-    ("oidc_provider", "axum"),
     ("saml", "authenticators"),
     ("saml", "config"),
 ];

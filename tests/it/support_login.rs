@@ -255,7 +255,7 @@ pub async fn grant_for_code(broker: &TestBroker, code: &str) -> buergerkonto::oi
         .unwrap()
         .expect("code stored");
     records
-        .get::<Grant>(RecordKind::Grant, &c.grant_id)
+        .get::<Grant>(RecordKind::Grant, c.grant_id.as_str())
         .await
         .unwrap()
         .expect("grant stored")

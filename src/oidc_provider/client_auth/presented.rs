@@ -4,8 +4,9 @@
 //! password are the form-urlencoded client id and secret. OIDC Core §9 names the methods.
 
 use super::assertion::{verify_assertion, AssertionError};
-use crate::config::{ClientAuth, ClientConfig, Config};
-use crate::session::{Records, StoreError};
+use crate::oidc_provider::broker::Broker;
+use crate::oidc_provider::settings::{ClientAuth, ClientConfig};
+use crate::session::StoreError;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use zeroize::Zeroizing;
@@ -131,12 +132,7 @@ fn form_decode(s: &str) -> Result<String, ClientAuthError> {
 
 /// Authenticate the client of a request at the token, introspection or revocation endpoint.
 /// `now` in unix seconds.
-pub async fn authenticate<'c>(
-    config: &'c Config,
-    records: &Records,
-    creds: &PresentedCredentials,
-    now: i64,
-) -> Result<&'c ClientConfig, ClientAuthError> {
+pub async fn authenticate<'b>(broker: &'b Broker, creds: &PresentedCredentials, now: i64) -> Result<&'b ClientConfig, ClientAuthError> {
     let used = match (&creds.basic, &creds.client_secret, &creds.assertion) {
         (Some(_), None, None) => "client_secret_basic",
         (None, Some(_), None) => "client_secret_post",
@@ -166,11 +162,7 @@ pub async fn authenticate<'c>(
         }
         _ => creds.client_id.clone().ok_or(ClientAuthError::Missing)?,
     };
-    let client = config
-        .clients
-        .iter()
-        .find(|c| c.id == claimed_id)
-        .ok_or(ClientAuthError::UnknownClient)?;
+    let client = broker.client(&claimed_id).ok_or(ClientAuthError::UnknownClient)?;
     let registered = client.auth.name();
     if registered != used {
         return Err(ClientAuthError::WrongMethod { registered, used });
@@ -194,8 +186,8 @@ pub async fn authenticate<'c>(
             // Only the issuer as published in discovery and the token endpoint, at every endpoint
             // (rfc7523bis: never the URL of the endpoint the assertion is presented to, nor any
             // other of our endpoints).
-            let audiences = [config.server.url("/token"), crate::oidc_provider::tokens::issuer(&config.server)];
-            verify_assertion(records, &client.id, assertion, &jwks, &audiences, now).await?;
+            let audiences = [broker.issuer().url("/token"), broker.issuer().as_str().to_owned()];
+            verify_assertion(broker.records(), client.id.as_str(), assertion, &jwks, &audiences, now).await?;
             Ok(client)
         }
     }

@@ -11,6 +11,7 @@
 //! the first redemption finds it (there is no window between taking the code and writing it). Once a code is taken, every later failure also deletes the grant: the
 //! code cannot be used again, and an orphaned grant must not linger.
 
+use crate::ids::{ClientId, GrantId, Nonce};
 use crate::oidc_provider::records::{AuthorizationCode, Grant};
 use crate::oidc_provider::tokens::hash_key;
 use crate::session::{RecordKind, Records, StoreError};
@@ -28,13 +29,13 @@ pub const REDEEMED_MARKER_TTL: Duration = Duration::from_secs(600);
 #[derive(Debug, Serialize, Deserialize)]
 pub struct RedeemedMarker {
     /// The grant the first redemption issued tokens for.
-    pub grant_id: String,
+    pub grant_id: GrantId,
 }
 
 /// Remember, at issuance, which grant a code stands for (see the module docs).
-pub async fn remember_issued(records: &Records, code_key: &str, grant_id: &str) -> Result<(), StoreError> {
+pub async fn remember_issued(records: &Records, code_key: &str, grant_id: &GrantId) -> Result<(), StoreError> {
     let marker = RedeemedMarker {
-        grant_id: grant_id.to_owned(),
+        grant_id: grant_id.clone(),
     };
     records.put(RecordKind::RedeemedCode, code_key, &marker, REDEEMED_MARKER_TTL).await
 }
@@ -94,7 +95,12 @@ pub fn pkce_s256_matches(verifier: &str, challenge: &str) -> bool {
 }
 
 /// Redeem a code for `client_id`; returns the grant and the nonce for the ID token.
-pub async fn redeem(records: &Records, client_id: &str, req: &CodeRequest<'_>, now: i64) -> Result<(Grant, Option<String>), RedeemError> {
+pub async fn redeem(
+    records: &Records,
+    client_id: &ClientId,
+    req: &CodeRequest<'_>,
+    now: i64,
+) -> Result<(Grant, Option<Nonce>), RedeemError> {
     let code = req.code.ok_or(RedeemError::Request("code missing"))?;
     let redirect_uri = req.redirect_uri.ok_or(RedeemError::Request("redirect_uri missing"))?;
     let verifier = req
@@ -107,7 +113,7 @@ pub async fn redeem(records: &Records, client_id: &str, req: &CodeRequest<'_>, n
     let Some(record) = records.take::<AuthorizationCode>(RecordKind::AuthorizationCode, &key).await? else {
         if let Some(marker) = records.get::<RedeemedMarker>(RecordKind::RedeemedCode, &key).await? {
             tracing::warn!(client = %client_id, "authorization code already redeemed or expired; revoking its grant");
-            records.delete(RecordKind::Grant, &marker.grant_id).await?;
+            records.delete(RecordKind::Grant, marker.grant_id.as_str()).await?;
             return Err(RedeemError::Replayed);
         }
         return Err(RedeemError::Unknown);
@@ -116,22 +122,22 @@ pub async fn redeem(records: &Records, client_id: &str, req: &CodeRequest<'_>, n
     remember_issued(records, &key, &record.grant_id).await?;
     let checked = check(&record, client_id, redirect_uri, verifier, now);
     if let Err(e) = checked {
-        records.delete(RecordKind::Grant, &record.grant_id).await?;
+        records.delete(RecordKind::Grant, record.grant_id.as_str()).await?;
         return Err(e);
     }
     let grant: Grant = records
-        .get(RecordKind::Grant, &record.grant_id)
+        .get(RecordKind::Grant, record.grant_id.as_str())
         .await?
         .ok_or(RedeemError::GrantGone)?;
-    if grant.client_id != client_id {
-        records.delete(RecordKind::Grant, &record.grant_id).await?;
+    if grant.client_id != *client_id {
+        records.delete(RecordKind::Grant, record.grant_id.as_str()).await?;
         return Err(RedeemError::WrongClient);
     }
     Ok((grant, record.nonce))
 }
 
-fn check(record: &AuthorizationCode, client_id: &str, redirect_uri: &str, verifier: &str, now: i64) -> Result<(), RedeemError> {
-    if record.client_id != client_id {
+fn check(record: &AuthorizationCode, client_id: &ClientId, redirect_uri: &str, verifier: &str, now: i64) -> Result<(), RedeemError> {
+    if record.client_id != *client_id {
         return Err(RedeemError::WrongClient);
     }
     if record.expires_at <= now {
@@ -140,7 +146,7 @@ fn check(record: &AuthorizationCode, client_id: &str, redirect_uri: &str, verifi
     if record.redirect_uri != redirect_uri {
         return Err(RedeemError::RedirectUri);
     }
-    if !pkce_s256_matches(verifier, &record.code_challenge) {
+    if !pkce_s256_matches(verifier, record.code_challenge.as_str()) {
         return Err(RedeemError::Pkce);
     }
     Ok(())

@@ -28,7 +28,7 @@ pub async fn extend_grant(records: &Records, mut grant: Grant, until: i64, now: 
     if grant.expires_at < until {
         grant.expires_at = until;
         let ttl = Duration::from_secs(u64::try_from(until - now).unwrap_or(1).max(1));
-        if !records.replace_if_exists(RecordKind::Grant, &grant.id, &grant, ttl).await? {
+        if !records.replace_if_exists(RecordKind::Grant, grant.id.as_str(), &grant, ttl).await? {
             return Err(ExtendError::Revoked);
         }
     }

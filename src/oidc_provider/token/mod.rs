@@ -10,19 +10,15 @@ pub mod form;
 pub mod grant;
 pub mod refresh_token;
 
-use crate::config::ClientConfig;
+use crate::ids::{Nonce, RefreshToken};
+use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::client_auth::{authenticate, ClientAuthError, PresentedCredentials};
-use crate::oidc_provider::errors::{no_store, ErrorCode, OAuthError};
+use crate::oidc_provider::errors::{ErrorCode, OAuthError};
 use crate::oidc_provider::records::Grant;
+use crate::oidc_provider::settings::ClientConfig;
 use crate::oidc_provider::tokens;
-use crate::state::AppState;
 use authorization_code::{CodeRequest, RedeemError};
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
 use form::FormParams;
-use http::HeaderMap;
 use refresh_token::RefreshError;
 use serde::Serialize;
 
@@ -40,19 +36,30 @@ pub struct TokenResponse {
     pub id_token: Option<String>,
     /// Refresh token.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<RefreshToken>,
     /// Granted scope.
     pub scope: String,
 }
 
-/// `Content-Type` of a request.
-pub fn content_type(headers: &HeaderMap) -> Option<&str> {
-    headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
+/// What the token-side endpoints (token, introspection, revocation) read of a request: the
+/// `Authorization` header (client authentication, RFC 6749 §2.3.1), the `Content-Type` and the
+/// form body (§3.2).
+#[derive(Debug, Clone, Copy)]
+pub struct TokenSideRequest<'a> {
+    /// `Authorization`, when present and text.
+    pub authorization: Option<&'a str>,
+    /// `Content-Type`, when present and text.
+    pub content_type: Option<&'a str>,
+    /// The body.
+    pub body: &'a [u8],
 }
 
 /// Authenticate the client of a token-side request (token, introspection, revocation).
-pub async fn authenticate_client<'s>(state: &'s AppState, headers: &HeaderMap, form: &FormParams) -> Result<&'s ClientConfig, OAuthError> {
-    let authorization = headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+pub async fn authenticate_client<'b>(
+    broker: &'b Broker,
+    authorization: Option<&str>,
+    form: &FormParams,
+) -> Result<&'b ClientConfig, OAuthError> {
     let creds = PresentedCredentials::from_parts(
         authorization,
         form.get("client_id"),
@@ -62,7 +69,7 @@ pub async fn authenticate_client<'s>(state: &'s AppState, headers: &HeaderMap, f
     );
     let basic_attempted = authorization.is_some_and(|a| a.trim_start().get(..6).is_some_and(|s| s.eq_ignore_ascii_case("basic ")));
     let result = match creds {
-        Ok(creds) => authenticate(state.config(), state.records(), &creds, state.clock().unix()).await,
+        Ok(creds) => authenticate(broker, &creds, broker.clock().unix()).await,
         Err(e) => Err(e),
     };
     result.map_err(|e| {
@@ -80,22 +87,11 @@ pub async fn authenticate_client<'s>(state: &'s AppState, headers: &HeaderMap, f
     })
 }
 
-/// `POST /token`.
-pub async fn token_create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    match token_inner(&state, &headers, &body).await {
-        Ok(resp) => {
-            let mut res = Json(resp).into_response();
-            no_store(&mut res);
-            res
-        }
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn token_inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<TokenResponse, OAuthError> {
-    let form = FormParams::parse(content_type(headers), body)?;
-    let client = authenticate_client(state, headers, &form).await?;
-    let now = state.clock().unix();
+/// The token endpoint (`POST /token`): authenticate the client, then the grant.
+pub async fn token(broker: &Broker, req: TokenSideRequest<'_>) -> Result<TokenResponse, OAuthError> {
+    let form = FormParams::parse(req.content_type, req.body)?;
+    let client = authenticate_client(broker, req.authorization, &form).await?;
+    let now = broker.clock().unix();
     match form.require("grant_type", "grant_type missing")? {
         "authorization_code" => {
             let req = CodeRequest {
@@ -103,33 +99,33 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Resu
                 redirect_uri: form.get("redirect_uri"),
                 code_verifier: form.get("code_verifier"),
             };
-            let (grant, nonce) = authorization_code::redeem(state.records(), &client.id, &req, now)
+            let (grant, nonce) = authorization_code::redeem(broker.records(), &client.id, &req, now)
                 .await
                 .map_err(map_redeem)?;
             let refresh = if client.refresh_token_ttl.is_some() && grant.scopes.iter().any(|s| s == "offline_access") {
                 let ttl = client.refresh_token_ttl.unwrap_or_default();
-                let grant = extend_grant(state, grant.clone(), now + ttl.as_secs() as i64, now).await?;
-                Some(refresh_token::start_family(state.records(), &grant, &grant.scopes, grant.expires_at, now).await?)
+                let grant = extend_grant(broker, grant.clone(), now + ttl.as_secs() as i64, now).await?;
+                Some(refresh_token::start_family(broker.records(), &grant, &grant.scopes, grant.expires_at, now).await?)
             } else {
                 None
             };
             let scopes = grant.scopes.clone();
-            issue(state, client, &grant, &scopes, nonce.as_deref(), refresh, now).await
+            issue(broker, client, &grant, &scopes, nonce.as_ref(), refresh, now).await
         }
         "refresh_token" => {
             let token = form.require("refresh_token", "refresh_token missing")?;
             let rotation = refresh_token::rotate(
-                state.records(),
+                broker.records(),
                 &client.id,
                 token,
                 form.get("scope"),
-                state.config().oidc.refresh_grace,
+                broker.oidc().refresh_grace,
                 now,
             )
             .await
             .map_err(map_refresh)?;
             issue(
-                state,
+                broker,
                 client,
                 &rotation.grant,
                 &rotation.scopes,
@@ -147,8 +143,8 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Resu
 }
 
 /// [`grant::extend_grant`] mapped to the wire: a grant revoked meanwhile is `invalid_grant`.
-async fn extend_grant(state: &AppState, grant: Grant, until: i64, now: i64) -> Result<Grant, OAuthError> {
-    grant::extend_grant(state.records(), grant, until, now).await.map_err(|e| match e {
+async fn extend_grant(broker: &Broker, grant: Grant, until: i64, now: i64) -> Result<Grant, OAuthError> {
+    grant::extend_grant(broker.records(), grant, until, now).await.map_err(|e| match e {
         grant::ExtendError::Store(s) => OAuthError::from(s),
         grant::ExtendError::Revoked => {
             tracing::info!("grant revoked while tokens were being issued");
@@ -158,21 +154,21 @@ async fn extend_grant(state: &AppState, grant: Grant, until: i64, now: i64) -> R
 }
 
 async fn issue(
-    state: &AppState,
+    broker: &Broker,
     client: &ClientConfig,
     grant: &Grant,
     scopes: &[String],
-    nonce: Option<&str>,
-    refresh_token: Option<String>,
+    nonce: Option<&Nonce>,
+    refresh_token: Option<RefreshToken>,
     now: i64,
 ) -> Result<TokenResponse, OAuthError> {
-    let issuer = &crate::oidc_provider::tokens::issuer(&state.config().server);
+    let issuer = broker.issuer().as_str();
     // The grant must outlive the access token, or the token would die early at introspection.
-    let grant = &extend_grant(state, grant.clone(), now + client.access_token_ttl.as_secs() as i64, now).await?;
-    let (access_token, _) = tokens::build_access_token(state.keys(), issuer, client, grant, scopes, now)?;
+    let grant = &extend_grant(broker, grant.clone(), now + client.access_token_ttl.as_secs() as i64, now).await?;
+    let (access_token, _) = tokens::build_access_token(broker.keys(), issuer, client, grant, scopes, now)?;
     let id_token = if scopes.iter().any(|s| s == "openid") {
         Some(tokens::build_id_token(
-            state.keys(),
+            broker.keys(),
             issuer,
             client,
             grant,

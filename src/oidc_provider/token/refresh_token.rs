@@ -12,6 +12,7 @@
 //! - The record is taken atomically; a concurrent second presentation in the instant between
 //!   take and re-store sees an unknown token (`invalid_grant`), never a second successor.
 
+use crate::ids::{ClientId, GrantId, RefreshToken};
 use crate::oidc_provider::records::Grant;
 use crate::oidc_provider::tokens::{hash_key, random_id};
 use crate::session::{RecordKind, Records, StoreError};
@@ -22,11 +23,11 @@ use std::time::Duration;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RefreshRecord {
     /// Grant the family belongs to (deleting it revokes the family).
-    pub grant_id: String,
+    pub grant_id: GrantId,
     /// Family id (one per code redemption).
     pub family: String,
     /// Client the token was issued to.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// Scope of the token.
     pub scopes: Vec<String>,
     /// Issue time.
@@ -44,7 +45,7 @@ pub enum RefreshState {
     /// Never used.
     Active,
     /// Used at `at`; `successor` was issued in exchange (kept sealed for the grace window).
-    Rotated { at: i64, successor: String },
+    Rotated { at: i64, successor: RefreshToken },
 }
 
 /// Why a refresh request fails.
@@ -71,7 +72,7 @@ pub struct Rotation {
     /// The grant (still present).
     pub grant: Grant,
     /// The refresh token to hand out (new, or the same successor within the grace window).
-    pub refresh_token: String,
+    pub refresh_token: RefreshToken,
     /// Scope for the new access token.
     pub scopes: Vec<String>,
 }
@@ -81,8 +82,14 @@ fn ttl_until(expires_at: i64, now: i64) -> Duration {
 }
 
 /// Start a family: a new refresh token for `grant`, valid until `expires_at`.
-pub async fn start_family(records: &Records, grant: &Grant, scopes: &[String], expires_at: i64, now: i64) -> Result<String, StoreError> {
-    let token = random_id();
+pub async fn start_family(
+    records: &Records,
+    grant: &Grant,
+    scopes: &[String],
+    expires_at: i64,
+    now: i64,
+) -> Result<RefreshToken, StoreError> {
+    let token = RefreshToken::generate();
     let record = RefreshRecord {
         grant_id: grant.id.clone(),
         family: random_id(),
@@ -93,7 +100,7 @@ pub async fn start_family(records: &Records, grant: &Grant, scopes: &[String], e
         state: RefreshState::Active,
     };
     records
-        .put(RecordKind::RefreshToken, &hash_key(&token), &record, ttl_until(expires_at, now))
+        .put(RecordKind::RefreshToken, &token.store_key(), &record, ttl_until(expires_at, now))
         .await?;
     Ok(token)
 }
@@ -116,7 +123,7 @@ fn narrowed(requested: Option<&str>, granted: &[String]) -> Result<Vec<String>, 
 /// Exchange `token` presented by `client_id`.
 pub async fn rotate(
     records: &Records,
-    client_id: &str,
+    client_id: &ClientId,
     token: &str,
     requested_scope: Option<&str>,
     grace: Duration,
@@ -127,7 +134,7 @@ pub async fn rotate(
         .take(RecordKind::RefreshToken, &key)
         .await?
         .ok_or(RefreshError::Invalid("unknown"))?;
-    if record.client_id != client_id {
+    if record.client_id != *client_id {
         // Not this client's token: put it back untouched (the rightful owner keeps it).
         records
             .put(RecordKind::RefreshToken, &key, &record, ttl_until(record.expires_at, now))
@@ -147,19 +154,19 @@ pub async fn rotate(
             return Err(e);
         }
     };
-    let Some(grant) = records.get::<Grant>(RecordKind::Grant, &record.grant_id).await? else {
+    let Some(grant) = records.get::<Grant>(RecordKind::Grant, record.grant_id.as_str()).await? else {
         return Err(RefreshError::Invalid("grant revoked"));
     };
     match &record.state {
         RefreshState::Active => {
-            let successor = random_id();
+            let successor = RefreshToken::generate();
             let next = RefreshRecord {
                 issued_at: now,
                 state: RefreshState::Active,
                 ..record.clone()
             };
             let ttl = ttl_until(record.expires_at, now);
-            records.put(RecordKind::RefreshToken, &hash_key(&successor), &next, ttl).await?;
+            records.put(RecordKind::RefreshToken, &successor.store_key(), &next, ttl).await?;
             let used = RefreshRecord {
                 state: RefreshState::Rotated {
                     at: now,
@@ -192,7 +199,7 @@ pub async fn rotate(
             } else {
                 // RFC 9700 §4.14.2: reuse of a rotated token means it leaked; revoke everything.
                 tracing::warn!(client = %client_id, family = %record.family, "refresh token reuse detected; grant revoked");
-                records.delete(RecordKind::Grant, &record.grant_id).await?;
+                records.delete(RecordKind::Grant, record.grant_id.as_str()).await?;
                 Err(RefreshError::Reused)
             }
         }
@@ -202,10 +209,10 @@ pub async fn rotate(
 /// Follow a chain of rotations to the token that is still active: if the other tab has already
 /// rotated the successor too, handing out the used successor would make the second tab's next
 /// refresh look like theft. Bounded, so a corrupt chain cannot loop.
-async fn latest_successor(records: &Records, first: String) -> Result<String, RefreshError> {
+async fn latest_successor(records: &Records, first: RefreshToken) -> Result<RefreshToken, RefreshError> {
     let mut current = first;
     for _ in 0..8 {
-        match records.get::<RefreshRecord>(RecordKind::RefreshToken, &hash_key(&current)).await? {
+        match records.get::<RefreshRecord>(RecordKind::RefreshToken, &current.store_key()).await? {
             Some(RefreshRecord {
                 state: RefreshState::Rotated { successor, .. },
                 ..
@@ -219,15 +226,15 @@ async fn latest_successor(records: &Records, first: String) -> Result<String, Re
 
 /// Revoke the family of a refresh token presented by `client_id` (RFC 7009 §2.1). Returns whether
 /// the value was a refresh token of this client (`None` = not a refresh token at all).
-pub async fn revoke(records: &Records, client_id: &str, token: &str) -> Result<Option<bool>, StoreError> {
+pub async fn revoke(records: &Records, client_id: &ClientId, token: &str) -> Result<Option<bool>, StoreError> {
     let key = hash_key(token);
     let Some(record) = records.get::<RefreshRecord>(RecordKind::RefreshToken, &key).await? else {
         return Ok(None);
     };
-    if record.client_id != client_id {
+    if record.client_id != *client_id {
         return Ok(Some(false));
     }
-    records.delete(RecordKind::Grant, &record.grant_id).await?;
+    records.delete(RecordKind::Grant, record.grant_id.as_str()).await?;
     records.delete(RecordKind::RefreshToken, &key).await?;
     Ok(Some(true))
 }
@@ -241,7 +248,7 @@ pub async fn active(records: &Records, token: &str, now: i64) -> Result<Option<(
         return Ok(None);
     }
     Ok(records
-        .get::<Grant>(RecordKind::Grant, &record.grant_id)
+        .get::<Grant>(RecordKind::Grant, record.grant_id.as_str())
         .await?
         .map(|g| (record, g)))
 }

@@ -155,8 +155,8 @@ impl TestBed {
             );
         }
         let grant = Grant {
-            id: grant_id.clone(),
-            client_id: client_id.to_owned(),
+            id: grant_id.as_str().into(),
+            client_id: client_id.into(),
             sub: format!("pairwise-sub-of-{client_id}"),
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             claims,
@@ -175,11 +175,11 @@ impl TestBed {
             .await
             .unwrap();
         let ac = AuthorizationCode {
-            grant_id: grant_id.clone(),
-            client_id: client_id.to_owned(),
+            grant_id: grant_id.as_str().into(),
+            client_id: client_id.into(),
             redirect_uri: redirect_uri.to_owned(),
-            code_challenge: challenge.to_owned(),
-            nonce: Some(nonce.clone()),
+            code_challenge: challenge.into(),
+            nonce: Some(nonce.as_str().into()),
             expires_at: now + 60,
         };
         let key = buergerkonto::oidc_provider::tokens::hash_key(&code);

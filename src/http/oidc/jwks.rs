@@ -1,4 +1,4 @@
-//! `GET /jwks`: the public keys of the key ring (RFC 7517 §5), active and publish-only, so relying
+//! `GET /jwks` (edge): the public keys of the key ring (RFC 7517 §5), active and publish-only, so relying
 //! parties can verify tokens across a key rotation.
 
 use crate::state::AppState;

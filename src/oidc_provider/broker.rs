@@ -1,0 +1,125 @@
+//! The context of the broker core: what `oidc_provider` and `login` work with — the issuer, the
+//! registered relying parties, the OIDC settings, the record store, the signing keys, the clock and
+//! the upstream methods. The HTTP edge holds one inside its `AppState` and passes `&Broker` down;
+//! the core never sees the configuration loader or axum (issue 14).
+
+use super::settings::{ClientConfig, OidcConfig};
+use crate::authenticators::AuthenticatorRegistry;
+use crate::clock::Clock;
+use crate::keys::KeyRing;
+use crate::session::Records;
+use std::sync::Arc;
+
+/// The issuer identifier (OIDC Discovery §3, RFC 9207): the configured URL without a trailing
+/// slash, exactly as it appears in `iss`, discovery and authorization responses (the `url` crate
+/// adds a slash to an empty path; relying parties configure `https://host`, not `https://host/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issuer {
+    id: String,
+    https: bool,
+}
+
+impl Issuer {
+    /// From the validated issuer URL.
+    pub fn new(url: &url::Url) -> Self {
+        Self {
+            id: url.as_str().trim_end_matches('/').to_owned(),
+            https: url.scheme() != "http",
+        }
+    }
+
+    /// The identifier.
+    pub fn as_str(&self) -> &str {
+        &self.id
+    }
+
+    /// An absolute URL of the broker (`path` starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.id)
+    }
+
+    /// Whether cookies get `Secure` and the `__Host-` prefix (everything but a loopback `http`
+    /// development issuer).
+    pub fn secure(&self) -> bool {
+        self.https
+    }
+}
+
+impl std::fmt::Display for Issuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.id)
+    }
+}
+
+/// The provider's validated settings (built by `config`).
+#[derive(Debug, Clone)]
+pub struct ProviderSettings {
+    /// The issuer.
+    pub issuer: Issuer,
+    /// Registered relying parties.
+    pub clients: Vec<ClientConfig>,
+    /// Lifetimes and pairwise secrets.
+    pub oidc: OidcConfig,
+}
+
+/// The core's services and settings. Cheap to clone.
+#[derive(Clone)]
+pub struct Broker {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: ProviderSettings,
+    records: Records,
+    keys: KeyRing,
+    clock: Arc<dyn Clock>,
+    methods: AuthenticatorRegistry,
+}
+
+impl Broker {
+    /// Assemble the context.
+    pub fn new(settings: ProviderSettings, records: Records, keys: KeyRing, clock: Arc<dyn Clock>, methods: AuthenticatorRegistry) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                settings,
+                records,
+                keys,
+                clock,
+                methods,
+            }),
+        }
+    }
+
+    /// The issuer.
+    pub fn issuer(&self) -> &Issuer {
+        &self.inner.settings.issuer
+    }
+    /// Every registered relying party.
+    pub fn clients(&self) -> &[ClientConfig] {
+        &self.inner.settings.clients
+    }
+    /// A registered relying party by `client_id`.
+    pub fn client(&self, id: &str) -> Option<&ClientConfig> {
+        self.clients().iter().find(|c| c.id == id)
+    }
+    /// Lifetimes and pairwise secrets.
+    pub fn oidc(&self) -> &OidcConfig {
+        &self.inner.settings.oidc
+    }
+    /// The record store.
+    pub fn records(&self) -> &Records {
+        &self.inner.records
+    }
+    /// Signing keys.
+    pub fn keys(&self) -> &KeyRing {
+        &self.inner.keys
+    }
+    /// The clock.
+    pub fn clock(&self) -> &dyn Clock {
+        self.inner.clock.as_ref()
+    }
+    /// Upstream methods.
+    pub fn methods(&self) -> &AuthenticatorRegistry {
+        &self.inner.methods
+    }
+}
