@@ -185,7 +185,7 @@ struct LevelView {
 
 async fn page(State(state): State<AppState>, Path(tx): Path<String>, Query(q): Query<crate::http::login::choice::LangQuery>) -> Response {
     let now = state.clock().unix();
-    let p = match pending::load(&state, &tx, now).await {
+    let p = match pending::load(state.broker(), &tx, now).await {
         Ok(Some(p)) => p,
         Ok(None) => return PageError::Expired.into_response(),
         Err(e) => return respond::page(e.into(), Locale::De),
@@ -218,7 +218,7 @@ async fn page(State(state): State<AppState>, Path(tx): Path<String>, Query(q): Q
 
 async fn submit(State(state): State<AppState>, Path(tx): Path<String>, headers: http::HeaderMap, body: String) -> Response {
     let now = state.clock().unix();
-    let p = match pending::load(&state, &tx, now).await {
+    let p = match pending::load(state.broker(), &tx, now).await {
         Ok(Some(p)) => p,
         Ok(None) => return PageError::Expired.into_response(),
         Err(e) => return respond::page(e.into(), Locale::De),

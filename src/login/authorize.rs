@@ -9,13 +9,13 @@ use super::browser::Browser;
 use super::check_max_age::check_max_age;
 use super::check_prompt::{check_prompt, Prompt};
 use super::client_policy::{self, Login};
-use super::context::{Broker, BrokerView};
 use super::errors::{codes, AuthorizeError, OAuthError, ReturnTo};
 use super::next::{Next, Outcome, Problem};
 use super::params::RawParams;
 use super::sso::{self, Ask, Decision};
 use super::{binding, flow, methods, pending, session, start};
 use super::{check_claims, check_client::check_client, check_pkce::check_pkce, check_request::check_request, check_scope::check_scope};
+use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::PendingAuthorization;
 use crate::oidc_provider::settings::ClientConfig;
 
@@ -82,7 +82,7 @@ async fn decide_and_go(
         };
         client_policy::check(client, login, required)
     };
-    let limits = |l| ctx.limits_for(l);
+    let limits = |l| ctx.sessions().limits_for(l);
     match sso::decide(ask, existing.as_ref(), client_check, now, limits) {
         Decision::Fail(error) => Next::RpError { to, error },
         Decision::Reuse(_) => {

@@ -1,10 +1,10 @@
 //! `client_id` and `redirect_uri` (OIDC Core §3.1.2.1, RFC 9700 §4.1.3): checked first, and every
 //! failure here is a page — never a redirect to an unverified URI.
 
-use super::context::{Broker, BrokerView};
 use super::next::Problem;
 use super::params::RawParams;
-use crate::config::ClientConfig;
+use crate::oidc_provider::broker::Broker;
+use crate::oidc_provider::settings::ClientConfig;
 
 /// Verify the client and its redirect URI (exact string comparison with a registered URI).
 pub fn check_client<'c>(ctx: &'c Broker, p: &RawParams) -> Result<(&'c ClientConfig, String), Problem> {

@@ -2,9 +2,9 @@
 //! client allows (issue 5 item 4). The edge renders the page, with the levels explained in plain
 //! words.
 
-use super::context::{Broker, BrokerView};
 use super::next::{ChoiceView, MethodChoice, Next, Problem};
 use super::{methods, pending};
+use crate::oidc_provider::broker::Broker;
 
 /// What the choice page of request `id` shows. `lang` is a language the person switched to
 /// (`?lang=`, a supported tag): the switch sticks for the rest of this login (upstream page,

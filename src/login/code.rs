@@ -2,9 +2,9 @@
 //! to this client) and a single-use [`AuthorizationCode`] stored by the SHA-256 of a random
 //! 256-bit code, with TTL `oidc.code_ttl` (≤ 60 s).
 
-use super::context::{Broker, BrokerView};
 use super::pending::random_id;
 use super::session::{sid_for, BrokerSession};
+use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::{AuthorizationCode, Grant, PendingAuthorization};
 use crate::oidc_provider::{claims, subject};
 use crate::session::{RecordKind, StoreError};
@@ -37,7 +37,7 @@ pub async fn issue_code(ctx: &Broker, pending: &PendingAuthorization, session: &
     let oidc = ctx.oidc();
     let client = ctx.client(&pending.client_id).ok_or(IssueError::UnknownClient)?;
     let level = session
-        .effective_level(now, |l| ctx.limits_for(l))
+        .effective_level(now, |l| ctx.sessions().limits_for(l))
         .filter(|l| *l >= pending.required_level)
         .ok_or(IssueError::SessionExpired)?;
     let sub = subject::subject_for(oidc, client, &session.subject)?;

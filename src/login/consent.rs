@@ -7,13 +7,13 @@
 //! must be the session the request was authenticated in.
 
 use super::browser::Browser;
-use super::context::{Broker, BrokerView};
 use super::errors::codes;
 use super::flow::{self, consent_set, return_to};
 use super::next::{ConsentView, Next, Problem};
 use super::params::RawParams;
 use super::session::{self, BrokerSession};
 use super::{pending, start};
+use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::claims;
 use crate::oidc_provider::records::PendingAuthorization;
 
@@ -57,7 +57,7 @@ pub async fn show(ctx: &Broker, id: &str, lang: Option<&str>, browser: &Browser)
         client_name: client.name.clone(),
         claims,
         offline_access: p.scopes.iter().any(|s| s == "offline_access"),
-        level: s.effective_level(now, |l| ctx.limits_for(l)).unwrap_or(s.level),
+        level: s.effective_level(now, |l| ctx.sessions().limits_for(l)).unwrap_or(s.level),
         csrf: p.csrf,
     })
 }
@@ -80,8 +80,8 @@ pub async fn decide(ctx: &Broker, id: &str, browser: &Browser, form: &RawParams)
             };
             let released = claims::release(&p.scopes, client.claims.as_deref(), &s.attributes, s.organisation.as_ref());
             s.remember_consent(client.id.as_str(), consent_set(&p.scopes, &released));
-            s.touch(now, |l| ctx.limits_for(l));
-            if let Err(e) = session::save(ctx.records(), |l| ctx.limits_for(l), &s, now).await {
+            s.touch(now, |l| ctx.sessions().limits_for(l));
+            if let Err(e) = session::save(ctx.records(), |l| ctx.sessions().limits_for(l), &s, now).await {
                 return Next::page(e, &p.locale);
             }
             flow::issue(ctx, &p, &s, now, true).await

@@ -11,13 +11,13 @@
 
 use super::binding::{self, Presented};
 use super::client_policy::{self, Login, Refusal};
-use super::context::{Broker, BrokerView};
 use super::errors::{codes, OAuthError};
 use super::flow::{self, return_to};
 use super::next::{Next, Outcome, Problem, SessionCookie};
 use super::session::{self, BrokerSession};
 use super::{pending, restart};
 use crate::authenticators::{AuthnError, VerifiedIdentity};
+use crate::oidc_provider::broker::Broker;
 use crate::trust::TrustLevel;
 
 /// A description for the relying party that names the class of failure, nothing internal.
@@ -137,7 +137,7 @@ pub async fn continue_after_upstream(
         }
         _ => BrokerSession::new(pending::random_id(), identity, now),
     };
-    match session::save(ctx.records(), |l| ctx.limits_for(l), &s, now).await {
+    match session::save(ctx.records(), |l| ctx.sessions().limits_for(l), &s, now).await {
         Ok(true) => {}
         Ok(false) => {
             // The upstream's auth_time is already outside every session limit.

@@ -1,10 +1,10 @@
 //! The step after authentication (fresh or SSO): consent, or straight to the code.
 
-use super::context::{Broker, BrokerView};
 use super::errors::{codes, ReturnTo};
 use super::next::{Next, Problem};
 use super::session::BrokerSession;
 use super::{check_prompt::Prompt, code, pending};
+use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::claims;
 use crate::oidc_provider::records::PendingAuthorization;
 

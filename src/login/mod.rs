@@ -22,7 +22,6 @@ pub mod choice;
 pub mod client_policy;
 pub mod code;
 pub mod consent;
-pub mod context;
 pub mod errors;
 pub mod finish;
 pub mod flow;
@@ -36,8 +35,8 @@ pub mod session;
 pub mod sso;
 pub mod start;
 
+pub use crate::oidc_provider::broker::Broker;
 pub use browser::Browser;
-pub use context::Broker;
 pub use next::{Next, Outcome, Problem};
 
 use crate::authenticators::{AuthnError, VerifiedIdentity};

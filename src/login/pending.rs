@@ -4,7 +4,7 @@
 //! the request, so it must be unguessable. Expiry is checked against the injected clock as well as
 //! by the store TTL, so a controllable clock governs it in tests.
 
-use super::context::{Broker, BrokerView};
+use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::PendingAuthorization;
 use crate::session::{RecordKind, StoreError};
 use std::time::Duration;
@@ -65,7 +65,7 @@ pub fn csrf_ok(stored: &str, presented: Option<&str>) -> bool {
 pub fn same_origin(ctx: &Broker, origin: Option<&str>) -> bool {
     match origin {
         None => true,
-        Some(origin) => url::Url::parse(ctx.issuer()).is_ok_and(|issuer| origin == issuer.origin().ascii_serialization()),
+        Some(origin) => url::Url::parse(ctx.issuer().as_str()).is_ok_and(|issuer| origin == issuer.origin().ascii_serialization()),
     }
 }
 

@@ -8,8 +8,8 @@
 //! OAuth parameters: in the attack this page exists for, the request is the attacker's, and its
 //! `state` must not travel anywhere from the victim's browser.
 
-use super::context::{Broker, BrokerView};
 use super::next::Restart;
+use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::PendingAuthorization;
 
 /// The return is unknown, expired or used: nothing to name.

@@ -7,9 +7,9 @@
 //! [`super::continue_after_upstream`], which checks the binding before anything else.
 
 use super::binding::Presented;
-use super::context::Broker;
 use super::next::{Next, Outcome};
 use crate::authenticators::{AuthnError, VerifiedIdentity};
+use crate::oidc_provider::broker::Broker;
 use crate::session::{RecordKind, StoreError};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;

@@ -10,7 +10,7 @@
 //! acr never decays"). When no level holds, the session is over.
 
 use crate::authenticators::{Attributes, MethodId, Organisation, UpstreamSubject, VerifiedIdentity};
-use crate::config::SessionLimits;
+use crate::session::SessionLimits;
 use crate::session::{RecordKind, Records, StoreError};
 use crate::trust::TrustLevel;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

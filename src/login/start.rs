@@ -5,13 +5,13 @@
 //! (compared in constant time), and a cross-origin `Origin` header is refused.
 
 use super::browser::Browser;
-use super::context::{Broker, BrokerView};
 use super::errors::{codes, OAuthError};
 use super::flow::return_to;
 use super::next::{Next, Problem};
 use super::params::RawParams;
 use super::{methods, pending};
 use crate::authenticators::LoginContext;
+use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::PendingAuthorization;
 use std::time::{Duration, UNIX_EPOCH};
 

@@ -1,13 +1,14 @@
 //! The context of the broker core: what `oidc_provider` and `login` work with — the issuer, the
-//! registered relying parties, the OIDC settings, the record store, the signing keys, the clock and
-//! the upstream methods. The HTTP edge holds one inside its `AppState` and passes `&Broker` down;
-//! the core never sees the configuration loader or axum (issue 14).
+//! registered relying parties, the OIDC settings, the session limits, the record store, the
+//! signing keys, the clock and the upstream methods. The HTTP edge holds one inside its
+//! `AppState` and passes `&Broker` down; the core never sees the configuration loader or axum
+//! (issue 14).
 
 use super::settings::{ClientConfig, OidcConfig};
 use crate::authenticators::AuthenticatorRegistry;
 use crate::clock::Clock;
 use crate::keys::KeyRing;
-use crate::session::Records;
+use crate::session::{Records, SessionSettings};
 use std::sync::Arc;
 
 /// The issuer identifier (OIDC Discovery §3, RFC 9207): the configured URL without a trailing
@@ -60,6 +61,8 @@ pub struct ProviderSettings {
     pub clients: Vec<ClientConfig>,
     /// Lifetimes and pairwise secrets.
     pub oidc: OidcConfig,
+    /// Per-level limits of the broker session (SSO, step-up).
+    pub sessions: SessionSettings,
 }
 
 /// The core's services and settings. Cheap to clone.
@@ -105,6 +108,10 @@ impl Broker {
     /// Lifetimes and pairwise secrets.
     pub fn oidc(&self) -> &OidcConfig {
         &self.inner.settings.oidc
+    }
+    /// Per-level limits of the broker session.
+    pub fn sessions(&self) -> &SessionSettings {
+        &self.inner.settings.sessions
     }
     /// The record store.
     pub fn records(&self) -> &Records {

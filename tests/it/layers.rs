@@ -37,8 +37,6 @@ const EDGE_FROM: &str = "config";
 const KNOWN: &[(&str, &str)] = &[
     ("authenticators", "config"),
     ("http", "dev"),
-    ("login", "config"),
-    ("login", "state"),
     ("saml", "authenticators"),
     ("saml", "config"),
 ];

@@ -30,6 +30,6 @@ pub async fn authorize_post(State(state): State<AppState>, headers: HeaderMap, b
 
 async fn authorize(state: &AppState, headers: &HeaderMap, p: RawParams) -> Response {
     let loc = locale::negotiate(None, p.get("ui_locales"), headers);
-    let outcome = crate::login::authorize::authorize(state, &p, loc.as_str(), &browser::read(state, headers)).await;
+    let outcome = crate::login::authorize::authorize(state.broker(), &p, loc.as_str(), &browser::read(state, headers)).await;
     respond(state, outcome)
 }

@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderValue};
 
 /// Whether our cookies are `Secure` and `__Host-` prefixed (not on a loopback HTTP issuer).
 fn secure(state: &AppState) -> bool {
-    cookies::secure_for(&state.config().server.issuer)
+    state.broker().issuer().secure()
 }
 
 /// The binding cookie of a request, if it has one of the right shape.
@@ -29,7 +29,7 @@ pub fn read(state: &AppState, headers: &HeaderMap) -> Browser {
 /// `Set-Cookie` for the binding value, living as long as a pending authorization may (refreshed
 /// on every `/authorize`, so a browser that keeps logging in keeps its value).
 pub fn binding_cookie(state: &AppState, value: &Presented) -> Option<HeaderValue> {
-    let ttl = i64::try_from(state.config().oidc.pending_ttl.as_secs()).unwrap_or(i64::MAX);
+    let ttl = i64::try_from(state.broker().oidc().pending_ttl.as_secs()).unwrap_or(i64::MAX);
     HeaderValue::from_str(&cookies::build(BIND_COOKIE, value.expose(), secure(state), Some(ttl))).ok()
 }
 

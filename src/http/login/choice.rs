@@ -40,7 +40,7 @@ struct LevelView {
 /// `GET /login/{id}`.
 pub async fn choice_get(State(state): State<AppState>, Path(id): Path<String>, Query(q): Query<LangQuery>) -> Response {
     let lang = q.lang().map(Locale::as_str);
-    respond(&state, crate::login::choice::choice(&state, &id, lang).await.into())
+    respond(&state, crate::login::choice::choice(state.broker(), &id, lang).await.into())
 }
 
 /// The page.

@@ -63,14 +63,14 @@ pub async fn consent_get(
     headers: HeaderMap,
 ) -> Response {
     let lang = q.lang().map(Locale::as_str);
-    let next = crate::login::consent::show(&state, &id, lang, &browser::read(&state, &headers)).await;
+    let next = crate::login::consent::show(state.broker(), &id, lang, &browser::read(&state, &headers)).await;
     respond(&state, next.into())
 }
 
 /// `POST /consent/{id}`.
 pub async fn consent_post(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: String) -> Response {
     let form = RawParams::parse(&body);
-    let next = crate::login::consent::decide(&state, &id, &browser::read(&state, &headers), &form).await;
+    let next = crate::login::consent::decide(state.broker(), &id, &browser::read(&state, &headers), &form).await;
     respond(&state, next.into())
 }
 

@@ -43,6 +43,6 @@ pub async fn continue_after_upstream(
 ) -> Response {
     respond(
         state,
-        crate::login::continue_after_upstream(state, pending_id, presented, outcome).await,
+        crate::login::continue_after_upstream(state.broker(), pending_id, presented, outcome).await,
     )
 }

@@ -4,7 +4,6 @@
 //! `Set-Cookie` headers the step asked for.
 
 use super::{browser, choice, consent, restart, start, upstream_error};
-use crate::login::context::BrokerView;
 use crate::login::errors::{code_url, error_url};
 use crate::login::{Next, Outcome, Problem};
 use crate::session::StoreError;
@@ -28,11 +27,11 @@ fn next(state: &AppState, next: Next) -> Response {
     match next {
         // A redirect URI that does not parse cannot be registered; should it happen, a page (in
         // German, as the response carries no language of its own).
-        Next::Code { to, code } => match code_url(&to, &code, state.issuer()) {
+        Next::Code { to, code } => match code_url(&to, &code, state.broker().issuer().as_str()) {
             Ok(url) => Redirect::to(url.as_str()).into_response(),
             Err(p) => page(p, Locale::De),
         },
-        Next::RpError { to, error } => match error_url(&to, error, state.issuer()) {
+        Next::RpError { to, error } => match error_url(&to, error, state.broker().issuer().as_str()) {
             Ok(url) => Redirect::to(url.as_str()).into_response(),
             Err(p) => page(p, Locale::De),
         },
@@ -46,7 +45,7 @@ fn next(state: &AppState, next: Next) -> Response {
             locale,
         } => {
             let locale = Locale::parse_or_default(&locale);
-            match error_url(&to, error, state.issuer()) {
+            match error_url(&to, error, state.broker().issuer().as_str()) {
                 Ok(url) => upstream_error::page(&failure, locale, url.as_str()),
                 Err(p) => page(p, locale),
             }

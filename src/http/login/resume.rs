@@ -12,6 +12,6 @@ pub async fn continue_get(State(state): State<AppState>, Path(handle): Path<Stri
     let presented = browser::binding(&state, &headers);
     respond(
         &state,
-        crate::login::resume::continue_parked(&state, &handle, presented.as_ref()).await,
+        crate::login::resume::continue_parked(state.broker(), &handle, presented.as_ref()).await,
     )
 }
