@@ -77,3 +77,24 @@ pub fn page(problem: Problem, locale: Locale) -> Response {
     };
     e.render(locale)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_keep_their_status() {
+        for (problem, status) in [
+            (Problem::UnknownClient, 400),
+            (Problem::InvalidRedirectUri, 400),
+            (Problem::BadRequest, 400),
+            (Problem::Expired, 400),
+            (Problem::Forbidden, 403),
+            (Problem::Internal, 500),
+            (Problem::Store(StoreError::Unavailable("10.1.2.3:6379 refused".into())), 503),
+            (Problem::Store(StoreError::Corrupt("bad tag".into())), 500),
+        ] {
+            assert_eq!(page(problem, Locale::En).status().as_u16(), status);
+        }
+    }
+}
