@@ -1,8 +1,9 @@
 //! Start-up: turn a validated [`Config`] into running services ([`AppState`]).
 
 use crate::authenticators::AuthenticatorRegistry;
+use crate::authenticators::MethodKind;
 use crate::clock::Clock;
-use crate::config::{Config, MethodKind, StoreBackend};
+use crate::config::{Config, StoreBackend};
 use crate::keys::{KeyRing, RingKey};
 use crate::session::memory::MemoryStore;
 use crate::session::redis::RedisStore;

@@ -8,9 +8,11 @@
 pub mod certificate;
 pub mod identity;
 pub mod registry;
+pub mod settings;
 
 pub use identity::{Attributes, Organisation, UpstreamSubject, VerifiedIdentity};
 pub use registry::AuthenticatorRegistry;
+pub use settings::{MethodConfig, MethodKind};
 
 use crate::trust::TrustLevel;
 use async_trait::async_trait;

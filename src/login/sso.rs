@@ -15,7 +15,7 @@ use super::check_prompt::Prompt;
 use super::client_policy::Refusal;
 use super::errors::{codes, OAuthError};
 use super::session::BrokerSession;
-use crate::config::SessionLimits;
+use crate::session::SessionLimits;
 use crate::trust::TrustLevel;
 
 /// What to do with a request.

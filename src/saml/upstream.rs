@@ -14,10 +14,10 @@ use super::authn_request::{self, Binding, RequestId, RequestParams};
 use super::mapping;
 use super::mapping::elster::{map_elster, ElsterIdentity};
 use super::profile::{ProfileKind, StatusReport};
+use super::settings::SamlUpstreamConfig;
 use super::sp::ServiceProvider;
 use crate::authenticators::{Authenticator, AuthnError, LoginContext, MethodId, StartAction, UpstreamReturn, VerifiedIdentity};
 use crate::clock::unix_seconds;
-use crate::config::saml::SamlUpstreamConfig;
 use crate::session::{RecordKind, Records};
 use crate::trust::{level_from_upstream_with, TrustLevel};
 use async_trait::async_trait;
@@ -79,7 +79,12 @@ pub struct SamlUpstream {
 
 impl SamlUpstream {
     /// Build from validated configuration.
-    pub fn new(method: &crate::config::MethodConfig, sp: Arc<ServiceProvider>, upstream: SamlUpstreamConfig, records: Records) -> Self {
+    pub fn new(
+        method: &crate::authenticators::MethodConfig,
+        sp: Arc<ServiceProvider>,
+        upstream: SamlUpstreamConfig,
+        records: Records,
+    ) -> Self {
         Self {
             id: method.id.clone(),
             ceiling: method.level,

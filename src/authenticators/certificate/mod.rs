@@ -9,14 +9,15 @@
 
 pub mod crl;
 pub mod mapping;
+pub mod settings;
 pub mod verify;
 
+use crate::authenticators::MethodConfig;
 use crate::authenticators::{Authenticator, AuthnError, LoginContext, MethodId, StartAction, UpstreamReturn, VerifiedIdentity};
 use crate::clock::unix_seconds;
-use crate::config::certificate::CertificateConfig;
-use crate::config::MethodConfig;
 use crate::trust::TrustLevel;
 use async_trait::async_trait;
+use settings::CertificateConfig;
 use std::time::SystemTime;
 use verify::{CertError, LoadedAnchor};
 

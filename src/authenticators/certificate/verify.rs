@@ -8,7 +8,7 @@
 //! still proves possession of the private key (rustls checks CertificateVerify).
 
 use super::crl::{pem_or_der, CrlSet};
-use crate::config::certificate::{AnchorConfig, RevocationMode, StaleCrlPolicy};
+use super::settings::{AnchorConfig, RevocationMode, StaleCrlPolicy};
 use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use webpki::{EndEntityCert, ExpirationPolicy, KeyPurposeIdIter, RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy};
