@@ -79,7 +79,7 @@ pub fn build_methods(config: &Config, records: &Records) -> Result<Authenticator
                 registry.register(Arc::new(auth));
             }
             MethodKind::Saml { upstream } => {
-                // One SamlUpstream per method; config validation guarantees the upstream exists.
+                // One SAML authenticator per method; config validation guarantees the upstream exists.
                 let saml = config.saml.as_ref().ok_or_else(|| StartupError::Method {
                     method: m.id.to_string(),
                     reason: "no [saml] section".into(),
@@ -89,7 +89,12 @@ pub fn build_methods(config: &Config, records: &Records) -> Result<Authenticator
                     reason: format!("no [[saml.upstreams]] entry named {upstream:?}"),
                 })?;
                 let sp = Arc::new(saml.sp.clone());
-                registry.register(Arc::new(crate::saml::SamlUpstream::new(m, sp, up.clone(), records.clone())));
+                registry.register(Arc::new(crate::authenticators::saml::SamlAuthenticator::new(
+                    m,
+                    sp,
+                    up.clone(),
+                    records.clone(),
+                )));
             }
         }
     }

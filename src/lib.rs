@@ -11,6 +11,7 @@ pub mod config;
 pub mod dev;
 pub mod escape;
 pub mod http;
+pub mod identity;
 pub mod ids;
 pub mod keys;
 pub mod login;

@@ -1,7 +1,7 @@
 //! The settings of one upstream method (`[[methods]]`): its id, protocol family, level ceiling and
 //! labels. Built by `config` (config → domain only); the method implementations read them.
 
-use super::MethodId;
+use crate::identity::MethodId;
 use crate::trust::TrustLevel;
 
 /// The protocol family of a method.

@@ -2,7 +2,8 @@
 
 use super::Problems;
 use crate::authenticators::certificate::settings::CertificateConfig;
-use crate::authenticators::{MethodConfig, MethodId, MethodKind};
+use crate::authenticators::{MethodConfig, MethodKind};
+use crate::identity::MethodId;
 use crate::trust::TrustLevel;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;

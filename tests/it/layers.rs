@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["clock", "ids", "escape", "tls"],
     &["trust"],
+    &["identity"],
     &["keys", "session"],
     &["saml"],
     &["authenticators"],
@@ -45,7 +46,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("oidc_provider", "http"),
     ("oidc_provider", "state"),
     ("oidc_provider", "axum"),
-    ("saml", "authenticators"),
 ];
 
 fn src_dir() -> PathBuf {

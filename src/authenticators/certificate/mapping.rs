@@ -8,7 +8,7 @@
 //! a pseudonym over anchor and serialNumber, else no organisation ([`organisation`]). See
 //! docs/certificates.md.
 
-use crate::authenticators::{Attributes, Organisation, UpstreamSubject};
+use crate::identity::{Attributes, Organisation, UpstreamSubject};
 use sha2::{Digest, Sha256};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::{GeneralName, ParsedExtension};

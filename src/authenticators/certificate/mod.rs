@@ -13,8 +13,9 @@ pub mod settings;
 pub mod verify;
 
 use crate::authenticators::MethodConfig;
-use crate::authenticators::{Authenticator, AuthnError, LoginContext, MethodId, StartAction, UpstreamReturn, VerifiedIdentity};
+use crate::authenticators::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn};
 use crate::clock::unix_seconds;
+use crate::identity::{MethodId, VerifiedIdentity};
 use crate::trust::TrustLevel;
 use async_trait::async_trait;
 use settings::CertificateConfig;
