@@ -45,6 +45,29 @@ pub enum CertError {
     Invalid(String),
 }
 
+impl CertError {
+    /// The refusal whose text ([`Display`](std::fmt::Display)) is `reason`, the inverse of
+    /// `to_string`: [`CertificateAuthenticator::finish`](super::CertificateAuthenticator) carries
+    /// a refusal as the text of `AuthnError::Rejected`, and the listener's page needs the refusal
+    /// back. A text that names no refusal is [`CertError::Invalid`].
+    pub fn from_reason(reason: &str) -> CertError {
+        use CertError::*;
+        [
+            NoCertificate,
+            Malformed,
+            UnknownCa,
+            Expired,
+            Revoked,
+            RevocationUnavailable,
+            EkuMismatch,
+            PolicyMismatch,
+        ]
+        .into_iter()
+        .find(|e| e.to_string() == reason)
+        .unwrap_or_else(|| Invalid(reason.strip_prefix("certificate path invalid: ").unwrap_or(reason).to_owned()))
+    }
+}
+
 /// One anchor, loaded.
 pub struct LoadedAnchor {
     /// Its configuration.
