@@ -1,4 +1,6 @@
-//! Start-up: turn a validated [`Config`] into running services ([`AppState`]).
+//! Start-up: turn a validated [`Config`] into running services ([`AppState`]), and the
+//! application [`router`] over them (the top of the module map: it merges the routes of every
+//! edge module, the development ones included).
 
 use crate::authenticators::AuthenticatorRegistry;
 use crate::authenticators::MethodKind;
@@ -9,6 +11,7 @@ use crate::session::memory::MemoryStore;
 use crate::session::redis::RedisStore;
 use crate::session::{Records, Sealer, SessionStore};
 use crate::state::AppState;
+use axum::Router;
 use std::sync::Arc;
 
 /// Why the broker could not start (each names the file or key at fault).
@@ -113,4 +116,21 @@ pub async fn build_state(
     let records = Records::new(store, Arc::new(Sealer::new(sealing)), &config.store.namespace);
     let methods = build_methods(&config, &records)?;
     Ok(AppState::new(config, records, keys, clock, methods, metrics))
+}
+
+/// The whole application router (tests drive it with `tower::ServiceExt::oneshot`).
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config().server.max_body_bytes;
+    let tls = state.config().server.tls.is_some();
+    let mut router = Router::new()
+        .merge(crate::http::health::routes())
+        .merge(crate::oidc_provider::routes::routes())
+        .merge(crate::login::routes())
+        .merge(crate::http::saml::routes())
+        .merge(crate::http::cert_return::routes())
+        .merge(crate::web::static_routes());
+    if state.config().server.development {
+        router = router.merge(crate::dev::routes());
+    }
+    crate::http::harden(router, max_body, tls).with_state(state)
 }

@@ -28,5 +28,5 @@ pub use state::AppState;
 
 /// The application router for a state (tests drive it without a socket).
 pub fn build_app(state: AppState) -> axum::Router {
-    http::router(state)
+    app::router(state)
 }
