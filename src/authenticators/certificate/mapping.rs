@@ -1,4 +1,4 @@
-//! From a verified certificate to a [`VerifiedIdentity`]: x509-parser extracts subject CN, O,
+//! From a verified certificate to a [`VerifiedIdentity`](crate::identity::VerifiedIdentity): x509-parser extracts subject CN, O,
 //! serialNumber, organizationIdentifier (2.5.4.97), given name/surname, e-mail and the policy OIDs.
 //!
 //! Account binding (the upstream subject that feeds the pairwise `sub`): the subject's
