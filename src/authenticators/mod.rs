@@ -6,36 +6,19 @@
 //! broker core sees only levels, subjects and attributes.
 
 pub mod certificate;
-pub mod identity;
 pub mod registry;
+pub mod saml;
+pub mod settings;
 
-pub use identity::{Attributes, Organisation, UpstreamSubject, VerifiedIdentity};
 pub use registry::AuthenticatorRegistry;
+pub use settings::{MethodConfig, MethodKind};
 
+use crate::identity::{MethodId, VerifiedIdentity};
 use crate::trust::TrustLevel;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::time::SystemTime;
 use url::Url;
-
-/// A configured method id (`eid`, `elster`, `certificate`, `bank`, `dev` …): the value of `idp_hint`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct MethodId(pub String);
-
-impl MethodId {
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for MethodId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// What the broker knows of the login when a method starts.
 #[derive(Debug, Clone)]

@@ -30,7 +30,8 @@ pub mod sso;
 pub mod start;
 pub mod upstream_error;
 
-use crate::authenticators::{AuthnError, VerifiedIdentity};
+use crate::authenticators::AuthnError;
+use crate::identity::VerifiedIdentity;
 use crate::state::AppState;
 use axum::response::Response;
 use axum::routing::{get, post};

@@ -6,7 +6,8 @@
 //! binding cookie. That GET takes the parked outcome (single use) and hands it, with the cookie, to
 //! [`super::continue_after_upstream`], which checks the binding before anything else.
 
-use crate::authenticators::{AuthnError, VerifiedIdentity};
+use crate::authenticators::AuthnError;
+use crate::identity::VerifiedIdentity;
 use crate::session::{RecordKind, StoreError};
 use crate::state::AppState;
 use axum::extract::{Path, State};

@@ -15,7 +15,7 @@ use super::check_prompt::Prompt;
 use super::client_policy::Refusal;
 use super::errors::{codes, OAuthError};
 use super::session::BrokerSession;
-use crate::config::SessionLimits;
+use crate::session::SessionLimits;
 use crate::trust::TrustLevel;
 
 /// What to do with a request.
@@ -69,7 +69,7 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authenticators::{Attributes, MethodId, UpstreamSubject};
+    use crate::identity::{Attributes, MethodId, UpstreamSubject};
     use std::time::Duration;
 
     fn limits(level: TrustLevel) -> SessionLimits {

@@ -5,15 +5,19 @@
 //! `saml-xmlsec` (crates/saml-xmlsec), used here through its public API.
 
 pub mod authn_request;
+pub mod error;
 pub mod mapping;
 pub mod metadata;
 pub mod profile;
+pub mod settings;
 pub mod sp;
 pub mod upstream;
 
 #[cfg(test)]
 pub(crate) mod test_support;
 
+pub use error::SamlError;
+pub use settings::SamlUpstreamConfig;
 pub use upstream::SamlUpstream;
 
 #[cfg(test)]

@@ -8,9 +8,11 @@ pub mod memory;
 pub mod records;
 pub mod redis;
 pub mod sealing;
+pub mod settings;
 
 pub use records::{RecordKind, Records};
 pub use sealing::{Sealer, SealingKey};
+pub use settings::{SessionLimits, SessionSettings};
 
 use async_trait::async_trait;
 use std::time::Duration;

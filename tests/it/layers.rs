@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["clock", "ids", "escape", "tls", "secret"],
     &["trust"],
+    &["identity"],
     &["keys", "session"],
     &["saml"],
     &["authenticators"],
@@ -35,15 +36,11 @@ const EDGE_FROM: &str = "config";
 /// Known violations still being removed (issue 14), each `(from, to)`. The test fails on any
 /// violation not listed here and on any entry that no longer occurs, so this list only shrinks.
 const KNOWN: &[(&str, &str)] = &[
-    ("authenticators", "config"),
-    ("http", "dev"),
     ("login", "config"),
     ("login", "http"),
     ("login", "state"),
     ("login", "web"),
     ("login", "axum"),
-    ("saml", "authenticators"),
-    ("saml", "config"),
 ];
 
 fn src_dir() -> PathBuf {

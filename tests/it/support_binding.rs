@@ -6,8 +6,8 @@
 
 use crate::support::{unique_namespace, TestBroker};
 use crate::support_login::*;
-use buergerkonto::authenticators::{Attributes, MethodId, Organisation, UpstreamSubject, VerifiedIdentity};
 use buergerkonto::clock::Clock;
+use buergerkonto::identity::{Attributes, MethodId, Organisation, UpstreamSubject, VerifiedIdentity};
 use buergerkonto::login::restart::{RESTART_DE, RESTART_EN};
 use buergerkonto::trust::TrustLevel;
 use openidconnect::reqwest;

@@ -1,9 +1,29 @@
-//! [`VerifiedIdentity`]: the one shape every upstream method produces.
+//! [`VerifiedIdentity`]: the one shape every upstream method produces, and its parts (the method
+//! id, the upstream subject, attributes, organisation). A low module of plain data, so the protocol
+//! modules (`saml`, the certificate mapping) build identities without importing `authenticators`.
 
-use super::MethodId;
 use crate::trust::TrustLevel;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
+
+/// A configured method id (`eid`, `elster`, `certificate`, `bank`, `dev` …): the value of `idp_hint`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MethodId(pub String);
+
+impl MethodId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for MethodId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 /// The upstream's stable identifier of the person (e.g. eIDAS PersonIdentifier, ELSTER account
 /// pseudonym, certificate serial). Never sent to relying parties: it only feeds the pairwise `sub`.
