@@ -36,6 +36,7 @@ impl AppState {
             issuer: Issuer::new(&config.server.issuer),
             clients: config.clients.clone(),
             oidc: config.oidc.clone(),
+            sessions: config.store.sessions.clone(),
         };
         Self {
             inner: Arc::new(Inner {

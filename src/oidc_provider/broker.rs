@@ -7,7 +7,7 @@ use super::settings::{ClientConfig, OidcConfig};
 use crate::authenticators::AuthenticatorRegistry;
 use crate::clock::Clock;
 use crate::keys::KeyRing;
-use crate::session::Records;
+use crate::session::{Records, SessionSettings};
 use std::sync::Arc;
 
 /// The issuer identifier (OIDC Discovery §3, RFC 9207): the configured URL without a trailing
@@ -60,6 +60,8 @@ pub struct ProviderSettings {
     pub clients: Vec<ClientConfig>,
     /// Lifetimes and pairwise secrets.
     pub oidc: OidcConfig,
+    /// How long a broker session may be used at each level.
+    pub sessions: SessionSettings,
 }
 
 /// The core's services and settings. Cheap to clone.
@@ -105,6 +107,10 @@ impl Broker {
     /// Lifetimes and pairwise secrets.
     pub fn oidc(&self) -> &OidcConfig {
         &self.inner.settings.oidc
+    }
+    /// Per-level session limits.
+    pub fn sessions(&self) -> &SessionSettings {
+        &self.inner.settings.sessions
     }
     /// The record store.
     pub fn records(&self) -> &Records {
