@@ -136,7 +136,7 @@ async fn seed(state: &buergerkonto::AppState, now: i64, redirect: &str, n: usize
     for _ in 0..n {
         let grant_id = random_id();
         let code = random_id();
-        let mut claims = buergerkonto::authenticators::Attributes::new();
+        let mut claims = buergerkonto::identity::Attributes::new();
         claims.insert("given_name".into(), "Erika".into());
         claims.insert("family_name".into(), "Mustermann".into());
         let grant = Grant {

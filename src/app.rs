@@ -1,13 +1,17 @@
-//! Start-up: turn a validated [`Config`] into running services ([`AppState`]).
+//! Start-up: turn a validated [`Config`] into running services ([`AppState`]), and the
+//! application [`router`] over them (the top of the module map: it merges the routes of every
+//! edge module, the development ones included).
 
 use crate::authenticators::AuthenticatorRegistry;
+use crate::authenticators::MethodKind;
 use crate::clock::Clock;
-use crate::config::{Config, MethodKind, StoreBackend};
+use crate::config::{Config, StoreBackend};
 use crate::keys::{KeyRing, RingKey};
 use crate::session::memory::MemoryStore;
 use crate::session::redis::RedisStore;
 use crate::session::{Records, Sealer, SessionStore};
 use crate::state::AppState;
+use axum::Router;
 use std::sync::Arc;
 
 /// Why the broker could not start (each names the file or key at fault).
@@ -78,7 +82,7 @@ pub fn build_methods(config: &Config, records: &Records) -> Result<Authenticator
                 registry.register(Arc::new(auth));
             }
             MethodKind::Saml { upstream } => {
-                // One SamlUpstream per method; config validation guarantees the upstream exists.
+                // One SAML authenticator per method; config validation guarantees the upstream exists.
                 let saml = config.saml.as_ref().ok_or_else(|| StartupError::Method {
                     method: m.id.to_string(),
                     reason: "no [saml] section".into(),
@@ -88,7 +92,12 @@ pub fn build_methods(config: &Config, records: &Records) -> Result<Authenticator
                     reason: format!("no [[saml.upstreams]] entry named {upstream:?}"),
                 })?;
                 let sp = Arc::new(saml.sp.clone());
-                registry.register(Arc::new(crate::saml::SamlUpstream::new(m, sp, up.clone(), records.clone())));
+                registry.register(Arc::new(crate::authenticators::saml::SamlAuthenticator::new(
+                    m,
+                    sp,
+                    up.clone(),
+                    records.clone(),
+                )));
             }
         }
     }
@@ -107,4 +116,21 @@ pub async fn build_state(
     let records = Records::new(store, Arc::new(Sealer::new(sealing)), &config.store.namespace);
     let methods = build_methods(&config, &records)?;
     Ok(AppState::new(config, records, keys, clock, methods, metrics))
+}
+
+/// The whole application router (tests drive it with `tower::ServiceExt::oneshot`).
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config().server.max_body_bytes;
+    let tls = state.config().server.tls.is_some();
+    let mut router = Router::new()
+        .merge(crate::http::health::routes())
+        .merge(crate::http::oidc::routes())
+        .merge(crate::http::login::routes())
+        .merge(crate::http::saml::routes())
+        .merge(crate::http::cert_return::routes())
+        .merge(crate::web::static_routes());
+    if state.config().server.development {
+        router = router.merge(crate::dev::routes());
+    }
+    crate::http::harden(router, max_body, tls).with_state(state)
 }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod dev;
 pub mod escape;
 pub mod http;
+pub mod identity;
 pub mod ids;
 pub mod keys;
 pub mod login;
@@ -28,5 +29,5 @@ pub use state::AppState;
 
 /// The application router for a state (tests drive it without a socket).
 pub fn build_app(state: AppState) -> axum::Router {
-    http::router(state)
+    app::router(state)
 }

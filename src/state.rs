@@ -7,7 +7,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::keys::KeyRing;
 use crate::oidc_provider::broker::{Broker, Issuer, ProviderSettings};
-use crate::session::{Records, SessionLimits, SessionSettings};
+use crate::session::Records;
 use std::sync::Arc;
 
 /// Shared state. Cheap to clone.
@@ -32,19 +32,11 @@ impl AppState {
         methods: AuthenticatorRegistry,
         metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     ) -> Self {
-        let mut sessions = SessionSettings::default();
-        for l in &config.store.session_limits {
-            sessions.set(SessionLimits {
-                level: l.level,
-                max_age: l.max_age,
-                idle: l.idle,
-            });
-        }
         let settings = ProviderSettings {
             issuer: Issuer::new(&config.server.issuer),
             clients: config.clients.clone(),
             oidc: config.oidc.clone(),
-            sessions,
+            sessions: config.store.sessions.clone(),
         };
         Self {
             inner: Arc::new(Inner {

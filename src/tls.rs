@@ -1,5 +1,8 @@
 //! The one rustls crypto provider (aws-lc-rs) and the outbound HTTPS client built on it.
 //!
+//! Also the certificate and key files of a TLS listener ([`TlsFiles`]), named by the main
+//! listener's and the certificate listener's settings.
+//!
 //! A leaf module: listeners (`http::server`, `http::mtls`), the certificate authenticator and
 //! every outbound HTTP client take their provider from here, so exactly one crypto library does
 //! TLS. The provider is always passed explicitly (`builder_with_provider`): rustls' process-wide
@@ -11,7 +14,17 @@
 
 use rustls::crypto::CryptoProvider;
 use rustls::{ClientConfig, RootCertStore};
+use std::path::PathBuf;
 use std::sync::Arc;
+
+/// Certificate chain and key (PEM) of a TLS listener.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// Certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// Private key.
+    pub key: PathBuf,
+}
 
 /// Errors while building a TLS client configuration.
 #[derive(Debug, thiserror::Error)]

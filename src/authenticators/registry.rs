@@ -1,6 +1,7 @@
 //! The configured methods, by id.
 
-use super::{Authenticator, MethodId};
+use super::Authenticator;
+use crate::identity::MethodId;
 use crate::trust::TrustLevel;
 use std::sync::Arc;
 

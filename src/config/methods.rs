@@ -1,7 +1,9 @@
 //! `[[methods]]`: the upstream methods offered on the login choice, each with its level ceiling.
 
 use super::Problems;
-use crate::authenticators::MethodId;
+use crate::authenticators::certificate::settings::CertificateConfig;
+use crate::authenticators::{MethodConfig, MethodKind};
+use crate::identity::MethodId;
 use crate::trust::TrustLevel;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -18,32 +20,6 @@ pub struct RawMethod {
     pub label_en: Option<String>,
     #[serde(default)]
     pub upstream: Option<String>,
-}
-
-/// The protocol family of a method.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MethodKind {
-    /// A SAML upstream from `[saml]` (eID, ELSTER) by name.
-    Saml { upstream: String },
-    /// Client certificates on the mTLS listener (`[certificate]`).
-    Certificate,
-    /// Development login with test persons (development configuration only).
-    Dev,
-}
-
-/// A method, validated.
-#[derive(Debug, Clone)]
-pub struct MethodConfig {
-    /// `idp_hint` value.
-    pub id: MethodId,
-    /// Protocol.
-    pub kind: MethodKind,
-    /// Highest level the method may give.
-    pub level: TrustLevel,
-    /// Label on the choice page (German).
-    pub label_de: String,
-    /// Label on the choice page (English).
-    pub label_en: String,
 }
 
 pub(super) fn validate(raw: Vec<RawMethod>, development: bool, p: &mut Problems) -> Vec<MethodConfig> {
@@ -101,7 +77,7 @@ pub(super) fn validate(raw: Vec<RawMethod>, development: bool, p: &mut Problems)
 pub(super) fn cross_check(
     methods: &[MethodConfig],
     saml: Option<&super::saml::SamlConfig>,
-    certificate: Option<&super::certificate::CertificateConfig>,
+    certificate: Option<&CertificateConfig>,
     p: &mut Problems,
 ) {
     for m in methods {

@@ -13,12 +13,11 @@ pub mod certificate;
 pub mod saml;
 mod saml_upstream;
 
-pub use methods::{MethodConfig, MethodKind};
 pub use oidc::{ClientAuth, ClientConfig, OidcConfig, SubjectType, KNOWN_SCOPES};
 pub use problems::{ConfigError, Problems};
 pub use secrets::Secret;
-pub use server::{LogFormat, ServerConfig, TlsFiles};
-pub use store::{SessionLimits, StoreBackend, StoreConfig};
+pub use server::{LogFormat, ServerConfig};
+pub use store::{StoreBackend, StoreConfig};
 
 /// The file's raw (serde) types, public so that tools and tests can load a file, edit it as typed
 /// values and validate it through the one path ([`Config::from_raw`]) instead of editing TOML text.
@@ -33,6 +32,8 @@ pub mod raw {
     pub use super::{KeysRaw, RawConfig, RawSigningKey};
 }
 
+use crate::authenticators::certificate::settings::CertificateConfig;
+use crate::authenticators::MethodConfig;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -115,7 +116,7 @@ pub struct Config {
     /// SAML service provider and upstreams.
     pub saml: Option<saml::SamlConfig>,
     /// Certificate (mTLS) login.
-    pub certificate: Option<certificate::CertificateConfig>,
+    pub certificate: Option<CertificateConfig>,
     /// Directory that relative paths in the file are resolved against.
     pub base_dir: PathBuf,
 }

@@ -4,11 +4,11 @@
 //! setup stops the broker at start-up (and `check-config`) instead of failing the first login.
 //! An upstream whose metadata has no signing certificate is refused here.
 
-pub use super::saml_upstream::SamlUpstreamConfig;
 use super::saml_upstream::{validate_upstream, RawUpstream};
 use super::Problems;
 use crate::saml::profile::ProfileKind;
 use crate::saml::sp::{self, KeyPair, PrivateKey, ServiceProvider, SignatureAlg};
+use crate::saml::SamlUpstreamConfig;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -5,15 +5,15 @@
 use super::Problems;
 use crate::saml::authn_request::{Binding, SpType};
 use crate::saml::mapping::elster::TaxRelease;
-use crate::saml::metadata::{self, IdpMetadata};
+use crate::saml::metadata;
 use crate::saml::profile::{AttributeKey, AttributeNames, ProfileKind};
 use crate::saml::sp;
+use crate::saml::SamlUpstreamConfig;
 use crate::trust::TrustLevel;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
-use url::Url;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -64,40 +64,6 @@ fn default_request_ttl() -> u64 {
 }
 fn default_skew() -> u64 {
     60
-}
-
-/// One upstream IdP, validated.
-#[derive(Debug, Clone)]
-pub struct SamlUpstreamConfig {
-    /// Name (`[[methods]] upstream = …`).
-    pub name: String,
-    /// Profile.
-    pub profile: ProfileKind,
-    /// What the verified metadata says.
-    pub idp: IdpMetadata,
-    /// Where requests go (metadata endpoint for `binding`, or the configured override).
-    pub sso_url: Url,
-    /// Binding for requests.
-    pub binding: Binding,
-    /// `eidas:SPType`.
-    pub sp_type: SpType,
-    /// `Scoping/RequesterID` (private SPs).
-    pub requester_id: Option<String>,
-    /// Optional attributes requested besides the profile's required ones.
-    pub optional_attributes: Vec<AttributeKey>,
-    /// How long an AuthnRequest waits for its Response.
-    pub request_ttl: Duration,
-    /// Allowed clock skew.
-    pub max_skew: Duration,
-    /// Legacy upstreams only.
-    pub allow_rsa_pkcs1: bool,
-    /// The profile's attribute Names with this upstream's `attribute_names` overrides.
-    pub attribute_names: AttributeNames,
-    /// `release_tax_id` / `release_tax_number` (ELSTER only).
-    pub tax_release: TaxRelease,
-    /// Highest level a `http://eidas.europa.eu/NotNotified/LoA/*` value may map to (default
-    /// `basic`: a scheme not notified under eIDAS Art. 9 is not taken at its word).
-    pub not_notified_max_level: TrustLevel,
 }
 
 pub(super) fn validate_upstream(u: RawUpstream, i: usize, development: bool, p: &mut Problems) -> Option<SamlUpstreamConfig> {

@@ -2,6 +2,7 @@
 
 use super::problems::is_loopback;
 use super::Problems;
+use crate::tls::TlsFiles;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,15 +39,6 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line.
     Json,
-}
-
-/// Certificate chain and key (PEM) of a TLS listener.
-#[derive(Debug, Clone)]
-pub struct TlsFiles {
-    /// Certificate chain, leaf first.
-    pub cert: PathBuf,
-    /// Private key.
-    pub key: PathBuf,
 }
 
 /// `[server]`, validated.

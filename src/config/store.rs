@@ -1,6 +1,7 @@
 //! `[store]`: backend, namespace, sealing keys, and per-level session limits.
 
 use super::{Problems, Secret};
+use crate::session::settings::{SessionLimits, SessionSettings};
 use crate::session::SealingKey;
 use crate::trust::TrustLevel;
 use base64::Engine;
@@ -48,17 +49,6 @@ pub enum StoreBackend {
     Redis { url: String, password: Option<Secret> },
 }
 
-/// How long a broker session may be used at a level: since authentication, and since last use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionLimits {
-    /// Level the limit applies to.
-    pub level: TrustLevel,
-    /// Total age since `auth_time`.
-    pub max_age: Duration,
-    /// Since the session was last used.
-    pub idle: Duration,
-}
-
 /// `[store]`, validated.
 #[derive(Debug, Clone)]
 pub struct StoreConfig {
@@ -68,18 +58,14 @@ pub struct StoreConfig {
     pub namespace: String,
     /// Sealing keys; the first seals. Raw 32-byte keys.
     pub sealing_keys: Vec<(String, Secret)>,
-    /// Per-level limits, one per level (defaults filled in).
-    pub session_limits: Vec<SessionLimits>,
+    /// Per-level session limits (defaults filled in), the session module's settings.
+    pub sessions: SessionSettings,
 }
 
 impl StoreConfig {
-    /// The limit for a level.
+    /// The limit for a level ([`SessionSettings::limits_for`] of [`StoreConfig::sessions`]).
     pub fn limits_for(&self, level: TrustLevel) -> SessionLimits {
-        self.session_limits
-            .iter()
-            .copied()
-            .find(|l| l.level == level)
-            .unwrap_or_else(|| default_limit(level))
+        self.sessions.limits_for(level)
     }
 
     /// Build the sealing keys (validated already, so errors are not expected here).
@@ -93,20 +79,6 @@ impl StoreConfig {
                 SealingKey::new(id, &bytes).map_err(|e| e.to_string())
             })
             .collect()
-    }
-}
-
-/// Defaults: high 30 min total / 5 min idle; substantial 2 h / 30 min; low and basic 8 h / 1 h.
-fn default_limit(level: TrustLevel) -> SessionLimits {
-    let (max, idle) = match level {
-        TrustLevel::High => (30 * 60, 5 * 60),
-        TrustLevel::Substantial => (2 * 3600, 30 * 60),
-        TrustLevel::Low | TrustLevel::Basic => (8 * 3600, 3600),
-    };
-    SessionLimits {
-        level,
-        max_age: Duration::from_secs(max),
-        idle: Duration::from_secs(idle),
     }
 }
 
@@ -169,7 +141,7 @@ pub(super) fn validate(raw: RawStore, development: bool, p: &mut Problems) -> Op
             }
         }
     }
-    let mut session_limits: Vec<SessionLimits> = TrustLevel::ALL.into_iter().map(default_limit).collect();
+    let mut sessions = SessionSettings::default();
     for (i, l) in raw.session_limits.into_iter().enumerate() {
         let field = format!("store.session_limits[{i}]");
         match l.level.parse::<TrustLevel>() {
@@ -177,13 +149,11 @@ pub(super) fn validate(raw: RawStore, development: bool, p: &mut Problems) -> Op
                 if l.idle_secs == 0 || l.max_age_secs == 0 || l.idle_secs > l.max_age_secs {
                     p.push(format!("{field}: need 0 < idle_secs <= max_age_secs"));
                 }
-                if let Some(slot) = session_limits.iter_mut().find(|s| s.level == level) {
-                    *slot = SessionLimits {
-                        level,
-                        max_age: Duration::from_secs(l.max_age_secs),
-                        idle: Duration::from_secs(l.idle_secs),
-                    };
-                }
+                sessions.set(SessionLimits {
+                    level,
+                    max_age: Duration::from_secs(l.max_age_secs),
+                    idle: Duration::from_secs(l.idle_secs),
+                });
             }
             Err(e) => p.push(format!("{field}.level: {e}")),
         }
@@ -192,7 +162,7 @@ pub(super) fn validate(raw: RawStore, development: bool, p: &mut Problems) -> Op
         backend,
         namespace,
         sealing_keys,
-        session_limits,
+        sessions,
     })
 }
 

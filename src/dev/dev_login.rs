@@ -4,11 +4,10 @@
 //! the upstream is exercised exactly as with eID or ELSTER. Refused outside development
 //! configuration (config validation) and routed only there.
 
-use crate::authenticators::{
-    Attributes, Authenticator, AuthnError, LoginContext, MethodId, StartAction, UpstreamReturn, UpstreamSubject, VerifiedIdentity,
-};
-use crate::config::MethodConfig;
+use crate::authenticators::MethodConfig;
+use crate::authenticators::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn};
 use crate::http::login::respond;
+use crate::identity::{Attributes, MethodId, UpstreamSubject, VerifiedIdentity};
 use crate::login::params::RawParams;
 use crate::login::pending;
 use crate::state::AppState;

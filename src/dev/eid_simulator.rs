@@ -15,7 +15,8 @@ mod kind;
 pub mod messages;
 pub mod persons;
 
-use crate::config::saml::{SamlConfig, SamlUpstreamConfig, SimulatorConfig};
+use crate::config::saml::{SamlConfig, SimulatorConfig};
+use crate::saml::SamlUpstreamConfig;
 use crate::state::AppState;
 use crate::web::escape;
 use axum::body::Bytes;

@@ -7,8 +7,8 @@
 //! [`continue_after_upstream`](crate::login::continue_after_upstream) refuses a browser that did
 //! not start the login (issue 9 item 1): a captured return link is useless in another browser.
 
-use crate::authenticators::VerifiedIdentity;
 use crate::http::error::AppError;
+use crate::identity::VerifiedIdentity;
 use crate::session::{RecordKind, StoreError};
 use crate::state::AppState;
 use axum::extract::{Query, State};

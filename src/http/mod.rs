@@ -1,4 +1,6 @@
-//! HTTP plumbing: router assembly, listeners, security headers, error mapping, health.
+//! HTTP plumbing: listeners, the layers every route gets ([`harden`]), security headers, error
+//! mapping, health, and the edge handlers. The router that merges every module's routes is
+//! `app::router`, so `http` does not import `dev`.
 
 pub mod cert_return;
 pub mod cookies;
@@ -12,32 +14,14 @@ pub mod saml;
 pub mod security;
 pub mod server;
 
-use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
-
-/// The whole application router (tests drive it with `tower::ServiceExt::oneshot`).
-pub fn router(state: AppState) -> Router {
-    let max_body = state.config().server.max_body_bytes;
-    let tls = state.config().server.tls.is_some();
-    let mut router = Router::new()
-        .merge(health::routes())
-        .merge(oidc::routes())
-        .merge(login::routes())
-        .merge(saml::routes())
-        .merge(cert_return::routes())
-        .merge(crate::web::static_routes());
-    if state.config().server.development {
-        router = router.merge(crate::dev::routes());
-    }
-    harden(router, max_body, tls).with_state(state)
-}
 
 /// The layers every route gets. They wrap outwards: a panic in a handler becomes the generic 500
 /// page (logged, never shown); the security headers sit outside the body limit and the panic
 /// catcher so a 413 or 500 carries them too; metrics count every response; the trace layer is
 /// outermost so every response is logged.
-fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, max_body: usize, tls: bool) -> Router<S> {
+pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, max_body: usize, tls: bool) -> Router<S> {
     router
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))

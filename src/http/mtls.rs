@@ -11,10 +11,10 @@
 //! addresses (oidc-landscape §2.8: Keycloak #35861); from anyone else it is ignored and logged.
 
 use super::cert_return as return_leg;
+use crate::authenticators::certificate::settings::CertificateConfig;
 use crate::authenticators::certificate::verify::CertError;
-use crate::authenticators::certificate::CertificateAuthenticator;
-use crate::authenticators::Authenticator;
-use crate::config::certificate::CertificateConfig;
+use crate::authenticators::certificate::{self, CertificateAuthenticator};
+use crate::authenticators::{Authenticator, UpstreamReturn};
 use crate::http::server::{load_cert_and_key, ServeError};
 use crate::state::AppState;
 use crate::tls::crypto_provider;
@@ -159,7 +159,7 @@ pub async fn serve_mtls(listener: std::net::TcpListener, app: AppState, handle: 
         .config()
         .methods
         .iter()
-        .find(|m| m.kind == crate::config::MethodKind::Certificate)
+        .find(|m| m.kind == crate::authenticators::MethodKind::Certificate)
         .cloned()
         .ok_or_else(|| ServeError::Tls("certificate listener configured without a certificate method".into()))?;
     let auth = Arc::new(CertificateAuthenticator::new(&method, &config).map_err(ServeError::Tls)?);
@@ -200,7 +200,9 @@ async fn cert_login(
 ) -> Response {
     let chain = choose_chain(&s.config, peer, chain, &headers);
     let now = s.app.clock().now();
-    match s.auth.verify(&chain, now) {
+    // Like every method, through `finish`; the transaction travels in `txn` and is checked when
+    // the return leg continues it.
+    match s.auth.finish(&q.txn, UpstreamReturn::ClientCertificate { chain }, now).await {
         Ok(identity) => {
             tracing::info!(method = %s.auth.id(), level = %identity.level, "certificate login verified");
             match return_leg::park(&s.app, &q.txn, identity).await {
@@ -209,8 +211,9 @@ async fn cert_login(
             }
         }
         Err(e) => {
-            tracing::info!(reason = %e, "certificate login refused");
-            refusal_page(&e)
+            let refusal = certificate::refusal(&e);
+            tracing::info!(reason = %refusal, "certificate login refused");
+            refusal_page(&refusal)
         }
     }
 }

@@ -1,9 +1,9 @@
 //! Listeners: the main listener (TLS through rustls, or plain HTTP on loopback for development),
 //! with graceful shutdown on SIGTERM / Ctrl-C.
 
-use crate::config::TlsFiles;
 /// Re-exported for callers that still name it here; the provider lives in `crate::tls`.
 use crate::tls::crypto_provider;
+use crate::tls::TlsFiles;
 use axum::Router;
 use axum_server::tls_rustls::RustlsConfig;
 use axum_server::Handle;

@@ -16,7 +16,8 @@ use super::flow::{self, return_to};
 use super::next::{Next, Outcome, Problem, SessionCookie};
 use super::session::{self, BrokerSession};
 use super::{pending, restart};
-use crate::authenticators::{AuthnError, VerifiedIdentity};
+use crate::authenticators::AuthnError;
+use crate::identity::VerifiedIdentity;
 use crate::oidc_provider::broker::Broker;
 use crate::trust::TrustLevel;
 

@@ -18,7 +18,7 @@ pub fn return_to(p: &PendingAuthorization) -> ReturnTo {
 
 /// What a consent covers: `sub`, every released claim and every granted scope (so a later request
 /// for `offline_access` or a wider scope asks again), sorted.
-pub fn consent_set(scopes: &[String], released: &crate::authenticators::Attributes) -> Vec<String> {
+pub fn consent_set(scopes: &[String], released: &crate::identity::Attributes) -> Vec<String> {
     let mut names: Vec<String> = std::iter::once("sub".to_owned())
         .chain(released.keys().cloned())
         .chain(scopes.iter().map(|s| format!("scope:{s}")))

@@ -39,7 +39,8 @@ pub use crate::oidc_provider::broker::Broker;
 pub use browser::Browser;
 pub use next::{Next, Outcome, Problem};
 
-use crate::authenticators::{AuthnError, VerifiedIdentity};
+use crate::authenticators::AuthnError;
+use crate::identity::VerifiedIdentity;
 
 /// Continue the parked authorization `pending_id` once an upstream method has finished —
 /// successfully or not. Every upstream return leg (development login, certificate return,

@@ -8,7 +8,8 @@
 
 use super::binding::Presented;
 use super::next::{Next, Outcome};
-use crate::authenticators::{AuthnError, VerifiedIdentity};
+use crate::authenticators::AuthnError;
+use crate::identity::VerifiedIdentity;
 use crate::oidc_provider::broker::Broker;
 use crate::session::{RecordKind, StoreError};
 use serde::{Deserialize, Serialize};

@@ -9,9 +9,8 @@
 //! `substantial` request for up to 2 h, but never a `high` one (oidc-landscape §2.1: "an elevated
 //! acr never decays"). When no level holds, the session is over.
 
-use crate::authenticators::{Attributes, MethodId, Organisation, UpstreamSubject, VerifiedIdentity};
-use crate::session::SessionLimits;
-use crate::session::{RecordKind, Records, StoreError};
+use crate::identity::{Attributes, MethodId, Organisation, UpstreamSubject, VerifiedIdentity};
+use crate::session::{RecordKind, Records, SessionLimits, StoreError};
 use crate::trust::TrustLevel;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

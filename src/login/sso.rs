@@ -69,7 +69,7 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authenticators::{Attributes, MethodId, UpstreamSubject};
+    use crate::identity::{Attributes, MethodId, UpstreamSubject};
     use std::time::Duration;
 
     fn limits(level: TrustLevel) -> SessionLimits {

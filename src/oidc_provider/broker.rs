@@ -1,8 +1,7 @@
 //! The context of the broker core: what `oidc_provider` and `login` work with — the issuer, the
-//! registered relying parties, the OIDC settings, the session limits, the record store, the
-//! signing keys, the clock and the upstream methods. The HTTP edge holds one inside its
-//! `AppState` and passes `&Broker` down; the core never sees the configuration loader or axum
-//! (issue 14).
+//! registered relying parties, the OIDC settings, the record store, the signing keys, the clock and
+//! the upstream methods. The HTTP edge holds one inside its `AppState` and passes `&Broker` down;
+//! the core never sees the configuration loader or axum (issue 14).
 
 use super::settings::{ClientConfig, OidcConfig};
 use crate::authenticators::AuthenticatorRegistry;
@@ -61,7 +60,7 @@ pub struct ProviderSettings {
     pub clients: Vec<ClientConfig>,
     /// Lifetimes and pairwise secrets.
     pub oidc: OidcConfig,
-    /// Per-level limits of the broker session (SSO, step-up).
+    /// How long a broker session may be used at each level.
     pub sessions: SessionSettings,
 }
 
@@ -109,7 +108,7 @@ impl Broker {
     pub fn oidc(&self) -> &OidcConfig {
         &self.inner.settings.oidc
     }
-    /// Per-level limits of the broker session.
+    /// Per-level session limits.
     pub fn sessions(&self) -> &SessionSettings {
         &self.inner.settings.sessions
     }

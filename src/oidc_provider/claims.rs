@@ -9,7 +9,7 @@
 //! configured `claims` list (if any) contains it, and (3) the upstream actually delivered it.
 //! Nothing is ever invented or composed.
 
-use crate::authenticators::{Attributes, Organisation};
+use crate::identity::{Attributes, Organisation};
 
 /// Scope → claim names. `sub` is always in the ID token and never part of [`Attributes`].
 pub const SCOPE_CLAIMS: &[(&str, &[&str])] = &[

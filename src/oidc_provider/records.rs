@@ -2,7 +2,7 @@
 //! the authorization side (authorize, login, consent) and the token side (token, userinfo,
 //! introspection, revocation). All are sealed (they carry personal data) and all expire.
 
-use crate::authenticators::{Attributes, Organisation};
+use crate::identity::{Attributes, Organisation};
 use crate::ids::{ClientId, CodeChallenge, GrantId, Nonce};
 use crate::trust::TrustLevel;
 use serde::{Deserialize, Serialize};

@@ -11,7 +11,7 @@
 //! - `public` subjects (OIDC Core §8) are the same derivation over a fixed sector, so even a public
 //!   `sub` never reveals the upstream identifier (e.g. the eID restricted ID).
 
-use crate::authenticators::UpstreamSubject;
+use crate::identity::UpstreamSubject;
 use crate::oidc_provider::settings::{ClientConfig, OidcConfig, SubjectType};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -108,7 +108,7 @@ mod tests {
     use crate::trust::TrustLevel;
 
     fn grant(scopes: &[&str]) -> Grant {
-        let mut claims = crate::authenticators::Attributes::new();
+        let mut claims = crate::identity::Attributes::new();
         claims.insert("given_name".into(), "Erika".into());
         claims.insert("address".into(), serde_json::json!({"locality": "Köln"}));
         claims.insert("unlisted_claim".into(), "x".into());

@@ -7,7 +7,7 @@
 pub mod elster;
 
 use super::profile::{AttributeKey, Profile};
-use crate::authenticators::{Attributes, UpstreamSubject};
+use crate::identity::{Attributes, UpstreamSubject};
 use saml_xmlsec::response::{AttributeValue, SamlAttribute};
 use serde_json::{json, Map, Value};
 

@@ -8,12 +8,14 @@ pub mod authn_request;
 pub mod mapping;
 pub mod metadata;
 pub mod profile;
+pub mod settings;
 pub mod sp;
 pub mod upstream;
 
 #[cfg(test)]
 pub(crate) mod test_support;
 
+pub use settings::SamlUpstreamConfig;
 pub use upstream::SamlUpstream;
 
 #[cfg(test)]

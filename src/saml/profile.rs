@@ -10,7 +10,7 @@
 
 pub mod elster;
 
-use crate::authenticators::AuthnError;
+use crate::identity::AuthnError;
 use crate::trust::TrustLevel;
 use saml_xmlsec::Untrusted;
 
@@ -252,7 +252,7 @@ impl Profile {
             .map(|(k, _, _)| *k)
     }
 
-    /// Map a non-success status to an [`AuthnError`] (SAML Core §3.2.2.2 codes plus the
+    /// Map a non-success status to a [`AuthnError`] (SAML Core §3.2.2.2 codes plus the
     /// upstream's message tokens, [`Profile::status_tokens`]). Matching is on tokens only, the raw
     /// message is never shown.
     pub fn status_error(&self, status: &StatusReport) -> AuthnError {

@@ -1,10 +1,11 @@
-//! The [`Authenticator`] for one SAML upstream: eID via the eIDAS middleware (profile `eidas`) and
-//! ELSTER via NEZO (profile `elster`, personal and organisation certificates); the TR-03130 profile
-//! later, by configuration and profile tables.
+//! One SAML upstream's login protocol: eID via the eIDAS middleware (profile `eidas`) and ELSTER
+//! via NEZO (profile `elster`, personal and organisation certificates); the TR-03130 profile
+//! later, by configuration and profile tables. The `Authenticator` over it is
+//! `authenticators::saml` (this module knows nothing of the trait; errors are [`AuthnError`]).
 //!
-//! Correlation across the IdP round trip is server-side only (issue 4 item 5): `start` stores an
-//! [`UpstreamRecord`] under the RelayState (= the pending authorization id); the ACS finds it from
-//! the RelayState of the cross-site POST, which carries no SameSite cookie. `finish` reads it,
+//! Correlation across the IdP round trip is server-side only (issue 4 item 5): [`SamlUpstream::begin`]
+//! stores an [`UpstreamRecord`] under the RelayState (= the pending authorization id); the ACS finds it from
+//! the RelayState of the cross-site POST, which carries no SameSite cookie. [`SamlUpstream::complete`] reads it,
 //! verifies the Response and only then consumes it with an atomic `take`, so a Response is
 //! accepted at most once per request and an unverifiable one does not end the login (issue 9
 //! item 4; at most [`MAX_ATTEMPTS`] verifications per transaction). The browser binding is checked
@@ -14,18 +15,19 @@ use super::authn_request::{self, Binding, RequestId, RequestParams};
 use super::mapping;
 use super::mapping::elster::{map_elster, ElsterIdentity};
 use super::profile::{ProfileKind, StatusReport};
+use super::settings::SamlUpstreamConfig;
 use super::sp::ServiceProvider;
-use crate::authenticators::{Authenticator, AuthnError, LoginContext, MethodId, StartAction, UpstreamReturn, VerifiedIdentity};
 use crate::clock::unix_seconds;
-use crate::config::saml::SamlUpstreamConfig;
+use crate::identity::AuthnError;
+use crate::identity::{MethodId, VerifiedIdentity};
 use crate::session::{RecordKind, Records};
 use crate::trust::{level_from_upstream_with, TrustLevel};
-use async_trait::async_trait;
 use saml_xmlsec::response::{verify_response, Expectations, VerifiedAssertion};
 use saml_xmlsec::ResponseError;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use url::Url;
 
 /// Tag stored in the record so other methods' records under the same kind are never misread.
 const RECORD_TAG: &str = "saml";
@@ -66,29 +68,50 @@ impl UpstreamRecord {
     }
 }
 
-/// One SAML upstream as a login method.
+/// How the browser carries an AuthnRequest to the IdP.
+#[derive(Debug, Clone)]
+pub enum SamlRequest {
+    /// HTTP-Redirect binding: 303 to this URL (Bindings §3.4).
+    Redirect(Url),
+    /// HTTP-POST binding: a form with these fields POSTed to `action` (Bindings §3.5).
+    Post { action: Url, fields: Vec<(String, String)> },
+}
+
+/// One SAML upstream, for one configured method.
 pub struct SamlUpstream {
     id: MethodId,
     ceiling: TrustLevel,
-    label_de: String,
-    label_en: String,
     sp: Arc<ServiceProvider>,
     upstream: SamlUpstreamConfig,
     records: Records,
 }
 
 impl SamlUpstream {
-    /// Build from validated configuration.
-    pub fn new(method: &crate::config::MethodConfig, sp: Arc<ServiceProvider>, upstream: SamlUpstreamConfig, records: Records) -> Self {
+    /// The upstream for method `id` with level ceiling `ceiling` (both from `[[methods]]`).
+    pub fn new(id: MethodId, ceiling: TrustLevel, sp: Arc<ServiceProvider>, upstream: SamlUpstreamConfig, records: Records) -> Self {
         Self {
-            id: method.id.clone(),
-            ceiling: method.level,
-            label_de: method.label_de.clone(),
-            label_en: method.label_en.clone(),
+            id,
+            ceiling,
             sp,
             upstream,
             records,
         }
+    }
+
+    /// The method id.
+    pub fn id(&self) -> &MethodId {
+        &self.id
+    }
+
+    /// The highest level the method may give.
+    pub fn ceiling(&self) -> TrustLevel {
+        self.ceiling
+    }
+
+    /// ELSTER organisation certificates yield an organisation, so a business-only client offers
+    /// ELSTER (a personal-certificate login then simply carries none).
+    pub fn yields_organisation(&self) -> bool {
+        self.upstream.profile == ProfileKind::Elster
     }
 
     fn expectations(&self, request_id: &str) -> Expectations {
@@ -113,7 +136,7 @@ impl SamlUpstream {
         relay_state: &str,
         required: TrustLevel,
         now: SystemTime,
-    ) -> Result<StartAction, AuthnError> {
+    ) -> Result<SamlRequest, AuthnError> {
         let profile = self.upstream.profile.profile();
         let loa = profile
             .loa_for(required)
@@ -135,8 +158,8 @@ impl SamlUpstream {
             AuthnError::Unavailable("cannot sign the request".into())
         };
         Ok(match self.upstream.binding {
-            Binding::Redirect => StartAction::Redirect(authn_request::redirect_url(&params, relay_state).map_err(unavailable)?),
-            Binding::Post => StartAction::PostForm {
+            Binding::Redirect => SamlRequest::Redirect(authn_request::redirect_url(&params, relay_state).map_err(unavailable)?),
+            Binding::Post => SamlRequest::Post {
                 action: self.upstream.sso_url.clone(),
                 fields: authn_request::post_fields(&params, relay_state).map_err(unavailable)?,
             },
@@ -194,71 +217,48 @@ impl SamlUpstream {
             }
         })
     }
-}
 
-#[async_trait]
-impl Authenticator for SamlUpstream {
-    fn id(&self) -> &MethodId {
-        &self.id
-    }
-
-    fn max_level(&self) -> TrustLevel {
-        self.ceiling
-    }
-
-    /// ELSTER organisation certificates yield an organisation, so a business-only client offers
-    /// ELSTER (a personal-certificate login then simply carries none).
-    fn yields_organisation(&self) -> bool {
-        self.upstream.profile == ProfileKind::Elster
-    }
-
-    fn label(&self, locale: &str) -> String {
-        crate::authenticators::localized_label(locale, &self.label_de, &self.label_en)
-    }
-
-    async fn start(&self, ctx: &LoginContext) -> Result<StartAction, AuthnError> {
-        if ctx.required_level > self.ceiling {
+    /// Start a login for the parked authorization `transaction_id` (also the RelayState): sign an
+    /// AuthnRequest asking for `required_level` and remember it until the Response comes back.
+    pub async fn begin(&self, transaction_id: &str, required_level: TrustLevel, now: SystemTime) -> Result<SamlRequest, AuthnError> {
+        if required_level > self.ceiling {
             return Err(AuthnError::LevelTooLow);
         }
-        if ctx.transaction_id.is_empty() || ctx.transaction_id.len() > MAX_RELAY_STATE {
+        if transaction_id.is_empty() || transaction_id.len() > MAX_RELAY_STATE {
             return Err(AuthnError::Unavailable("transaction id unusable as RelayState".into()));
         }
         let id = RequestId::generate();
         // Signed first, stored second: a signing failure leaves no dangling record.
-        let action = self.request_action(&id, &ctx.transaction_id, ctx.required_level, ctx.now)?;
+        let action = self.request_action(&id, transaction_id, required_level, now)?;
         let record = UpstreamRecord {
             tag: RECORD_TAG.into(),
             request_id: id.as_str().to_owned(),
             upstream: self.upstream.name.clone(),
             method: self.id.0.clone(),
-            pending_id: ctx.transaction_id.clone(),
-            issued_at: unix_seconds(ctx.now),
-            required_level: ctx.required_level,
+            pending_id: transaction_id.to_owned(),
+            issued_at: unix_seconds(now),
+            required_level,
         };
         self.records
-            .put(
-                RecordKind::UpstreamTransaction,
-                &ctx.transaction_id,
-                &record,
-                self.upstream.request_ttl,
-            )
+            .put(RecordKind::UpstreamTransaction, transaction_id, &record, self.upstream.request_ttl)
             .await
             .map_err(|e| AuthnError::Unavailable(e.to_string()))?;
         Ok(action)
     }
 
-    async fn finish(&self, transaction_id: &str, input: UpstreamReturn, now: SystemTime) -> Result<VerifiedIdentity, AuthnError> {
-        let UpstreamReturn::SamlPost {
-            saml_response,
-            relay_state,
-        } = input
-        else {
-            return Err(AuthnError::Rejected("not a SAML response".into()));
-        };
+    /// Finish the login of `transaction_id` with the `SAMLResponse` and `RelayState` the ACS
+    /// received: verify, consume the transaction once, map the assertion to an identity.
+    pub async fn complete(
+        &self,
+        transaction_id: &str,
+        saml_response: &str,
+        relay_state: Option<&str>,
+        now: SystemTime,
+    ) -> Result<VerifiedIdentity, AuthnError> {
         // Nothing below consumes the transaction until the Response has verified (issue 9 item 4):
         // whoever knows a RelayState can post garbage under it, and that must not end the
         // person's login. Every failure before the `take` is `Unverified` (login still open).
-        if relay_state.as_deref() != Some(transaction_id) {
+        if relay_state != Some(transaction_id) {
             return Err(AuthnError::Unverified("RelayState does not match".into()));
         }
         let record: UpstreamRecord = self
@@ -268,7 +268,7 @@ impl Authenticator for SamlUpstream {
             .map_err(|e| AuthnError::Unavailable(e.to_string()))?
             .filter(|r: &UpstreamRecord| r.is_saml() && r.method == self.id.0 && r.upstream == self.upstream.name)
             .ok_or_else(|| AuthnError::Unverified("no pending SAML request for this RelayState".into()))?;
-        let xml = decode_saml_response(&saml_response).ok_or_else(|| AuthnError::Unverified("SAMLResponse is not base64 UTF-8".into()))?;
+        let xml = decode_saml_response(saml_response).ok_or_else(|| AuthnError::Unverified("SAMLResponse is not base64 UTF-8".into()))?;
         let attempt = self.claim_attempt(transaction_id).await?;
         let age = unix_seconds(now) - record.issued_at;
         if age < 0 || age > i64::try_from(self.upstream.request_ttl.as_secs()).unwrap_or(i64::MAX) {

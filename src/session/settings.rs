@@ -63,11 +63,6 @@ impl SessionSettings {
             .find(|l| l.level == level)
             .unwrap_or_else(|| SessionLimits::default_for(level))
     }
-
-    /// All limits, one per level.
-    pub fn all(&self) -> &[SessionLimits] {
-        &self.limits
-    }
 }
 
 #[cfg(test)]
@@ -85,6 +80,5 @@ mod tests {
         s.set(high);
         assert_eq!(s.limits_for(TrustLevel::High), high);
         assert_eq!(s.limits_for(TrustLevel::Low).max_age, Duration::from_secs(8 * 3600));
-        assert_eq!(s.all().len(), TrustLevel::ALL.len());
     }
 }

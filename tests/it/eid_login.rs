@@ -3,7 +3,8 @@
 //! the error outcomes (issue 4 items 4–6). Needs the samlcore crypto; ignored until merged.
 
 use crate::support::{http_client, RawConfigExt, TestBroker};
-use buergerkonto::authenticators::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn, VerifiedIdentity};
+use buergerkonto::authenticators::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn};
+use buergerkonto::identity::VerifiedIdentity;
 use buergerkonto::saml::upstream::UpstreamRecord;
 use buergerkonto::session::RecordKind;
 use buergerkonto::trust::TrustLevel;

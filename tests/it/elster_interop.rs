@@ -1,6 +1,6 @@
 //! ELSTER Responses produced independently (`tests/peers/saml_idp.py` in ELSTER mode: signxml
 //! ECDSA-SHA256 signature, python-cryptography RSA-OAEP + AES-256-GCM encryption, attribute Names
-//! from docs/elster.md) and consumed by the ELSTER method itself — `SamlUpstream::finish`, i.e. our
+//! from docs/elster.md) and consumed by the ELSTER method itself — `SamlAuthenticator::finish`, i.e. our
 //! verify + decrypt pipeline, the STORK-QAA-Level-3 → substantial mapping and the ELSTER mapping
 //! (issue 6 item 4). The peer signs with the development ELSTER simulator's key (the one in the
 //! `elster` upstream's metadata) and encrypts to the development SP encryption certificate.
@@ -10,8 +10,9 @@
 
 use crate::saml_interop::produce;
 use crate::support::TestBroker;
-use buergerkonto::authenticators::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn, VerifiedIdentity};
+use buergerkonto::authenticators::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn};
 use buergerkonto::dev::eid_simulator::messages::{inflate_redirect, parse_authn_request};
+use buergerkonto::identity::VerifiedIdentity;
 use buergerkonto::trust::TrustLevel;
 use serde_json::{json, Value};
 use std::sync::Arc;

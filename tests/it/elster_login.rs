@@ -7,7 +7,8 @@
 use crate::support::{append_toml, dev_config, http_client, RawConfigExt, TestBroker};
 use crate::support_login::{authorize_url_with_verifier, get, hidden, location, post, Jar};
 use base64::Engine;
-use buergerkonto::authenticators::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn, VerifiedIdentity};
+use buergerkonto::authenticators::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn};
+use buergerkonto::identity::VerifiedIdentity;
 use buergerkonto::trust::TrustLevel;
 use serde_json::Value;
 use std::sync::Arc;

@@ -389,8 +389,8 @@ async fn another_instance_finishes_a_login_this_one_began() {
 }
 
 /// An identity as an upstream endpoint would hand it over.
-fn identity(method: &str, level: TrustLevel, person: &str) -> buergerkonto::authenticators::VerifiedIdentity {
-    use buergerkonto::authenticators::{Attributes, MethodId, UpstreamSubject, VerifiedIdentity};
+fn identity(method: &str, level: TrustLevel, person: &str) -> buergerkonto::identity::VerifiedIdentity {
+    use buergerkonto::identity::{Attributes, MethodId, UpstreamSubject, VerifiedIdentity};
     VerifiedIdentity {
         method: MethodId(method.into()),
         level,

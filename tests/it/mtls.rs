@@ -647,8 +647,8 @@ async fn certificate_under_a_revoked_intermediate_is_refused() {
 /// intermediate's unknown status is a refusal (never a pass).
 #[test]
 fn intermediate_revocation_at_the_verify_level() {
+    use buergerkonto::authenticators::certificate::settings::{AnchorConfig, RevocationMode, StaleCrlPolicy};
     use buergerkonto::authenticators::certificate::verify::{load_anchor, verify_chain, CertError};
-    use buergerkonto::config::certificate::{AnchorConfig, RevocationMode, StaleCrlPolicy};
     let dir = tempfile::tempdir().unwrap();
     let root_ca = root("Verify Root CA");
     let good_inter = intermediate_with_serial(&root_ca, "Verify Issuing CA", 200);

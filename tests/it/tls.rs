@@ -120,7 +120,7 @@ fn broken_tls_files_fail_startup_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let (cert, key, _) = write_cert(dir.path());
     std::fs::write(&cert, "not a certificate").unwrap();
-    let files = buergerkonto::config::TlsFiles { cert: cert.clone(), key };
+    let files = buergerkonto::tls::TlsFiles { cert: cert.clone(), key };
     let e = buergerkonto::http::server::main_tls_config(&files).unwrap_err().to_string();
     assert!(e.contains("tls.crt"), "{e}");
     // Through the binary: a clean message and a non-zero exit, no panic. Port 0: the binary binds

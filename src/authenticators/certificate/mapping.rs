@@ -1,4 +1,4 @@
-//! From a verified certificate to a [`VerifiedIdentity`]: x509-parser extracts subject CN, O,
+//! From a verified certificate to a [`VerifiedIdentity`](crate::identity::VerifiedIdentity): x509-parser extracts subject CN, O,
 //! serialNumber, organizationIdentifier (2.5.4.97), given name/surname, e-mail and the policy OIDs.
 //!
 //! Account binding (the upstream subject that feeds the pairwise `sub`): the subject's
@@ -8,7 +8,7 @@
 //! a pseudonym over anchor and serialNumber, else no organisation ([`organisation`]). See
 //! docs/certificates.md.
 
-use crate::authenticators::{Attributes, Organisation, UpstreamSubject};
+use crate::identity::{Attributes, Organisation, UpstreamSubject};
 use sha2::{Digest, Sha256};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::{GeneralName, ParsedExtension};

@@ -9,14 +9,15 @@
 
 pub mod crl;
 pub mod mapping;
+pub mod settings;
 pub mod verify;
 
-use crate::authenticators::{Authenticator, AuthnError, LoginContext, MethodId, StartAction, UpstreamReturn, VerifiedIdentity};
+use crate::authenticators::{Authenticator, AuthnError, LoginContext, MethodConfig, StartAction, UpstreamReturn};
 use crate::clock::unix_seconds;
-use crate::config::certificate::CertificateConfig;
-use crate::config::MethodConfig;
+use crate::identity::{MethodId, VerifiedIdentity};
 use crate::trust::TrustLevel;
 use async_trait::async_trait;
+use settings::CertificateConfig;
 use std::time::SystemTime;
 use verify::{CertError, LoadedAnchor};
 
@@ -44,7 +45,7 @@ impl CertificateAuthenticator {
     }
 
     /// Verify a chain and map it to an identity, keeping the precise reason on failure.
-    pub fn verify(&self, chain: &[Vec<u8>], now: SystemTime) -> Result<VerifiedIdentity, CertError> {
+    fn verify(&self, chain: &[Vec<u8>], now: SystemTime) -> Result<VerifiedIdentity, CertError> {
         let idx = verify::verify_chain(chain, &self.anchors, now)?;
         let anchor = &self.anchors[idx].config;
         let leaf = chain.first().ok_or(CertError::NoCertificate)?;
@@ -104,5 +105,43 @@ impl Authenticator for CertificateAuthenticator {
             UpstreamReturn::ClientCertificate { chain } => self.verify(&chain, now).map_err(|e| AuthnError::Rejected(e.to_string())),
             _ => Err(AuthnError::Rejected("not a certificate login".into())),
         }
+    }
+}
+
+/// Why [`CertificateAuthenticator::finish`] refused a chain, for the listener's refusal page (each
+/// refusal has its own text): `finish` returns the [`CertError`] as the text of
+/// [`AuthnError::Rejected`]; any other error is [`CertError::Invalid`].
+pub fn refusal(e: &AuthnError) -> CertError {
+    match e {
+        AuthnError::Rejected(reason) => CertError::from_reason(reason),
+        other => CertError::Invalid(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_survives_the_trip_through_authn_error() {
+        let all = [
+            CertError::NoCertificate,
+            CertError::Malformed,
+            CertError::UnknownCa,
+            CertError::Expired,
+            CertError::Revoked,
+            CertError::RevocationUnavailable,
+            CertError::EkuMismatch,
+            CertError::PolicyMismatch,
+            CertError::Invalid("BadSignature".into()),
+        ];
+        for e in all {
+            assert_eq!(refusal(&AuthnError::Rejected(e.to_string())), e);
+        }
+        assert_eq!(
+            refusal(&AuthnError::Rejected("not a certificate login".into())),
+            CertError::Invalid("not a certificate login".into())
+        );
+        assert!(matches!(refusal(&AuthnError::Cancelled), CertError::Invalid(_)));
     }
 }

@@ -8,7 +8,7 @@
 //! still proves possession of the private key (rustls checks CertificateVerify).
 
 use super::crl::{pem_or_der, CrlSet};
-use crate::config::certificate::{AnchorConfig, RevocationMode, StaleCrlPolicy};
+use super::settings::{AnchorConfig, RevocationMode, StaleCrlPolicy};
 use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use webpki::{EndEntityCert, ExpirationPolicy, KeyPurposeIdIter, RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy};
@@ -43,6 +43,29 @@ pub enum CertError {
     /// Any other path error.
     #[error("certificate path invalid: {0}")]
     Invalid(String),
+}
+
+impl CertError {
+    /// The refusal whose text ([`Display`](std::fmt::Display)) is `reason`, the inverse of
+    /// `to_string`: [`CertificateAuthenticator::finish`](super::CertificateAuthenticator) carries
+    /// a refusal as the text of `AuthnError::Rejected`, and the listener's page needs the refusal
+    /// back. A text that names no refusal is [`CertError::Invalid`].
+    pub fn from_reason(reason: &str) -> CertError {
+        use CertError::*;
+        [
+            NoCertificate,
+            Malformed,
+            UnknownCa,
+            Expired,
+            Revoked,
+            RevocationUnavailable,
+            EkuMismatch,
+            PolicyMismatch,
+        ]
+        .into_iter()
+        .find(|e| e.to_string() == reason)
+        .unwrap_or_else(|| Invalid(reason.strip_prefix("certificate path invalid: ").unwrap_or(reason).to_owned()))
+    }
 }
 
 /// One anchor, loaded.

@@ -15,7 +15,8 @@ pub mod upstream_error;
 
 pub use respond::respond;
 
-use crate::authenticators::{AuthnError, VerifiedIdentity};
+use crate::authenticators::AuthnError;
+use crate::identity::VerifiedIdentity;
 use crate::login::binding::Presented;
 use crate::state::AppState;
 use axum::response::Response;

@@ -12,7 +12,7 @@
 //! Same rule as the eIDAS mapping: absent, multi-valued or empty means absent.
 
 use super::Mapped;
-use crate::authenticators::{Organisation, UpstreamSubject};
+use crate::identity::{Organisation, UpstreamSubject};
 use crate::saml::profile::elster::{KIND_ORGANISATION, KIND_PERSONAL};
 use crate::saml::profile::{AttributeKey, AttributeNames};
 use saml_xmlsec::response::SamlAttribute;

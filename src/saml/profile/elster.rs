@@ -89,7 +89,7 @@ pub static ELSTER: Profile = Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authenticators::AuthnError;
+    use crate::identity::AuthnError;
     use crate::saml::profile::StatusReport;
 
     #[test]

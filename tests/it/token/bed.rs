@@ -144,7 +144,7 @@ impl TestBed {
         let grant_id = buergerkonto::oidc_provider::tokens::random_id();
         let code = buergerkonto::oidc_provider::tokens::random_id();
         let nonce = nonce.to_owned();
-        let mut claims = buergerkonto::authenticators::Attributes::new();
+        let mut claims = buergerkonto::identity::Attributes::new();
         claims.insert("given_name".into(), json!("Erika"));
         claims.insert("family_name".into(), json!("Mustermann"));
         claims.insert("birthdate".into(), json!("1964-08-12"));

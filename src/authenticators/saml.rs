@@ -1,0 +1,78 @@
+//! The [`Authenticator`] for a SAML upstream (eID, ELSTER): the method's labels around the
+//! protocol of `saml::upstream`. The
+//! correlation, verification and single use of a Response are described there.
+
+use super::{Authenticator, AuthnError, LoginContext, MethodConfig, StartAction, UpstreamReturn};
+use crate::identity::{MethodId, VerifiedIdentity};
+use crate::saml::sp::ServiceProvider;
+use crate::saml::upstream::SamlRequest;
+use crate::saml::{SamlUpstream, SamlUpstreamConfig};
+use crate::session::Records;
+use crate::trust::TrustLevel;
+use async_trait::async_trait;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// One SAML upstream as a login method.
+pub struct SamlAuthenticator {
+    upstream: SamlUpstream,
+    label_de: String,
+    label_en: String,
+}
+
+impl SamlAuthenticator {
+    /// Build from validated configuration: the method and the upstream it names.
+    pub fn new(method: &MethodConfig, sp: Arc<ServiceProvider>, upstream: SamlUpstreamConfig, records: Records) -> Self {
+        Self {
+            upstream: SamlUpstream::new(method.id.clone(), method.level, sp, upstream, records),
+            label_de: method.label_de.clone(),
+            label_en: method.label_en.clone(),
+        }
+    }
+}
+
+impl From<SamlRequest> for StartAction {
+    fn from(r: SamlRequest) -> Self {
+        match r {
+            SamlRequest::Redirect(url) => StartAction::Redirect(url),
+            SamlRequest::Post { action, fields } => StartAction::PostForm { action, fields },
+        }
+    }
+}
+
+#[async_trait]
+impl Authenticator for SamlAuthenticator {
+    fn id(&self) -> &MethodId {
+        self.upstream.id()
+    }
+
+    fn max_level(&self) -> TrustLevel {
+        self.upstream.ceiling()
+    }
+
+    fn yields_organisation(&self) -> bool {
+        self.upstream.yields_organisation()
+    }
+
+    fn label(&self, locale: &str) -> String {
+        super::localized_label(locale, &self.label_de, &self.label_en)
+    }
+
+    async fn start(&self, ctx: &LoginContext) -> Result<StartAction, AuthnError> {
+        Ok(self.upstream.begin(&ctx.transaction_id, ctx.required_level, ctx.now).await?.into())
+    }
+
+    async fn finish(&self, transaction_id: &str, input: UpstreamReturn, now: SystemTime) -> Result<VerifiedIdentity, AuthnError> {
+        let UpstreamReturn::SamlPost {
+            saml_response,
+            relay_state,
+        } = input
+        else {
+            return Err(AuthnError::Rejected("not a SAML response".into()));
+        };
+        Ok(self
+            .upstream
+            .complete(transaction_id, &saml_response, relay_state.as_deref(), now)
+            .await?)
+    }
+}
