@@ -9,7 +9,7 @@ use super::browser::Browser;
 use super::check_max_age::check_max_age;
 use super::check_prompt::{check_prompt, Prompt};
 use super::client_policy::{self, Login};
-use super::errors::{codes, AuthorizeError, OAuthError, ReturnTo};
+use super::errors::{codes, AuthorizeError, ErrorCode, OAuthError, ReturnTo};
 use super::next::{Next, Outcome, Problem};
 use super::params::RawParams;
 use super::sso::{self, Ask, Decision};
@@ -126,7 +126,7 @@ fn validate(ctx: &Broker, p: &RawParams, now: i64) -> Result<PendingAuthorizatio
     let max_age = check_max_age(p).map_err(fail)?;
     let claims = match p.get("claims") {
         Some(text) => {
-            check_claims::parse(text).map_err(|_| fail(OAuthError::new("invalid_request", "the claims parameter is malformed")))?
+            check_claims::parse(text).map_err(|_| fail(OAuthError::new(ErrorCode::InvalidRequest, "the claims parameter is malformed")))?
         }
         None => check_claims::ClaimsRequest::default(),
     };

@@ -9,21 +9,7 @@
 use super::next::Problem;
 use url::Url;
 
-/// An OAuth 2.0 / OIDC error code with a fixed, non-sensitive description.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OAuthError {
-    /// `error` (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6, RFC 9101 §6.3).
-    pub code: &'static str,
-    /// `error_description`: ASCII without `"` or `\` (RFC 6749 §4.1.2.1).
-    pub description: &'static str,
-}
-
-impl OAuthError {
-    /// Build one.
-    pub const fn new(code: &'static str, description: &'static str) -> Self {
-        Self { code, description }
-    }
-}
+pub use crate::oidc_provider::errors::{ErrorCode, OAuthError};
 
 /// Where authorization responses go, once verified.
 #[derive(Debug, Clone)]
@@ -57,7 +43,10 @@ pub fn response_url(redirect_uri: &str, params: &[(&str, &str)]) -> Result<Url, 
 
 /// The relying party's redirect URI with an error response (RFC 6749 §4.1.2.1, RFC 9207 `iss`).
 pub fn error_url(to: &ReturnTo, err: OAuthError, issuer: &str) -> Result<Url, Problem> {
-    let mut params = vec![("error", err.code), ("error_description", err.description)];
+    let mut params = vec![("error", err.code.as_str())];
+    if let Some(d) = err.description {
+        params.push(("error_description", d));
+    }
     if let Some(s) = &to.state {
         params.push(("state", s.as_str()));
     }
@@ -77,31 +66,31 @@ pub fn code_url(to: &ReturnTo, code: &str, issuer: &str) -> Result<Url, Problem>
 
 /// Common errors.
 pub mod codes {
-    use super::OAuthError;
+    use super::{ErrorCode, OAuthError};
 
     /// RFC 6749 §3.1: a parameter sent twice.
-    pub const DUPLICATE: OAuthError = OAuthError::new("invalid_request", "a parameter was sent more than once");
+    pub const DUPLICATE: OAuthError = OAuthError::new(ErrorCode::InvalidRequest, "a parameter was sent more than once");
     /// RFC 9101 §6.3.
-    pub const REQUEST_NOT_SUPPORTED: OAuthError = OAuthError::new("request_not_supported", "request objects are not supported");
+    pub const REQUEST_NOT_SUPPORTED: OAuthError = OAuthError::new(ErrorCode::RequestNotSupported, "request objects are not supported");
     /// RFC 9101 §6.3.
-    pub const REQUEST_URI_NOT_SUPPORTED: OAuthError = OAuthError::new("request_uri_not_supported", "request_uri is not supported");
+    pub const REQUEST_URI_NOT_SUPPORTED: OAuthError = OAuthError::new(ErrorCode::RequestUriNotSupported, "request_uri is not supported");
     /// OIDC Core §3.1.2.6.
-    pub const LOGIN_REQUIRED: OAuthError = OAuthError::new("login_required", "the end-user must authenticate");
+    pub const LOGIN_REQUIRED: OAuthError = OAuthError::new(ErrorCode::LoginRequired, "the end-user must authenticate");
     /// OIDC Core §3.1.2.6.
-    pub const CONSENT_REQUIRED: OAuthError = OAuthError::new("consent_required", "the end-user must consent");
+    pub const CONSENT_REQUIRED: OAuthError = OAuthError::new(ErrorCode::ConsentRequired, "the end-user must consent");
     /// OIDC Core §3.1.2.6.
-    pub const INTERACTION_REQUIRED: OAuthError = OAuthError::new("interaction_required", "the end-user must interact");
+    pub const INTERACTION_REQUIRED: OAuthError = OAuthError::new(ErrorCode::InteractionRequired, "the end-user must interact");
     /// OpenID Connect `unmet_authentication_requirements` (OIDC Core errata 2, §3.1.2.6).
     pub const UNMET: OAuthError = OAuthError::new(
-        "unmet_authentication_requirements",
+        ErrorCode::UnmetAuthenticationRequirements,
         "the requested authentication level cannot be met",
     );
     /// RFC 6749 §4.1.2.1.
-    pub const ACCESS_DENIED: OAuthError = OAuthError::new("access_denied", "the end-user or the upstream denied the request");
+    pub const ACCESS_DENIED: OAuthError = OAuthError::new(ErrorCode::AccessDenied, "the end-user or the upstream denied the request");
     /// RFC 6749 §4.1.2.1.
-    pub const SERVER_ERROR: OAuthError = OAuthError::new("server_error", "the request could not be completed");
+    pub const SERVER_ERROR: OAuthError = OAuthError::new(ErrorCode::ServerError, "the request could not be completed");
     /// RFC 6749 §4.1.2.1.
-    pub const TEMPORARILY_UNAVAILABLE: OAuthError = OAuthError::new("temporarily_unavailable", "try again later");
+    pub const TEMPORARILY_UNAVAILABLE: OAuthError = OAuthError::new(ErrorCode::TemporarilyUnavailable, "try again later");
 }
 
 #[cfg(test)]

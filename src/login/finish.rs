@@ -11,7 +11,7 @@
 
 use super::binding::{self, Presented};
 use super::client_policy::{self, Login, Refusal};
-use super::errors::{codes, OAuthError};
+use super::errors::{codes, ErrorCode, OAuthError};
 use super::flow::{self, return_to};
 use super::next::{Next, Outcome, Problem, SessionCookie};
 use super::session::{self, BrokerSession};
@@ -69,7 +69,7 @@ pub async fn continue_after_upstream(
             tracing::info!(error = %e, "upstream login did not succeed");
             let _ = pending::take(ctx, &p.id, now).await;
             // The person reads what happened; the link back carries the OIDC error and state.
-            let error = OAuthError::new(e.oidc_error(), describe(&e));
+            let error = OAuthError::new(ErrorCode::from(&e), describe(&e));
             return Next::UpstreamFailed {
                 failure: e,
                 to,
@@ -113,7 +113,7 @@ pub async fn continue_after_upstream(
                     code: "organisation_required".into(),
                 },
                 to,
-                error: OAuthError::new("access_denied", "the service requires a login for an organisation"),
+                error: OAuthError::new(ErrorCode::AccessDenied, "the service requires a login for an organisation"),
                 locale,
             }
             .into(),

@@ -5,7 +5,7 @@
 //! (compared in constant time), and a cross-origin `Origin` header is refused.
 
 use super::browser::Browser;
-use super::errors::{codes, OAuthError};
+use super::errors::{codes, ErrorCode, OAuthError};
 use super::flow::return_to;
 use super::next::{Next, Problem};
 use super::params::RawParams;
@@ -87,7 +87,7 @@ pub async fn start_method(ctx: &Broker, mut p: PendingAuthorization, method_id: 
             let _ = pending::take(ctx, &p.id, now).await;
             Next::RpError {
                 to,
-                error: OAuthError::new(e.oidc_error(), "the login method could not be started"),
+                error: OAuthError::new(ErrorCode::from(&e), "the login method could not be started"),
             }
         }
     }
