@@ -15,6 +15,7 @@ pub use registry::AuthenticatorRegistry;
 pub use settings::{MethodConfig, MethodKind};
 
 use crate::identity::{MethodId, VerifiedIdentity};
+use crate::ids::PendingId;
 use crate::trust::TrustLevel;
 use async_trait::async_trait;
 use std::time::SystemTime;
@@ -25,7 +26,7 @@ use url::Url;
 pub struct LoginContext {
     /// Id of the parked relying-party request; the method must give it back on `finish`
     /// (e.g. via SAML RelayState) — never rely on a cookie across the upstream round trip.
-    pub transaction_id: String,
+    pub transaction_id: PendingId,
     /// The lowest level that satisfies the relying party.
     pub required_level: TrustLevel,
     /// `de` or `en`, for upstream pages that take a language.
@@ -89,5 +90,5 @@ pub trait Authenticator: Send + Sync + 'static {
     async fn start(&self, ctx: &LoginContext) -> Result<StartAction, AuthnError>;
     /// Finish it. `transaction_id` was recovered by the caller from what the upstream returned
     /// and checked against the store.
-    async fn finish(&self, transaction_id: &str, input: UpstreamReturn, now: SystemTime) -> Result<VerifiedIdentity, AuthnError>;
+    async fn finish(&self, transaction_id: &PendingId, input: UpstreamReturn, now: SystemTime) -> Result<VerifiedIdentity, AuthnError>;
 }

@@ -4,6 +4,7 @@
 
 use super::{Authenticator, AuthnError, LoginContext, MethodConfig, StartAction, UpstreamReturn};
 use crate::identity::{MethodId, VerifiedIdentity};
+use crate::ids::PendingId;
 use crate::saml::sp::ServiceProvider;
 use crate::saml::upstream::SamlRequest;
 use crate::saml::{SamlUpstream, SamlUpstreamConfig};
@@ -59,10 +60,14 @@ impl Authenticator for SamlAuthenticator {
     }
 
     async fn start(&self, ctx: &LoginContext) -> Result<StartAction, AuthnError> {
-        Ok(self.upstream.begin(&ctx.transaction_id, ctx.required_level, ctx.now).await?.into())
+        Ok(self
+            .upstream
+            .begin(ctx.transaction_id.as_str(), ctx.required_level, ctx.now)
+            .await?
+            .into())
     }
 
-    async fn finish(&self, transaction_id: &str, input: UpstreamReturn, now: SystemTime) -> Result<VerifiedIdentity, AuthnError> {
+    async fn finish(&self, transaction_id: &PendingId, input: UpstreamReturn, now: SystemTime) -> Result<VerifiedIdentity, AuthnError> {
         let UpstreamReturn::SamlPost {
             saml_response,
             relay_state,
@@ -72,7 +77,7 @@ impl Authenticator for SamlAuthenticator {
         };
         Ok(self
             .upstream
-            .complete(transaction_id, &saml_response, relay_state.as_deref(), now)
+            .complete(transaction_id.as_str(), &saml_response, relay_state.as_deref(), now)
             .await?)
     }
 }

@@ -8,6 +8,7 @@ use crate::authenticators::MethodConfig;
 use crate::authenticators::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn};
 use crate::http::login::respond;
 use crate::identity::{Attributes, MethodId, UpstreamSubject, VerifiedIdentity};
+use crate::ids::PendingId;
 use crate::login::params::RawParams;
 use crate::login::pending;
 use crate::state::AppState;
@@ -131,7 +132,12 @@ impl Authenticator for DevLogin {
         Ok(StartAction::Redirect(url))
     }
 
-    async fn finish(&self, _transaction_id: &str, input: UpstreamReturn, now: SystemTime) -> Result<VerifiedIdentity, AuthnError> {
+    async fn finish(
+        &self,
+        _transaction_id: &crate::ids::PendingId,
+        input: UpstreamReturn,
+        now: SystemTime,
+    ) -> Result<VerifiedIdentity, AuthnError> {
         let UpstreamReturn::DevForm { fields } = input else {
             return Err(AuthnError::Rejected("not a development form".into()));
         };
@@ -182,7 +188,11 @@ struct LevelView {
     selected: bool,
 }
 
-async fn page(State(state): State<AppState>, Path(tx): Path<String>, Query(q): Query<crate::http::login::choice::LangQuery>) -> Response {
+async fn page(
+    State(state): State<AppState>,
+    Path(tx): Path<PendingId>,
+    Query(q): Query<crate::http::login::choice::LangQuery>,
+) -> Response {
     let now = state.clock().unix();
     let p = match pending::load(state.broker(), &tx, now).await {
         Ok(Some(p)) => p,
@@ -215,7 +225,7 @@ async fn page(State(state): State<AppState>, Path(tx): Path<String>, Query(q): Q
     .into_response()
 }
 
-async fn submit(State(state): State<AppState>, Path(tx): Path<String>, headers: http::HeaderMap, body: String) -> Response {
+async fn submit(State(state): State<AppState>, Path(tx): Path<PendingId>, headers: http::HeaderMap, body: String) -> Response {
     let now = state.clock().unix();
     let p = match pending::load(state.broker(), &tx, now).await {
         Ok(Some(p)) => p,
@@ -260,7 +270,7 @@ mod tests {
     async fn ceiling_caps_level() {
         let id = dev(TrustLevel::Substantial)
             .finish(
-                "t",
+                &"t".into(),
                 form(&[("outcome", "success"), ("person", "erika"), ("level", "high")]),
                 SystemTime::now(),
             )
@@ -274,16 +284,16 @@ mod tests {
     async fn outcomes() {
         let d = dev(TrustLevel::High);
         assert!(matches!(
-            d.finish("t", form(&[("outcome", "cancelled")]), SystemTime::now()).await,
+            d.finish(&"t".into(), form(&[("outcome", "cancelled")]), SystemTime::now()).await,
             Err(AuthnError::Cancelled)
         ));
         assert!(matches!(
-            d.finish("t", form(&[("outcome", "failure")]), SystemTime::now()).await,
+            d.finish(&"t".into(), form(&[("outcome", "failure")]), SystemTime::now()).await,
             Err(AuthnError::UpstreamFailure { .. })
         ));
         assert!(d
             .finish(
-                "t",
+                &"t".into(),
                 form(&[("outcome", "success"), ("person", "nobody"), ("level", "high")]),
                 SystemTime::now()
             )

@@ -9,6 +9,7 @@
 
 use crate::http::error::AppError;
 use crate::identity::VerifiedIdentity;
+use crate::ids::PendingId;
 use crate::session::{RecordKind, StoreError};
 use crate::state::AppState;
 use axum::extract::{Query, State};
@@ -26,7 +27,7 @@ const TTL: Duration = Duration::from_secs(60);
 #[derive(Serialize, Deserialize)]
 pub struct CertReturn {
     /// The parked authorization.
-    pub pending_id: String,
+    pub pending_id: PendingId,
     /// The verified identity.
     pub identity: VerifiedIdentity,
 }
@@ -37,7 +38,7 @@ pub fn store_id(token: &str) -> String {
 }
 
 /// Park a verified identity; returns the token.
-pub async fn park(state: &AppState, pending_id: &str, identity: VerifiedIdentity) -> Result<String, StoreError> {
+pub async fn park(state: &AppState, pending_id: &PendingId, identity: VerifiedIdentity) -> Result<String, StoreError> {
     let token = crate::ids::random_id();
     state
         .records()
@@ -45,7 +46,7 @@ pub async fn park(state: &AppState, pending_id: &str, identity: VerifiedIdentity
             KIND,
             &store_id(&token),
             &CertReturn {
-                pending_id: pending_id.to_owned(),
+                pending_id: pending_id.clone(),
                 identity,
             },
             TTL,

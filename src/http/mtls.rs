@@ -188,7 +188,7 @@ pub async fn serve_mtls(listener: std::net::TcpListener, app: AppState, handle: 
 
 #[derive(Deserialize)]
 struct LoginQuery {
-    txn: String,
+    txn: crate::ids::PendingId,
 }
 
 async fn cert_login(

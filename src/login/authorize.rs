@@ -15,6 +15,7 @@ use super::params::RawParams;
 use super::sso::{self, Ask, Decision};
 use super::{binding, flow, methods, pending, session, start};
 use super::{check_claims, check_client::check_client, check_pkce::check_pkce, check_request::check_request, check_scope::check_scope};
+use crate::ids::{CodeChallenge, Nonce, OAuthState, PendingId};
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::PendingAuthorization;
 use crate::oidc_provider::settings::ClientConfig;
@@ -33,7 +34,7 @@ pub async fn authorize(ctx: &Broker, p: &RawParams, locale: &str, browser: &Brow
         redirect_uri: pending.redirect_uri.clone(),
         state: pending.state.clone(),
     };
-    let Some(client) = ctx.client(&pending.client_id) else {
+    let Some(client) = ctx.client(pending.client_id.as_str()) else {
         return Next::page(Problem::UnknownClient, locale).into();
     };
 
@@ -60,7 +61,7 @@ async fn decide_and_go(
     let locale = pending.locale.clone();
     // The browser's SSO session, if any.
     let existing = match &browser.session {
-        Some(id) if pending::plausible_id(&id.0) => match session::load(ctx.records(), &id.0).await {
+        Some(id) if pending::plausible_id(id.expose()) => match session::load(ctx.records(), id).await {
             Ok(s) => s,
             Err(e) => return Next::page(e, &locale),
         },
@@ -116,7 +117,7 @@ fn validate(ctx: &Broker, p: &RawParams, now: i64) -> Result<PendingAuthorizatio
     let to = ReturnTo {
         redirect_uri: redirect_uri.clone(),
         // `state` is echoed even if another check fails (RFC 6749 §4.1.2.1), unless duplicated.
-        state: p.get("state").map(str::to_owned),
+        state: p.get("state").map(OAuthState::from),
     };
     let fail = |e: OAuthError| AuthorizeError::Redirect(to.clone(), e);
     check_request(p).map_err(fail)?;
@@ -141,13 +142,13 @@ fn validate(ctx: &Broker, p: &RawParams, now: i64) -> Result<PendingAuthorizatio
         methods::check_idp_hint(ctx.methods(), client, hint, requirement.level).map_err(fail)?;
     }
     Ok(PendingAuthorization {
-        id: pending::random_id(),
-        client_id: client.id.to_string(),
+        id: PendingId::new(pending::random_id()),
+        client_id: client.id.clone(),
         redirect_uri,
         scopes,
         state: to.state.clone(),
-        nonce: p.get("nonce").map(str::to_owned),
-        code_challenge,
+        nonce: p.get("nonce").map(Nonce::from),
+        code_challenge: CodeChallenge::new(code_challenge),
         required_level: requirement.level,
         essential_acr: requirement.essential,
         id_token_claims: claims.id_token,

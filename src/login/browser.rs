@@ -3,6 +3,7 @@
 //! these values; reading cookies and headers is the edge's job (`http::login::browser`).
 
 use super::binding::Presented;
+use crate::ids::SessionId;
 
 /// The browser's side of a request.
 #[derive(Debug, Clone, Default)]
@@ -13,14 +14,4 @@ pub struct Browser {
     pub session: Option<SessionId>,
     /// The binding cookie of the login, if it has our shape.
     pub binding: Option<Presented>,
-}
-
-/// A broker session cookie value as presented (secret: redacted in `Debug`).
-#[derive(Clone, PartialEq, Eq)]
-pub struct SessionId(pub String);
-
-impl std::fmt::Debug for SessionId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SessionId([redacted])")
-    }
 }

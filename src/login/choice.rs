@@ -4,12 +4,13 @@
 
 use super::next::{ChoiceView, MethodChoice, Next, Problem};
 use super::{methods, pending};
+use crate::ids::PendingId;
 use crate::oidc_provider::broker::Broker;
 
 /// What the choice page of request `id` shows. `lang` is a language the person switched to
 /// (`?lang=`, a supported tag): the switch sticks for the rest of this login (upstream page,
 /// consent, errors).
-pub async fn choice(ctx: &Broker, id: &str, lang: Option<&str>) -> Next {
+pub async fn choice(ctx: &Broker, id: &PendingId, lang: Option<&str>) -> Next {
     let now = ctx.clock().unix();
     let mut p = match pending::load(ctx, id, now).await {
         Ok(Some(p)) => p,
@@ -23,7 +24,7 @@ pub async fn choice(ctx: &Broker, id: &str, lang: Option<&str>) -> Next {
             return Next::page(e, &locale);
         }
     }
-    let Some(client) = ctx.client(&p.client_id) else {
+    let Some(client) = ctx.client(p.client_id.as_str()) else {
         return Next::page(Problem::Expired, &locale);
     };
     let methods = methods::eligible(ctx.methods(), client, p.required_level)

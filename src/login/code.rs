@@ -4,6 +4,7 @@
 
 use super::pending::random_id;
 use super::session::{sid_for, BrokerSession};
+use crate::ids::AuthCode;
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::{AuthorizationCode, Grant, PendingAuthorization};
 use crate::oidc_provider::{claims, subject};
@@ -33,9 +34,9 @@ pub fn code_store_id(code: &str) -> String {
 }
 
 /// Create the grant and the code; returns the code to send.
-pub async fn issue_code(ctx: &Broker, pending: &PendingAuthorization, session: &BrokerSession, now: i64) -> Result<String, IssueError> {
+pub async fn issue_code(ctx: &Broker, pending: &PendingAuthorization, session: &BrokerSession, now: i64) -> Result<AuthCode, IssueError> {
     let oidc = ctx.oidc();
-    let client = ctx.client(&pending.client_id).ok_or(IssueError::UnknownClient)?;
+    let client = ctx.client(pending.client_id.as_str()).ok_or(IssueError::UnknownClient)?;
     let level = session
         .effective_level(now, |l| ctx.sessions().limits_for(l))
         .filter(|l| *l >= pending.required_level)
@@ -80,25 +81,25 @@ pub async fn issue_code(ctx: &Broker, pending: &PendingAuthorization, session: &
         level,
         amr: session.amr.clone(),
         auth_time: session.auth_time,
-        sid: sid_for(&session.id, client.id.as_str()),
+        sid: sid_for(&session.id, &client.id),
         created_at: now,
         expires_at: now.saturating_add(lifetime.as_secs() as i64),
     };
     ctx.records().put(RecordKind::Grant, grant.id.as_str(), &grant, lifetime).await?;
-    let code = random_id();
+    let code = AuthCode::generate();
     let record = AuthorizationCode {
         grant_id: grant.id.clone(),
         client_id: client.id.clone(),
         redirect_uri: pending.redirect_uri.clone(),
-        code_challenge: crate::ids::CodeChallenge::new(pending.code_challenge.clone()),
-        nonce: pending.nonce.clone().map(crate::ids::Nonce::new),
+        code_challenge: pending.code_challenge.clone(),
+        nonce: pending.nonce.clone(),
         expires_at: now.saturating_add(oidc.code_ttl.as_secs() as i64),
     };
     // The replay marker is written with the code, not at redemption, so that a second redemption
     // racing the first still finds it and revokes the grant (RFC 6749 §4.1.2).
-    crate::oidc_provider::token::authorization_code::remember_issued(ctx.records(), &code_store_id(&code), &grant.id).await?;
+    crate::oidc_provider::token::authorization_code::remember_issued(ctx.records(), &code.store_key(), &grant.id).await?;
     ctx.records()
-        .put(RecordKind::AuthorizationCode, &code_store_id(&code), &record, oidc.code_ttl)
+        .put(RecordKind::AuthorizationCode, &code.store_key(), &record, oidc.code_ttl)
         .await?;
     Ok(code)
 }

@@ -13,6 +13,7 @@ use super::next::{ConsentView, Next, Problem};
 use super::params::RawParams;
 use super::session::{self, BrokerSession};
 use super::{pending, start};
+use crate::ids::PendingId;
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::claims;
 use crate::oidc_provider::records::PendingAuthorization;
@@ -22,14 +23,14 @@ async fn bound(ctx: &Broker, p: &PendingAuthorization, browser: &Browser) -> Res
     let (Some(sid), true) = (&p.session_id, p.authenticated) else {
         return Err(Problem::Expired);
     };
-    if browser.session.as_ref().map(|c| c.0.as_str()) != Some(sid.as_str()) {
+    if browser.session.as_ref() != Some(sid) {
         return Err(Problem::Forbidden);
     }
     session::load(ctx.records(), sid).await?.ok_or(Problem::Expired)
 }
 
 /// `GET /consent/{id}`: what the consent page shows. `lang` as for the choice page (not stored).
-pub async fn show(ctx: &Broker, id: &str, lang: Option<&str>, browser: &Browser) -> Next {
+pub async fn show(ctx: &Broker, id: &PendingId, lang: Option<&str>, browser: &Browser) -> Next {
     let now = ctx.clock().unix();
     let p = match pending::load(ctx, id, now).await {
         Ok(Some(p)) => p,
@@ -41,7 +42,7 @@ pub async fn show(ctx: &Broker, id: &str, lang: Option<&str>, browser: &Browser)
         Ok(s) => s,
         Err(e) => return Next::page(e, &locale),
     };
-    let Some(client) = ctx.client(&p.client_id) else {
+    let Some(client) = ctx.client(p.client_id.as_str()) else {
         return Next::page(Problem::Expired, &locale);
     };
     let released = claims::release(&p.scopes, client.claims.as_deref(), &s.attributes, s.organisation.as_ref());
@@ -63,7 +64,7 @@ pub async fn show(ctx: &Broker, id: &str, lang: Option<&str>, browser: &Browser)
 }
 
 /// `POST /consent/{id}`: approve or deny.
-pub async fn decide(ctx: &Broker, id: &str, browser: &Browser, form: &RawParams) -> Next {
+pub async fn decide(ctx: &Broker, id: &PendingId, browser: &Browser, form: &RawParams) -> Next {
     let now = ctx.clock().unix();
     let p = match start::verified_form(ctx, id, browser, form, now).await {
         Ok(p) => p,
@@ -75,11 +76,11 @@ pub async fn decide(ctx: &Broker, id: &str, browser: &Browser, form: &RawParams)
     };
     match form.get("decision") {
         Some("approve") => {
-            let Some(client) = ctx.client(&p.client_id) else {
+            let Some(client) = ctx.client(p.client_id.as_str()) else {
                 return Next::page(Problem::Expired, &p.locale);
             };
             let released = claims::release(&p.scopes, client.claims.as_deref(), &s.attributes, s.organisation.as_ref());
-            s.remember_consent(client.id.as_str(), consent_set(&p.scopes, &released));
+            s.remember_consent(&client.id, consent_set(&p.scopes, &released));
             s.touch(now, |l| ctx.sessions().limits_for(l));
             if let Err(e) = session::save(ctx.records(), |l| ctx.sessions().limits_for(l), &s, now).await {
                 return Next::page(e, &p.locale);

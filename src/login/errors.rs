@@ -9,6 +9,7 @@
 use super::next::Problem;
 use url::Url;
 
+use crate::ids::OAuthState;
 pub use crate::oidc_provider::errors::{ErrorCode, OAuthError};
 
 /// Where authorization responses go, once verified.
@@ -17,7 +18,7 @@ pub struct ReturnTo {
     /// The verified redirect URI.
     pub redirect_uri: String,
     /// `state` as received.
-    pub state: Option<String>,
+    pub state: Option<OAuthState>,
 }
 
 /// Why `/authorize` did not park a request.

@@ -18,6 +18,7 @@ use super::session::{self, BrokerSession};
 use super::{pending, restart};
 use crate::authenticators::AuthnError;
 use crate::identity::VerifiedIdentity;
+use crate::ids::{PendingId, SessionId};
 use crate::oidc_provider::broker::Broker;
 use crate::trust::TrustLevel;
 
@@ -35,7 +36,7 @@ fn describe(e: &AuthnError) -> &'static str {
 /// See [`super::continue_after_upstream`].
 pub async fn continue_after_upstream(
     ctx: &Broker,
-    pending_id: &str,
+    pending_id: &PendingId,
     presented: Option<&Presented>,
     outcome: Result<VerifiedIdentity, AuthnError>,
 ) -> Outcome {
@@ -93,7 +94,7 @@ pub async fn continue_after_upstream(
     let mut identity = identity;
     identity.level = TrustLevel::reached(method.max_level(), identity.level);
     // The per-client rules, through the same check SSO reuse passes (client_policy.rs).
-    let Some(client) = ctx.client(&p.client_id) else {
+    let Some(client) = ctx.client(p.client_id.as_str()) else {
         let _ = pending::take(ctx, &p.id, now).await;
         return Next::page(Problem::Expired, &locale).into();
     };
@@ -136,7 +137,7 @@ pub async fn continue_after_upstream(
             s.reauthenticated(identity, now);
             s
         }
-        _ => BrokerSession::new(pending::random_id(), identity, now),
+        _ => BrokerSession::new(SessionId::generate(), identity, now),
     };
     match session::save(ctx.records(), |l| ctx.sessions().limits_for(l), &s, now).await {
         Ok(true) => {}

@@ -31,7 +31,7 @@ pub fn consent_set(scopes: &[String], released: &crate::identity::Attributes) ->
 /// Continue an authenticated request: ask for consent where needed, else issue the code.
 pub async fn proceed(ctx: &Broker, mut pending: PendingAuthorization, session: BrokerSession, now: i64, parked: bool) -> Next {
     let to = return_to(&pending);
-    let Some(client) = ctx.client(&pending.client_id) else {
+    let Some(client) = ctx.client(pending.client_id.as_str()) else {
         return Next::page(Problem::Expired, &pending.locale);
     };
     let released = claims::release(
@@ -42,7 +42,7 @@ pub async fn proceed(ctx: &Broker, mut pending: PendingAuthorization, session: B
     );
     let prompt = Prompt::from_values(&pending.prompt);
     let needs_consent =
-        !client.skip_consent && (prompt.consent || !session.has_consent(client.id.as_str(), &consent_set(&pending.scopes, &released)));
+        !client.skip_consent && (prompt.consent || !session.has_consent(&client.id, &consent_set(&pending.scopes, &released)));
     if needs_consent {
         if prompt.none {
             let _ = pending::take(ctx, &pending.id, now).await;

@@ -50,7 +50,7 @@ use crate::identity::VerifiedIdentity;
 /// nothing is created (issue 9 item 1).
 pub async fn continue_after_upstream(
     ctx: &Broker,
-    pending_id: &str,
+    pending_id: &crate::ids::PendingId,
     presented: Option<&binding::Presented>,
     outcome: Result<VerifiedIdentity, AuthnError>,
 ) -> Outcome {

@@ -5,6 +5,7 @@
 use super::binding::Presented;
 use super::errors::{OAuthError, ReturnTo};
 use crate::authenticators::{AuthnError, StartAction};
+use crate::ids::{AuthCode, PendingId, SessionId};
 use crate::session::StoreError;
 use crate::trust::TrustLevel;
 
@@ -44,7 +45,7 @@ pub enum Next {
         /// Where it goes.
         to: ReturnTo,
         /// The code (secret, single use).
-        code: String,
+        code: AuthCode,
     },
     /// 303 to the relying party with an error (RFC 6749 §4.1.2.1).
     RpError {
@@ -56,12 +57,12 @@ pub enum Next {
     /// 303 to the choice page of a parked request.
     ToChoice {
         /// The parked request.
-        pending_id: String,
+        pending_id: PendingId,
     },
     /// 303 to the consent page of a parked request.
     ToConsent {
         /// The parked request.
-        pending_id: String,
+        pending_id: PendingId,
     },
     /// Hand the person to the upstream method (redirect or POST form page).
     Upstream {
@@ -107,15 +108,10 @@ impl Next {
     }
 }
 
-/// The broker session the browser must now hold (`Set-Cookie`); the value is secret.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SessionCookie(pub String);
-
-impl std::fmt::Debug for SessionCookie {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SessionCookie([redacted])")
-    }
-}
+/// The broker session the browser must now hold (`Set-Cookie`); the value is secret (its
+/// `Debug` is redacted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionCookie(pub SessionId);
 
 /// A step's result: the next step and the cookies to set with it.
 #[derive(Debug)]
@@ -153,7 +149,7 @@ pub struct MethodChoice {
 #[derive(Debug, Clone)]
 pub struct ChoiceView {
     /// The parked request.
-    pub pending_id: String,
+    pub pending_id: PendingId,
     /// Language (stored in the request).
     pub locale: String,
     /// The service's name.
@@ -170,7 +166,7 @@ pub struct ChoiceView {
 #[derive(Debug, Clone)]
 pub struct ConsentView {
     /// The parked request.
-    pub pending_id: String,
+    pub pending_id: PendingId,
     /// Language.
     pub locale: String,
     /// The service's name.

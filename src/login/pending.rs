@@ -4,6 +4,7 @@
 //! the request, so it must be unguessable. Expiry is checked against the injected clock as well as
 //! by the store TTL, so a controllable clock governs it in tests.
 
+use crate::ids::PendingId;
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::PendingAuthorization;
 use crate::session::{RecordKind, StoreError};
@@ -26,7 +27,7 @@ fn remaining(ctx: &Broker, p: &PendingAuthorization, now: i64) -> Option<Duratio
 pub async fn save(ctx: &Broker, p: &PendingAuthorization, now: i64) -> Result<bool, StoreError> {
     match remaining(ctx, p, now) {
         Some(ttl) => {
-            ctx.records().put(RecordKind::PendingAuthorization, &p.id, p, ttl).await?;
+            ctx.records().put(RecordKind::PendingAuthorization, p.id.as_str(), p, ttl).await?;
             Ok(true)
         }
         None => Ok(false),
@@ -34,20 +35,20 @@ pub async fn save(ctx: &Broker, p: &PendingAuthorization, now: i64) -> Result<bo
 }
 
 /// Load a request that has not expired.
-pub async fn load(ctx: &Broker, id: &str, now: i64) -> Result<Option<PendingAuthorization>, StoreError> {
-    if !plausible_id(id) {
+pub async fn load(ctx: &Broker, id: &PendingId, now: i64) -> Result<Option<PendingAuthorization>, StoreError> {
+    if !plausible_id(id.as_str()) {
         return Ok(None);
     }
-    let p: Option<PendingAuthorization> = ctx.records().get(RecordKind::PendingAuthorization, id).await?;
+    let p: Option<PendingAuthorization> = ctx.records().get(RecordKind::PendingAuthorization, id.as_str()).await?;
     Ok(p.filter(|p| remaining(ctx, p, now).is_some()))
 }
 
 /// Take a request out of the store (single use: exactly one caller gets it).
-pub async fn take(ctx: &Broker, id: &str, now: i64) -> Result<Option<PendingAuthorization>, StoreError> {
-    if !plausible_id(id) {
+pub async fn take(ctx: &Broker, id: &PendingId, now: i64) -> Result<Option<PendingAuthorization>, StoreError> {
+    if !plausible_id(id.as_str()) {
         return Ok(None);
     }
-    let p: Option<PendingAuthorization> = ctx.records().take(RecordKind::PendingAuthorization, id).await?;
+    let p: Option<PendingAuthorization> = ctx.records().take(RecordKind::PendingAuthorization, id.as_str()).await?;
     Ok(p.filter(|p| remaining(ctx, p, now).is_some()))
 }
 

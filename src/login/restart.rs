@@ -21,7 +21,7 @@ pub fn unknown() -> Restart {
 /// linked by its origin only.
 pub fn for_request(ctx: &Broker, request: &PendingAuthorization) -> Restart {
     Restart {
-        service_name: ctx.client(&request.client_id).map(|c| c.name.clone()),
+        service_name: ctx.client(request.client_id.as_str()).map(|c| c.name.clone()),
         service_href: url::Url::parse(&request.redirect_uri)
             .ok()
             .map(|u| u.origin())

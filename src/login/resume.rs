@@ -10,6 +10,7 @@ use super::binding::Presented;
 use super::next::{Next, Outcome};
 use crate::authenticators::AuthnError;
 use crate::identity::VerifiedIdentity;
+use crate::ids::PendingId;
 use crate::oidc_provider::broker::Broker;
 use crate::session::{RecordKind, StoreError};
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,7 @@ const TTL: Duration = Duration::from_secs(120);
 /// A verified upstream outcome waiting for its browser.
 #[derive(Serialize, Deserialize)]
 struct Parked {
-    pending_id: String,
+    pending_id: PendingId,
     outcome: Result<VerifiedIdentity, AuthnError>,
 }
 
@@ -34,10 +35,10 @@ fn store_id(handle: &str) -> String {
 
 /// Park `outcome` for the parked authorization `pending_id`; returns the path to send the browser
 /// to (`/login/continue/{handle}`).
-pub async fn park(ctx: &Broker, pending_id: &str, outcome: Result<VerifiedIdentity, AuthnError>) -> Result<String, StoreError> {
+pub async fn park(ctx: &Broker, pending_id: &PendingId, outcome: Result<VerifiedIdentity, AuthnError>) -> Result<String, StoreError> {
     let handle = crate::ids::random_id();
     let parked = Parked {
-        pending_id: pending_id.to_owned(),
+        pending_id: pending_id.clone(),
         outcome,
     };
     ctx.records().put(KIND, &store_id(&handle), &parked, TTL).await?;

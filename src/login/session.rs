@@ -10,6 +10,7 @@
 //! acr never decays"). When no level holds, the session is over.
 
 use crate::identity::{Attributes, MethodId, Organisation, UpstreamSubject, VerifiedIdentity};
+use crate::ids::{ClientId, SessionId};
 use crate::session::{RecordKind, Records, SessionLimits, StoreError};
 use crate::trust::TrustLevel;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -22,7 +23,7 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Consent {
     /// Client.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// Claim names (sorted), including `sub`.
     pub claims: Vec<String>,
 }
@@ -31,7 +32,7 @@ pub struct Consent {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BrokerSession {
     /// The cookie value (secret).
-    pub id: String,
+    pub id: SessionId,
     /// Upstream identity.
     pub subject: UpstreamSubject,
     /// Method of the last authentication.
@@ -67,7 +68,7 @@ pub enum Unusable {
 
 impl BrokerSession {
     /// A new session from a fresh authentication.
-    pub fn new(id: String, identity: VerifiedIdentity, now: i64) -> Self {
+    pub fn new(id: SessionId, identity: VerifiedIdentity, now: i64) -> Self {
         Self {
             id,
             subject: identity.subject,
@@ -157,41 +158,38 @@ impl BrokerSession {
     }
 
     /// Whether consent for exactly this client and claim set was given.
-    pub fn has_consent(&self, client_id: &str, claims: &[String]) -> bool {
-        self.consents.iter().any(|c| c.client_id == client_id && c.claims == claims)
+    pub fn has_consent(&self, client_id: &ClientId, claims: &[String]) -> bool {
+        self.consents.iter().any(|c| c.client_id == *client_id && c.claims == claims)
     }
 
     /// Remember a consent (replacing an older one for the client).
-    pub fn remember_consent(&mut self, client_id: &str, claims: Vec<String>) {
-        self.consents.retain(|c| c.client_id != client_id);
+    pub fn remember_consent(&mut self, client_id: &ClientId, claims: Vec<String>) {
+        self.consents.retain(|c| c.client_id != *client_id);
         self.consents.push(Consent {
-            client_id: client_id.to_owned(),
+            client_id: client_id.clone(),
             claims,
         });
     }
 }
 
-/// The store id of a session: a dump of the store does not reveal cookie values.
-fn store_id(session_id: &str) -> String {
-    crate::ids::store_id(session_id)
-}
-
 /// `sid` for a client (OIDC Back-Channel Logout §2.4): per client, so relying parties cannot
 /// correlate sessions, and one-way, so it never reveals the cookie value.
-pub fn sid_for(session_id: &str, client_id: &str) -> String {
+pub fn sid_for(session_id: &SessionId, client_id: &ClientId) -> String {
     let mut h = Sha256::new();
     h.update(b"bk-sid\0");
-    h.update(session_id.as_bytes());
+    h.update(session_id.expose().as_bytes());
     h.update([0]);
-    h.update(client_id.as_bytes());
+    h.update(client_id.as_str().as_bytes());
     URL_SAFE_NO_PAD.encode(h.finalize())
 }
 
 /// Load a session by cookie value.
-pub async fn load(records: &Records, session_id: &str) -> Result<Option<BrokerSession>, StoreError> {
-    let s: Option<BrokerSession> = records.get(RecordKind::BrokerSession, &store_id(session_id)).await?;
+/// The store id of a session is the hash of the cookie value ([`SessionId::store_key`]): a dump of
+/// the store does not reveal cookie values.
+pub async fn load(records: &Records, session_id: &SessionId) -> Result<Option<BrokerSession>, StoreError> {
+    let s: Option<BrokerSession> = records.get(RecordKind::BrokerSession, &session_id.store_key()).await?;
     // The id inside the sealed record must match (defence in depth against a hash collision).
-    Ok(s.filter(|s| s.id == session_id))
+    Ok(s.filter(|s| s.id == *session_id))
 }
 
 /// Save a session with the TTL its limits leave; an expired session is deleted instead.
@@ -203,11 +201,13 @@ pub async fn save(
 ) -> Result<bool, StoreError> {
     match session.ttl(now, limits) {
         Some(ttl) => {
-            records.put(RecordKind::BrokerSession, &store_id(&session.id), session, ttl).await?;
+            records
+                .put(RecordKind::BrokerSession, &session.id.store_key(), session, ttl)
+                .await?;
             Ok(true)
         }
         None => {
-            records.delete(RecordKind::BrokerSession, &store_id(&session.id)).await?;
+            records.delete(RecordKind::BrokerSession, &session.id.store_key()).await?;
             Ok(false)
         }
     }
@@ -232,7 +232,7 @@ mod tests {
 
     fn session(level: TrustLevel) -> BrokerSession {
         BrokerSession {
-            id: "s".into(),
+            id: SessionId::new("s"),
             subject: UpstreamSubject("u".into()),
             method: MethodId("dev".into()),
             level,
@@ -299,16 +299,22 @@ mod tests {
     #[test]
     fn consent_per_client_and_claims() {
         let mut s = session(TrustLevel::High);
-        s.remember_consent("a", vec!["sub".into()]);
-        assert!(s.has_consent("a", &["sub".into()]));
-        assert!(!s.has_consent("a", &["given_name".into(), "sub".into()]));
-        assert!(!s.has_consent("b", &["sub".into()]));
+        s.remember_consent(&ClientId::from("a"), vec!["sub".into()]);
+        assert!(s.has_consent(&ClientId::from("a"), &["sub".into()]));
+        assert!(!s.has_consent(&ClientId::from("a"), &["given_name".into(), "sub".into()]));
+        assert!(!s.has_consent(&ClientId::from("b"), &["sub".into()]));
     }
 
     #[test]
     fn sid_per_client() {
-        assert_ne!(sid_for("s", "a"), sid_for("s", "b"));
-        assert_eq!(sid_for("s", "a"), sid_for("s", "a"));
-        assert_eq!(sid_for("s", "a").len(), 43);
+        assert_ne!(
+            sid_for(&SessionId::new("s"), &ClientId::from("a")),
+            sid_for(&SessionId::new("s"), &ClientId::from("b"))
+        );
+        assert_eq!(
+            sid_for(&SessionId::new("s"), &ClientId::from("a")),
+            sid_for(&SessionId::new("s"), &ClientId::from("a"))
+        );
+        assert_eq!(sid_for(&SessionId::new("s"), &ClientId::from("a")).len(), 43);
     }
 }

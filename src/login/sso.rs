@@ -82,7 +82,7 @@ mod tests {
 
     fn s(level: TrustLevel) -> BrokerSession {
         BrokerSession {
-            id: "x".into(),
+            id: crate::ids::SessionId::new("x"),
             subject: UpstreamSubject("u".into()),
             method: MethodId("dev".into()),
             level,

@@ -11,12 +11,19 @@ use super::next::{Next, Problem};
 use super::params::RawParams;
 use super::{methods, pending};
 use crate::authenticators::LoginContext;
+use crate::ids::PendingId;
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::PendingAuthorization;
 use std::time::{Duration, UNIX_EPOCH};
 
 /// Load the request for a form post and check the CSRF token and origin.
-pub async fn verified_form(ctx: &Broker, id: &str, browser: &Browser, form: &RawParams, now: i64) -> Result<PendingAuthorization, Next> {
+pub async fn verified_form(
+    ctx: &Broker,
+    id: &PendingId,
+    browser: &Browser,
+    form: &RawParams,
+    now: i64,
+) -> Result<PendingAuthorization, Next> {
     let p = match pending::load(ctx, id, now).await {
         Ok(Some(p)) => p,
         Ok(None) => return Err(Next::page(Problem::Expired, "de")),
@@ -29,7 +36,7 @@ pub async fn verified_form(ctx: &Broker, id: &str, browser: &Browser, form: &Raw
 }
 
 /// `POST /login/{id}/start`: the method chosen on the choice page.
-pub async fn start(ctx: &Broker, id: &str, browser: &Browser, form: &RawParams) -> Next {
+pub async fn start(ctx: &Broker, id: &PendingId, browser: &Browser, form: &RawParams) -> Next {
     let now = ctx.clock().unix();
     let p = match verified_form(ctx, id, browser, form, now).await {
         Ok(p) => p,
@@ -42,7 +49,7 @@ pub async fn start(ctx: &Broker, id: &str, browser: &Browser, form: &RawParams) 
 }
 
 /// `POST /login/{id}/cancel`: the person goes back without logging in (`access_denied`).
-pub async fn cancel(ctx: &Broker, id: &str, browser: &Browser, form: &RawParams) -> Next {
+pub async fn cancel(ctx: &Broker, id: &PendingId, browser: &Browser, form: &RawParams) -> Next {
     let now = ctx.clock().unix();
     let p = match verified_form(ctx, id, browser, form, now).await {
         Ok(p) => p,
@@ -60,7 +67,7 @@ pub async fn cancel(ctx: &Broker, id: &str, browser: &Browser, form: &RawParams)
 /// party's raw `acr_values` (design brief §4).
 pub async fn start_method(ctx: &Broker, mut p: PendingAuthorization, method_id: &str, now: i64) -> Next {
     let to = return_to(&p);
-    let Some(client) = ctx.client(&p.client_id) else {
+    let Some(client) = ctx.client(p.client_id.as_str()) else {
         return Next::page(Problem::Expired, &p.locale);
     };
     let eligible = methods::eligible(ctx.methods(), client, p.required_level);

@@ -3,7 +3,7 @@
 //! introspection, revocation). All are sealed (they carry personal data) and all expire.
 
 use crate::identity::{Attributes, Organisation};
-use crate::ids::{ClientId, CodeChallenge, GrantId, Nonce};
+use crate::ids::{ClientId, CodeChallenge, GrantId, Nonce, OAuthState, PendingId, SessionId};
 use crate::trust::TrustLevel;
 use serde::{Deserialize, Serialize};
 
@@ -13,19 +13,19 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PendingAuthorization {
     /// Random id (≥ 128 bits, base64url).
-    pub id: String,
+    pub id: PendingId,
     /// Verified client.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// Verified redirect URI (exact match).
     pub redirect_uri: String,
     /// Granted-request scopes (already limited to the client's allowed scopes).
     pub scopes: Vec<String>,
     /// `state`, echoed byte for byte.
-    pub state: Option<String>,
+    pub state: Option<OAuthState>,
     /// `nonce`, carried into the ID token.
-    pub nonce: Option<String>,
+    pub nonce: Option<Nonce>,
     /// PKCE S256 challenge (RFC 7636 §4.2).
-    pub code_challenge: String,
+    pub code_challenge: CodeChallenge,
     /// Lowest acceptable level (client minimum, `acr_values`, essential `acr`).
     pub required_level: TrustLevel,
     /// The level was demanded as an essential claim (unmet → `unmet_authentication_requirements`).
@@ -53,7 +53,7 @@ pub struct PendingAuthorization {
     /// created by the login. Lets a step-up keep the same session across the upstream round trip
     /// (which carries no cookie).
     #[serde(default)]
-    pub session_id: Option<String>,
+    pub session_id: Option<SessionId>,
     /// The upstream method started for this request; the identity must come from it.
     #[serde(default)]
     pub method: Option<String>,

@@ -20,6 +20,7 @@ use super::sp::ServiceProvider;
 use crate::clock::unix_seconds;
 use crate::identity::AuthnError;
 use crate::identity::{MethodId, VerifiedIdentity};
+use crate::ids::PendingId;
 use crate::session::{RecordKind, Records};
 use crate::trust::{level_from_upstream_with, TrustLevel};
 use saml_xmlsec::response::{verify_response, Expectations, VerifiedAssertion};
@@ -54,7 +55,7 @@ pub struct UpstreamRecord {
     /// Method id (the ACS dispatches on it).
     pub method: String,
     /// The parked authorization (also the RelayState).
-    pub pending_id: String,
+    pub pending_id: PendingId,
     /// When the request was issued (seconds since epoch).
     pub issued_at: i64,
     /// The level the relying party needs.
@@ -235,7 +236,7 @@ impl SamlUpstream {
             request_id: id.as_str().to_owned(),
             upstream: self.upstream.name.clone(),
             method: self.id.0.clone(),
-            pending_id: transaction_id.to_owned(),
+            pending_id: PendingId::new(transaction_id),
             issued_at: unix_seconds(now),
             required_level,
         };

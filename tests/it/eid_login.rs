@@ -63,7 +63,7 @@ async fn finish(eid: &Arc<dyn Authenticator>, pending: &str, saml: &str, relay: 
         saml_response: saml.into(),
         relay_state: Some(relay.into()),
     };
-    eid.finish(pending, input, SystemTime::now()).await
+    eid.finish(&pending.into(), input, SystemTime::now()).await
 }
 
 #[tokio::test]
@@ -294,7 +294,7 @@ async fn a_late_response_is_refused() {
     };
     use buergerkonto::clock::Clock;
     assert!(matches!(
-        eid.finish("pending-late", input, clock.now()).await,
+        eid.finish(&"pending-late".into(), input, clock.now()).await,
         Err(AuthnError::Rejected(_))
     ));
 }

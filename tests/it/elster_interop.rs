@@ -69,7 +69,7 @@ async fn login(test: &str, broker: &TestBroker, pending: &str, overrides: Value)
 }
 
 async fn finish(m: &Arc<dyn Authenticator>, pending: &str, ret: UpstreamReturn) -> Result<VerifiedIdentity, AuthnError> {
-    m.finish(pending, ret, issued() + Duration::from_secs(30)).await
+    m.finish(&pending.into(), ret, issued() + Duration::from_secs(30)).await
 }
 
 async fn broker(edit: impl FnOnce(&mut buergerkonto::config::raw::RawConfig) + Send + 'static) -> TestBroker {

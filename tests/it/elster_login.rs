@@ -331,7 +331,7 @@ async fn finish(m: &Arc<dyn Authenticator>, pending: &str, saml: &str, relay: &s
         saml_response: saml.into(),
         relay_state: Some(relay.into()),
     };
-    m.finish(pending, input, SystemTime::now()).await
+    m.finish(&pending.into(), input, SystemTime::now()).await
 }
 
 #[tokio::test]

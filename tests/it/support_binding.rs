@@ -253,7 +253,9 @@ pub(crate) async fn cert_return_link(b: &TestBroker, c: &reqwest::Client, jar: &
         amr: vec!["pop".into()],
         auth_time: b.state.clock().unix(),
     };
-    let token = buergerkonto::http::cert_return::park(&b.state, &txn, identity).await.unwrap();
+    let token = buergerkonto::http::cert_return::park(&b.state, &txn.as_str().into(), identity)
+        .await
+        .unwrap();
     b.url(&format!("/cert/return?token={token}"))
 }
 

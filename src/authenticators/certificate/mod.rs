@@ -15,6 +15,7 @@ pub mod verify;
 use crate::authenticators::{Authenticator, AuthnError, LoginContext, MethodConfig, StartAction, UpstreamReturn};
 use crate::clock::unix_seconds;
 use crate::identity::{MethodId, VerifiedIdentity};
+use crate::ids::PendingId;
 use crate::trust::TrustLevel;
 use async_trait::async_trait;
 use settings::CertificateConfig;
@@ -96,11 +97,11 @@ impl Authenticator for CertificateAuthenticator {
             .public_url
             .join("/cert/login")
             .map_err(|e| AuthnError::Unavailable(e.to_string()))?;
-        url.query_pairs_mut().append_pair("txn", &ctx.transaction_id);
+        url.query_pairs_mut().append_pair("txn", ctx.transaction_id.as_str());
         Ok(StartAction::Redirect(url))
     }
 
-    async fn finish(&self, _transaction_id: &str, input: UpstreamReturn, now: SystemTime) -> Result<VerifiedIdentity, AuthnError> {
+    async fn finish(&self, _transaction_id: &PendingId, input: UpstreamReturn, now: SystemTime) -> Result<VerifiedIdentity, AuthnError> {
         match input {
             UpstreamReturn::ClientCertificate { chain } => self.verify(&chain, now).map_err(|e| AuthnError::Rejected(e.to_string())),
             _ => Err(AuthnError::Rejected("not a certificate login".into())),

@@ -2,8 +2,9 @@
 //! cookie, the binding cookie — and building the `Set-Cookie` values for them (http/cookies.rs).
 
 use crate::http::cookies::{self, BIND_COOKIE, SESSION_COOKIE};
+use crate::ids::SessionId;
 use crate::login::binding::Presented;
-use crate::login::browser::{Browser, SessionId};
+use crate::login::browser::Browser;
 use crate::state::AppState;
 use http::{HeaderMap, HeaderValue};
 
@@ -21,7 +22,7 @@ pub fn binding(state: &AppState, headers: &HeaderMap) -> Option<Presented> {
 pub fn read(state: &AppState, headers: &HeaderMap) -> Browser {
     Browser {
         origin: headers.get(http::header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned),
-        session: cookies::read(headers, SESSION_COOKIE, secure(state)).map(SessionId),
+        session: cookies::read(headers, SESSION_COOKIE, secure(state)).map(SessionId::new),
         binding: binding(state, headers),
     }
 }

@@ -3,6 +3,7 @@
 //! (issue 5 item 4). `?lang=` switches the language for the rest of the login.
 
 use super::respond;
+use crate::ids::PendingId;
 use crate::login::next::ChoiceView;
 use crate::state::AppState;
 use crate::trust::TrustLevel;
@@ -40,7 +41,10 @@ struct LevelView {
 /// `GET /login/{id}`.
 pub async fn choice_get(State(state): State<AppState>, Path(id): Path<String>, Query(q): Query<LangQuery>) -> Response {
     let lang = q.lang().map(Locale::as_str);
-    respond(&state, crate::login::choice::choice(state.broker(), &id, lang).await.into())
+    respond(
+        &state,
+        crate::login::choice::choice(state.broker(), &PendingId::new(id), lang).await.into(),
+    )
 }
 
 /// The page.

@@ -3,6 +3,7 @@
 //! the values as a person reads them (issue 5 item 4).
 
 use super::{browser, respond};
+use crate::ids::PendingId;
 use crate::login::next::ConsentView;
 use crate::login::params::RawParams;
 use crate::oidc_provider::claims;
@@ -63,14 +64,14 @@ pub async fn consent_get(
     headers: HeaderMap,
 ) -> Response {
     let lang = q.lang().map(Locale::as_str);
-    let next = crate::login::consent::show(state.broker(), &id, lang, &browser::read(&state, &headers)).await;
+    let next = crate::login::consent::show(state.broker(), &PendingId::new(id), lang, &browser::read(&state, &headers)).await;
     respond(&state, next.into())
 }
 
 /// `POST /consent/{id}`.
 pub async fn consent_post(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: String) -> Response {
     let form = RawParams::parse(&body);
-    let next = crate::login::consent::decide(state.broker(), &id, &browser::read(&state, &headers), &form).await;
+    let next = crate::login::consent::decide(state.broker(), &PendingId::new(id), &browser::read(&state, &headers), &form).await;
     respond(&state, next.into())
 }
 

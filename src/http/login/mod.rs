@@ -17,6 +17,7 @@ pub use respond::respond;
 
 use crate::authenticators::AuthnError;
 use crate::identity::VerifiedIdentity;
+use crate::ids::PendingId;
 use crate::login::binding::Presented;
 use crate::state::AppState;
 use axum::response::Response;
@@ -38,7 +39,7 @@ pub fn routes() -> Router<AppState> {
 /// its outcome sent to the browser.
 pub async fn continue_after_upstream(
     state: &AppState,
-    pending_id: &str,
+    pending_id: &PendingId,
     presented: Option<&Presented>,
     outcome: Result<VerifiedIdentity, AuthnError>,
 ) -> Response {

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 /// The response for `outcome`.
 pub fn respond(state: &AppState, outcome: Outcome) -> Response {
     let mut res = next(state, outcome.next);
-    if let Some(c) = outcome.session.and_then(|s| browser::session_cookie(state, &s.0)) {
+    if let Some(c) = outcome.session.and_then(|s| browser::session_cookie(state, s.0.expose())) {
         res.headers_mut().append(http::header::SET_COOKIE, c);
     }
     if let Some(c) = outcome.binding.and_then(|b| browser::binding_cookie(state, &b)) {
@@ -27,7 +27,7 @@ fn next(state: &AppState, next: Next) -> Response {
     match next {
         // A redirect URI that does not parse cannot be registered; should it happen, a page (in
         // German, as the response carries no language of its own).
-        Next::Code { to, code } => match code_url(&to, &code, state.broker().issuer().as_str()) {
+        Next::Code { to, code } => match code_url(&to, code.expose(), state.broker().issuer().as_str()) {
             Ok(url) => Redirect::to(url.as_str()).into_response(),
             Err(p) => page(p, Locale::De),
         },

@@ -4,6 +4,7 @@
 
 use super::{browser, respond};
 use crate::authenticators::StartAction;
+use crate::ids::PendingId;
 use crate::login::params::RawParams;
 use crate::state::AppState;
 use crate::web::{render_page, Locale};
@@ -14,14 +15,14 @@ use http::HeaderMap;
 /// `POST /login/{id}/start`.
 pub async fn start_post(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: String) -> Response {
     let form = RawParams::parse(&body);
-    let next = crate::login::start::start(state.broker(), &id, &browser::read(&state, &headers), &form).await;
+    let next = crate::login::start::start(state.broker(), &PendingId::new(id), &browser::read(&state, &headers), &form).await;
     respond(&state, next.into())
 }
 
 /// `POST /login/{id}/cancel`: the person goes back without logging in (`access_denied`).
 pub async fn cancel_post(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: String) -> Response {
     let form = RawParams::parse(&body);
-    let next = crate::login::start::cancel(state.broker(), &id, &browser::read(&state, &headers), &form).await;
+    let next = crate::login::start::cancel(state.broker(), &PendingId::new(id), &browser::read(&state, &headers), &form).await;
     respond(&state, next.into())
 }
 

@@ -96,7 +96,7 @@ async fn receive(
         saml_response,
         relay_state: Some(relay.clone()),
     };
-    let outcome = method.finish(&relay, input, now).await;
+    let outcome = method.finish(&crate::ids::PendingId::new(relay.as_str()), input, now).await;
     match &outcome {
         Err(crate::authenticators::AuthnError::Unverified(reason)) => {
             // Debug formatting: the reason may quote attacker-controlled text (escaped, one line).
