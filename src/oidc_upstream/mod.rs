@@ -37,7 +37,18 @@ pub mod userinfo;
 
 pub use error::{OidcUpstreamError, UpstreamErrorCode};
 pub use settings::{ClientAuth, ClientKey, DecryptionKey, MetadataSource, TlsIdentity, UpstreamSettings};
-pub use upstream::{Callback, LoginOutcome, OidcUpstream, StartRequest, Started};
+pub use upstream::{Callback, Kept, LoginOutcome, OidcUpstream, StartRequest, Started};
+
+/// What `finish` needs of a parked [`transaction::Transaction`].
+pub fn upstream_kept(t: &transaction::Transaction) -> Kept<'_> {
+    Kept {
+        nonce: &t.nonce,
+        verifier: &t.verifier,
+        redirect_uri: &t.redirect_uri,
+        required: t.required_level,
+        max_age: t.max_age,
+    }
+}
 
 #[cfg(test)]
 mod test_support;
