@@ -115,7 +115,10 @@ fn oidc_method(
         .ok_or_else(|| fail(format!("no [[oidc_upstreams]] entry named {upstream:?}")))?;
     let redirect_uri = url::Url::parse(&config.server.url(&format!("/oidc/callback/{}", m.id))).map_err(|e| fail(e.to_string()))?;
     let client = crate::oidc_upstream::OidcUpstream::new(up.settings.clone()).map_err(fail)?;
-    client.spawn_refresh();
+    // The development simulator is the broker itself, not listening yet: fetched at first use.
+    if up.dev_simulator.is_none() {
+        client.spawn_refresh();
+    }
     Ok(crate::authenticators::oidc::OidcAuthenticator::new(
         crate::authenticators::oidc::OidcMethod {
             id: m.id.clone(),

@@ -170,7 +170,13 @@ impl RawConfig {
             .map(|c| certificate::validate(c, development, &mut p))
             .unwrap_or(None);
         let pending_ttl = oidc.as_ref().map(|o| o.pending_ttl).unwrap_or(std::time::Duration::from_secs(900));
-        let oidc_upstreams = oidc_upstream::validate(self.oidc_upstreams, development, pending_ttl, &mut p);
+        let oidc_upstreams = oidc_upstream::validate(
+            self.oidc_upstreams,
+            development,
+            pending_ttl,
+            server.as_ref().map(|s| s.issuer.as_str()),
+            &mut p,
+        );
         methods::cross_check(&methods, saml.as_ref(), certificate.as_ref(), &mut p);
         methods::cross_check_oidc(&methods, &oidc_upstreams, &mut p);
         p.finish()?;

@@ -62,6 +62,8 @@ pub struct RawOidcUpstream {
     pub max_clock_skew_secs: Option<u64>,
     #[serde(default)]
     pub timeout_secs: Option<u64>,
+    #[serde(default)]
+    pub dev_simulator_key: Option<PathBuf>,
 }
 
 /// One upstream OP, validated.
@@ -71,6 +73,9 @@ pub struct OidcUpstreamConfig {
     pub settings: UpstreamSettings,
     /// Where the public JWK of `client_key` is published (`private_key_jwt` only).
     pub client_jwks_path: Option<String>,
+    /// Development only: the built-in bank-ID simulator plays this upstream and signs its ID
+    /// tokens with this key (`dev_simulator_key`).
+    pub dev_simulator: Option<Arc<ClientKey>>,
 }
 
 impl OidcUpstreamConfig {
@@ -91,14 +96,45 @@ fn read(p: &mut Problems, field: &str, path: &PathBuf, development: bool) -> Opt
 }
 
 /// Validate every `[[oidc_upstreams]]` entry.
-pub(super) fn validate(raw: Vec<RawOidcUpstream>, development: bool, pending_ttl: Duration, p: &mut Problems) -> Vec<OidcUpstreamConfig> {
+/// The issuer of the built-in bank-ID simulator, below the broker's own issuer.
+pub const DEV_SIMULATOR_PATH: &str = "/dev/bankid";
+
+/// Validate every `[[oidc_upstreams]]` entry (`broker_issuer`: the validated `server.issuer`).
+pub(super) fn validate(
+    raw: Vec<RawOidcUpstream>,
+    development: bool,
+    pending_ttl: Duration,
+    broker_issuer: Option<&str>,
+    p: &mut Problems,
+) -> Vec<OidcUpstreamConfig> {
     let mut out: Vec<OidcUpstreamConfig> = Vec::new();
     for (i, u) in raw.into_iter().enumerate() {
         let f = format!("oidc_upstreams[{i}] ({})", u.name);
         if u.name.is_empty() || out.iter().any(|o| o.settings.name == u.name) {
             p.push(format!("{f}.name: empty or duplicate"));
         }
-        if let Some(v) = validate_one(u, &f, development, pending_ttl, p) {
+        let simulator = u.dev_simulator_key.clone().and_then(|path| {
+            if !development {
+                p.push(format!(
+                    "{f}.dev_simulator_key: the bank-ID simulator is refused outside development configuration"
+                ));
+                return None;
+            }
+            let want = broker_issuer.map(|b| format!("{}{DEV_SIMULATOR_PATH}", b.trim_end_matches('/')));
+            if want.as_deref() != Some(u.issuer.as_str()) {
+                p.push(format!("{f}.issuer: the simulator's issuer is {}", want.unwrap_or_default()));
+            }
+            if out.iter().any(|o| o.dev_simulator.is_some()) {
+                p.push(format!("{f}.dev_simulator_key: only one upstream can be the simulator"));
+            }
+            let pem = read(p, &format!("{f}.dev_simulator_key"), &path, development)?;
+            ClientKey::from_pem(&pem, &path.display().to_string())
+                .map_err(|e| p.push(format!("{f}.dev_simulator_key: {e}")))
+                .ok()
+                .map(Arc::new)
+        });
+        if let Some(mut v) = validate_one(u, &f, development, pending_ttl, p) {
+            v.dev_simulator = simulator;
             if let Some(path) = &v.client_jwks_path {
                 if out.iter().any(|o| o.client_jwks_path.as_ref() == Some(path)) {
                     p.push(format!("{f}.client_jwks_path: {path} is used by another upstream"));
@@ -317,6 +353,7 @@ fn validate_one(u: RawOidcUpstream, f: &str, development: bool, pending_ttl: Dur
             transaction_ttl: pending_ttl,
         },
         client_jwks_path,
+        dev_simulator: None,
     })
 }
 
@@ -343,7 +380,7 @@ mod tests {
 
     fn run(raw: Vec<RawOidcUpstream>, development: bool) -> (Vec<OidcUpstreamConfig>, Vec<String>) {
         let mut p = Problems::default();
-        let out = validate(raw, development, Duration::from_secs(900), &mut p);
+        let out = validate(raw, development, Duration::from_secs(900), Some("http://127.0.0.1:8080"), &mut p);
         let problems = p.finish().err().map(|e| e.problems).unwrap_or_default();
         (out, problems)
     }
