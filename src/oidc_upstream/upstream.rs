@@ -284,11 +284,12 @@ impl OidcUpstream {
     /// Finish a login from its callback: upstream error, `iss`, code redemption, ID token,
     /// userinfo, level, claims.
     pub async fn finish(&self, kept: &Kept<'_>, cb: &Callback, now: i64) -> Result<LoginOutcome, OidcUpstreamError> {
+        let provider = self.provider().await?;
+        // RFC 9207 §2.4: error responses carry `iss` too; an error from another OP is not ours.
+        token::check_iss(cb.iss.as_deref(), &provider)?;
         if let Some(e) = &cb.error {
             return Err(OidcUpstreamError::Upstream(UpstreamErrorCode::parse(e)));
         }
-        let provider = self.provider().await?;
-        token::check_iss(cb.iss.as_deref(), &provider)?;
         let code = cb
             .code
             .as_deref()
@@ -393,3 +394,6 @@ impl OidcUpstream {
         userinfo::parse_userinfo(&a, provider, &self.settings.client_id, sub)
     }
 }
+
+#[cfg(test)]
+mod tests;
