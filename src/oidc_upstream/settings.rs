@@ -205,3 +205,22 @@ pub struct UpstreamSettings {
     /// How long a started login waits for its callback (the pending login's TTL).
     pub transaction_ttl: Duration,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tls_client_identity_is_checked_by_rustls_and_redacted() {
+        let ck = rcgen::generate_simple_self_signed(vec!["broker.example".into()]).unwrap();
+        let cert = ck.cert.pem();
+        let key = ck.signing_key.serialize_pem();
+        let id = TlsIdentity::from_pem(cert.as_bytes(), key.as_bytes()).unwrap();
+        assert_eq!(id.chain.len(), 1);
+        assert!(format!("{id:?}").contains("redacted"));
+        let other = rcgen::generate_simple_self_signed(vec!["x".into()]).unwrap();
+        assert!(TlsIdentity::from_pem(cert.as_bytes(), b"no key").is_err());
+        assert!(TlsIdentity::from_pem(b"", other.signing_key.serialize_pem().as_bytes()).is_err());
+        assert!(format!("{:?}", ClientSecret::new("s3cret".into())).contains("redacted"));
+    }
+}
