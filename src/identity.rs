@@ -78,6 +78,10 @@ pub struct VerifiedIdentity {
     pub auth_time: i64,
 }
 
+/// [`AuthnError::UpstreamFailure`] code of an upstream that wants an interactive login: the
+/// relying party gets `login_required` (OIDC Core §3.1.2.6), as the upstream said.
+pub const LOGIN_REQUIRED: &str = "login_required";
+
 /// Why an upstream login did not produce an identity. Each maps to an OIDC error for the relying
 /// party (OIDC Core §3.1.2.6; the mapping is `oidc_provider::errors::ErrorCode::from`) and a
 /// readable page for the person.

@@ -7,8 +7,11 @@
 #   eid-simulator-metadata.xml  the simulator's IdP metadata (entity, signing cert, SSO endpoints)
 #   elster-simulator-signing.*  the development ELSTER simulator's signing key (EC P-256, ecdsa-sha256)
 #   elster-simulator-metadata.xml  its IdP metadata
+#   bankid-client.key       the broker's private_key_jwt key at the bank-ID simulator (EC P-256)
+#   bankid-simulator-signing.key   the bank-ID simulator's ID token key (EC P-256, ES256)
 # Usage: ./generate.sh          regenerate everything
 #        ./generate.sh elster   only the ELSTER simulator's key and metadata (keeps the rest)
+#        ./generate.sh bankid   only the bank-ID keys
 set -eu
 cd "$(dirname "$0")"
 DAYS=3650
@@ -34,6 +37,20 @@ elster() {
 </md:EntityDescriptor>
 XML
 }
+
+bankid() {
+    for n in bankid-client bankid-simulator-signing; do
+        openssl ecparam -name prime256v1 -genkey -noout -out "$n.ec.pem"
+        openssl pkcs8 -topk8 -nocrypt -in "$n.ec.pem" -out "$n.key"
+        rm -f "$n.ec.pem"
+    done
+}
+
+if [ "${1:-}" = "bankid" ]; then
+    bankid
+    echo "development bank-ID keys written to $(pwd)"
+    exit 0
+fi
 
 if [ "${1:-}" = "elster" ]; then
     elster
@@ -70,4 +87,5 @@ cat > eid-simulator-metadata.xml <<XML
 </md:EntityDescriptor>
 XML
 elster
+bankid
 echo "development SAML keys written to $(pwd)"

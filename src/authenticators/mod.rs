@@ -6,6 +6,7 @@
 //! broker core sees only levels, subjects and attributes.
 
 pub mod certificate;
+pub mod oidc;
 pub mod registry;
 pub mod saml;
 pub mod settings;
@@ -63,6 +64,8 @@ pub enum UpstreamReturn {
         code: Option<String>,
         state: Option<String>,
         error: Option<String>,
+        /// RFC 9207 `iss`.
+        iss: Option<String>,
     },
     /// A development form (simulators only).
     DevForm { fields: Vec<(String, String)> },

@@ -13,6 +13,8 @@ pub enum MethodKind {
     Certificate,
     /// Development login with test persons (development configuration only).
     Dev,
+    /// An upstream OpenID Connect provider from `[[oidc_upstreams]]` by name (bank-ID).
+    Oidc { upstream: String },
 }
 
 /// A method, validated.

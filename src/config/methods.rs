@@ -48,6 +48,11 @@ pub(super) fn validate(raw: Vec<RawMethod>, development: bool, p: &mut Problems)
                 None
             }
             ("certificate", _) => Some(MethodKind::Certificate),
+            ("oidc", Some(u)) => Some(MethodKind::Oidc { upstream: u }),
+            ("oidc", None) => {
+                p.push(format!("{f}.upstream: an oidc method names its [[oidc_upstreams]] entry"));
+                None
+            }
             ("dev", _) => {
                 if !development {
                     p.push(format!("{f}.kind: development login is refused outside development configuration"));
@@ -56,7 +61,7 @@ pub(super) fn validate(raw: Vec<RawMethod>, development: bool, p: &mut Problems)
             }
             (other, _) => {
                 p.push(format!(
-                    "{f}.kind: unknown method kind {other:?} (expected saml, certificate or dev)"
+                    "{f}.kind: unknown method kind {other:?} (expected saml, oidc, certificate or dev)"
                 ));
                 None
             }
@@ -95,6 +100,20 @@ pub(super) fn cross_check(
                 p.push(format!("methods ({}).kind: certificate login needs a [certificate] section", m.id));
             }
             _ => {}
+        }
+    }
+}
+
+/// Every `kind = "oidc"` method names an `[[oidc_upstreams]]` entry.
+pub(super) fn cross_check_oidc(methods: &[MethodConfig], upstreams: &[super::oidc_upstream::OidcUpstreamConfig], p: &mut Problems) {
+    for m in methods {
+        if let MethodKind::Oidc { upstream } = &m.kind {
+            if !upstreams.iter().any(|u| &u.settings.name == upstream) {
+                p.push(format!(
+                    "methods ({}).upstream: no [[oidc_upstreams]] entry named {upstream:?}",
+                    m.id
+                ));
+            }
         }
     }
 }

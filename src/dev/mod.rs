@@ -1,6 +1,7 @@
 //! Development-only components: simulators and the demo relying party. Routed only when
 //! `server.development = true`, which config validation allows only on a loopback issuer.
 
+pub mod bankid_simulator;
 pub mod demo;
 pub mod dev_login;
 pub mod eid_simulator;
@@ -14,4 +15,5 @@ pub fn routes() -> Router<AppState> {
         .merge(demo::routes())
         .merge(dev_login::routes())
         .merge(eid_simulator::routes())
+        .merge(bankid_simulator::routes())
 }

@@ -10,6 +10,7 @@ pub mod login;
 pub mod metrics;
 pub mod mtls;
 pub mod oidc;
+pub mod oidc_callback;
 pub mod saml;
 pub mod security;
 pub mod server;

@@ -27,6 +27,7 @@ pub mod finish;
 pub mod flow;
 pub mod methods;
 pub mod next;
+pub mod oidc_return;
 pub mod params;
 pub mod pending;
 pub mod restart;

@@ -85,6 +85,7 @@ impl ErrorCode {
 impl From<&AuthnError> for ErrorCode {
     fn from(e: &AuthnError) -> Self {
         match e {
+            AuthnError::UpstreamFailure { code } if code == crate::identity::LOGIN_REQUIRED => Self::LoginRequired,
             AuthnError::Cancelled | AuthnError::UpstreamFailure { .. } => Self::AccessDenied,
             AuthnError::Rejected(_) | AuthnError::Unverified(_) => Self::AccessDenied,
             AuthnError::LevelTooLow => Self::UnmetAuthenticationRequirements,

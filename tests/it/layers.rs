@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["trust"],
     &["identity"],
     &["keys", "session"],
-    &["saml"],
+    &["saml", "oidc_upstream"],
     &["authenticators"],
     &["oidc_provider"],
     &["login"],

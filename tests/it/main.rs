@@ -8,6 +8,7 @@ mod support_login;
 mod testbed;
 
 mod authorize;
+mod bankid_sim;
 mod binding;
 mod browser;
 mod cli;

@@ -82,7 +82,8 @@ impl RawConfigExt for RawConfig {
 }
 
 /// Move the issuer, the listener and every URL dev.toml derives from the issuer (demo client
-/// redirects, SAML entity id, ACS, simulator SSO URLs) to `issuer` / `listen`.
+/// redirects, SAML entity id, ACS, simulator SSO URLs, the bank-ID simulator's issuer) to
+/// `issuer` / `listen`.
 pub fn rebase(c: &mut RawConfig, issuer: &str, listen: SocketAddr) {
     let old = std::mem::replace(&mut c.server.issuer, issuer.to_owned());
     c.server.listen = listen.to_string();
@@ -94,6 +95,9 @@ pub fn rebase(c: &mut RawConfig, issuer: &str, listen: SocketAddr) {
     for client in &mut c.clients {
         client.redirect_uris.iter_mut().for_each(move_url);
         client.post_logout_redirect_uris.iter_mut().for_each(move_url);
+    }
+    for u in &mut c.oidc_upstreams {
+        move_url(&mut u.issuer);
     }
     if let Some(saml) = &mut c.saml {
         move_url(&mut saml.entity_id);
