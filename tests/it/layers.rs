@@ -176,7 +176,11 @@ fn edges() -> BTreeMap<(String, String), BTreeSet<String>> {
 
 #[test]
 fn modules_depend_only_downwards() {
-    let layer: BTreeMap<&str, usize> = LAYERS.iter().enumerate().flat_map(|(i, l)| l.iter().map(move |m| (*m, i))).collect();
+    let layer: BTreeMap<&str, usize> = LAYERS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| l.iter().map(move |m| (*m, i)))
+        .collect();
     let edge_from = layer[EDGE_FROM];
     let mut unplaced = BTreeSet::new();
     let mut violations = BTreeMap::new();
@@ -208,7 +212,10 @@ fn modules_depend_only_downwards() {
             unplaced.insert(top);
         }
     }
-    assert!(unplaced.is_empty(), "top-level modules in no layer of tests/it/layers.rs: {unplaced:?}");
+    assert!(
+        unplaced.is_empty(),
+        "top-level modules in no layer of tests/it/layers.rs: {unplaced:?}"
+    );
 
     let known: BTreeSet<(String, String)> = KNOWN.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect();
     let new: Vec<String> = violations
@@ -217,13 +224,18 @@ fn modules_depend_only_downwards() {
         .map(|((a, b), f)| format!("{a} -> {b} ({})", f.iter().cloned().collect::<Vec<_>>().join(", ")))
         .collect();
     let stale: Vec<&(String, String)> = known.iter().filter(|k| !violations.contains_key(*k)).collect();
-    assert!(new.is_empty(), "modules import upwards or sideways (see docs/architecture.md):\n{}", new.join("\n"));
+    assert!(
+        new.is_empty(),
+        "modules import upwards or sideways (see docs/architecture.md):\n{}",
+        new.join("\n")
+    );
     assert!(stale.is_empty(), "fixed, remove from KNOWN in tests/it/layers.rs: {stale:?}");
 }
 
 #[test]
 fn the_checker_sees_grouped_and_nested_imports() {
-    let text = "use crate::{a::B, c::{d, e::F}, g};\nfn x() { crate::h::i(); }\n// crate::comment\n#[cfg(test)]\nmod tests { use crate::t; }";
+    let text =
+        "use crate::{a::B, c::{d, e::F}, g};\nfn x() { crate::h::i(); }\n// crate::comment\n#[cfg(test)]\nmod tests { use crate::t; }";
     let refs = references(&production_text(text));
     let want: BTreeSet<String> = ["a", "c", "g", "h"].iter().map(|s| (*s).to_owned()).collect();
     assert_eq!(refs, want);

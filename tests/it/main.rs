@@ -5,9 +5,11 @@ mod peers;
 mod support;
 mod support_binding;
 mod support_login;
+mod support_op;
 mod testbed;
 
 mod authorize;
+mod bankid_peers;
 mod binding;
 mod browser;
 mod cli;
