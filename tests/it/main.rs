@@ -9,6 +9,8 @@ mod support_op;
 mod testbed;
 
 mod authorize;
+mod bankid_attacks;
+mod bankid_interop;
 mod bankid_peers;
 mod binding;
 mod browser;

@@ -6,10 +6,11 @@
 use super::fake_op::FakeOp;
 use super::{merge_toml, ClientJwks, ClientKey, PanvaOp, ACR_BID, ACR_BIS, CLIENT_ID};
 use crate::support::{unique_namespace, TestBroker};
-use crate::support_binding::{follow, keys_of, End};
+use crate::support_binding::{follow, keys, keys_of, End};
 use crate::support_login::*;
 use openidconnect::reqwest;
 use serde_json::json;
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 /// The method (and upstream) id of the OP under test; its callback is `/oidc/callback/testbank`.
@@ -58,6 +59,9 @@ birthdate = "birthdate"
         key = key.path.display()
     )
 }
+
+/// The record kinds (store key segment) a login writes.
+pub const LOGIN_RECORDS: [&str; 6] = ["session", "code", "grant", "parked-outcome", "pending", "upstream"];
 
 /// A broker, its namespace in Redis, and the OPs behind it.
 pub struct BankBed {
@@ -264,13 +268,31 @@ impl BankBed {
     /// Nothing of a failed login stays: no session, code, grant, parked outcome, pending request
     /// or upstream transaction under the namespace.
     pub async fn assert_nothing_left(&self, what: &str) {
-        for kind in ["session", "code", "grant", "parked-outcome", "pending", "upstream"] {
+        for kind in LOGIN_RECORDS {
             assert_eq!(
                 keys_of(&self.namespace, kind).await,
                 Vec::<String>::new(),
                 "{what}: no {kind} record may stay"
             );
         }
+    }
+
+    /// The keys of every login record under the namespace: sessions, codes, grants, parked
+    /// outcomes, pending requests, upstream transactions.
+    pub async fn records(&self) -> BTreeSet<String> {
+        let kinds = LOGIN_RECORDS.map(|k| format!("{}:{k}:", self.namespace));
+        keys(&self.namespace)
+            .await
+            .into_iter()
+            .filter(|k| kinds.iter().any(|p| k.starts_with(p.as_str())))
+            .collect()
+    }
+
+    /// Nothing of the login just refused stays: no login record that was not there `before`.
+    pub async fn assert_no_new_records(&self, before: &BTreeSet<String>, what: &str) {
+        let after = self.records().await;
+        let new: Vec<&String> = after.difference(before).collect();
+        assert!(new.is_empty(), "{what}: records left behind: {new:?}");
     }
 
     /// No session, code or grant was created (a login that may still be open stays).
