@@ -105,7 +105,9 @@ async fn a_code_from_another_upstream_is_refused_before_any_token_request() {
     let bed = BankBed::fakes("bank-mixup", true).await;
     let (a, b) = (&bed.fakes[0], &bed.fakes[1]);
     let c = http_client();
-    let cases: [(&str, fn(&url::Url, &str, &str) -> url::Url); 4] = [
+    /// (callback, the other method's callback path, the other upstream's issuer) → the attack.
+    type Tamper = fn(&url::Url, &str, &str) -> url::Url;
+    let cases: [(&str, Tamper); 4] = [
         // The OP's answer delivered on the other method's callback path.
         ("callback on the other method's path", |cb, other_path, _| {
             let mut u = cb.clone();
