@@ -21,8 +21,8 @@ pub const OTHER: &str = "otherbank";
 pub const RP_STATE: &str = "st-123";
 
 /// `[[methods]]` + `[[oidc_upstreams]]` for `method` at `issuer`: private_key_jwt with `key`, the
-/// Norway BankID acr table (bid → high, bis → substantial), `verified_claims` under `de_aml`
-/// only, the ceiling raised to `high` (the operator's deliberate choice, docs/bank-id.md).
+/// Norway BankID acr table (bid → high, bis → substantial), the identity taken only from
+/// `verified_claims` under `de_aml` (OIDC4IDA §5), the ceiling raised to `high` (the operator's deliberate choice, docs/bank-id.md).
 /// `extra` lines go into the `[[oidc_upstreams]]` table.
 pub fn upstream_toml(method: &str, issuer: &str, key: &ClientKey, extra: &str) -> String {
     format!(
@@ -52,16 +52,17 @@ trust_frameworks = ["de_aml"]
 "{ACR_BIS}" = "substantial"
 
 [oidc_upstreams.claims]
-given_name = "given_name"
-family_name = "family_name"
-birthdate = "birthdate"
+given_name = "verified_claims.given_name"
+family_name = "verified_claims.family_name"
+birthdate = "verified_claims.birthdate"
 "#,
         key = key.path.display()
     )
 }
 
 /// The record kinds (store key segment) a login writes.
-pub const LOGIN_RECORDS: [&str; 6] = ["session", "code", "grant", "parked-outcome", "pending", "upstream"];
+/// (`oidc-login`: the bank-ID method's own transaction, state → PKCE verifier and nonce.)
+pub const LOGIN_RECORDS: [&str; 7] = ["session", "code", "grant", "parked-outcome", "pending", "upstream", "oidc-login"];
 
 /// A broker, its namespace in Redis, and the OPs behind it.
 pub struct BankBed {
