@@ -90,9 +90,43 @@ pub fn build_methods(config: &Config, records: &Records) -> Result<Authenticator
                 let sp = Arc::new(saml.sp.clone());
                 registry.register(Arc::new(crate::saml::SamlUpstream::new(m, sp, up.clone(), records.clone())));
             }
+            MethodKind::Oidc { upstream } => registry.register(Arc::new(oidc_method(config, m, upstream, records)?)),
         }
     }
     Ok(registry)
+}
+
+/// One `kind = "oidc"` method: its upstream client (discovery refreshed in the background from
+/// here on) and the authenticator.
+fn oidc_method(
+    config: &Config,
+    m: &crate::config::MethodConfig,
+    upstream: &str,
+    records: &Records,
+) -> Result<crate::authenticators::oidc::OidcAuthenticator, StartupError> {
+    let fail = |reason: String| StartupError::Method {
+        method: m.id.to_string(),
+        reason,
+    };
+    let up = config
+        .oidc_upstreams
+        .iter()
+        .find(|u| u.settings.name == upstream)
+        .ok_or_else(|| fail(format!("no [[oidc_upstreams]] entry named {upstream:?}")))?;
+    let redirect_uri = url::Url::parse(&config.server.url(&format!("/oidc/callback/{}", m.id))).map_err(|e| fail(e.to_string()))?;
+    let client = crate::oidc_upstream::OidcUpstream::new(up.settings.clone()).map_err(fail)?;
+    client.spawn_refresh();
+    Ok(crate::authenticators::oidc::OidcAuthenticator::new(
+        crate::authenticators::oidc::OidcMethod {
+            id: m.id.clone(),
+            ceiling: m.level,
+            label_de: m.label_de.clone(),
+            label_en: m.label_en.clone(),
+            redirect_uri,
+        },
+        client,
+        records.clone(),
+    ))
 }
 
 /// Assemble everything.

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod keys;
 pub mod login;
 pub mod oidc_provider;
+pub mod oidc_upstream;
 pub mod saml;
 pub mod session;
 pub mod state;

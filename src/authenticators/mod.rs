@@ -7,6 +7,7 @@
 
 pub mod certificate;
 pub mod identity;
+pub mod oidc;
 pub mod registry;
 
 pub use identity::{Attributes, Organisation, UpstreamSubject, VerifiedIdentity};
@@ -79,6 +80,8 @@ pub enum UpstreamReturn {
         code: Option<String>,
         state: Option<String>,
         error: Option<String>,
+        /// RFC 9207 `iss`.
+        iss: Option<String>,
     },
     /// A development form (simulators only).
     DevForm { fields: Vec<(String, String)> },
@@ -111,10 +114,15 @@ pub enum AuthnError {
     Unavailable(String),
 }
 
+/// [`AuthnError::UpstreamFailure`] code of an upstream that wants an interactive login: the
+/// relying party gets `login_required` (OIDC Core §3.1.2.6), as the upstream said.
+pub const LOGIN_REQUIRED: &str = "login_required";
+
 impl AuthnError {
     /// The OAuth/OIDC `error` code sent to the relying party.
     pub fn oidc_error(&self) -> &'static str {
         match self {
+            Self::UpstreamFailure { code } if code == LOGIN_REQUIRED => "login_required",
             Self::Cancelled | Self::UpstreamFailure { .. } => "access_denied",
             Self::Rejected(_) | Self::Unverified(_) => "access_denied",
             Self::LevelTooLow => "unmet_authentication_requirements",

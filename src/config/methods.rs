@@ -29,6 +29,8 @@ pub enum MethodKind {
     Certificate,
     /// Development login with test persons (development configuration only).
     Dev,
+    /// An upstream OpenID Connect provider from `[[oidc_upstreams]]` by name (bank-ID).
+    Oidc { upstream: String },
 }
 
 /// A method, validated.
@@ -72,6 +74,11 @@ pub(super) fn validate(raw: Vec<RawMethod>, development: bool, p: &mut Problems)
                 None
             }
             ("certificate", _) => Some(MethodKind::Certificate),
+            ("oidc", Some(u)) => Some(MethodKind::Oidc { upstream: u }),
+            ("oidc", None) => {
+                p.push(format!("{f}.upstream: an oidc method names its [[oidc_upstreams]] entry"));
+                None
+            }
             ("dev", _) => {
                 if !development {
                     p.push(format!("{f}.kind: development login is refused outside development configuration"));
@@ -80,7 +87,7 @@ pub(super) fn validate(raw: Vec<RawMethod>, development: bool, p: &mut Problems)
             }
             (other, _) => {
                 p.push(format!(
-                    "{f}.kind: unknown method kind {other:?} (expected saml, certificate or dev)"
+                    "{f}.kind: unknown method kind {other:?} (expected saml, oidc, certificate or dev)"
                 ));
                 None
             }
@@ -119,6 +126,20 @@ pub(super) fn cross_check(
                 p.push(format!("methods ({}).kind: certificate login needs a [certificate] section", m.id));
             }
             _ => {}
+        }
+    }
+}
+
+/// Every `kind = "oidc"` method names an `[[oidc_upstreams]]` entry.
+pub(super) fn cross_check_oidc(methods: &[MethodConfig], upstreams: &[super::oidc_upstream::OidcUpstreamConfig], p: &mut Problems) {
+    for m in methods {
+        if let MethodKind::Oidc { upstream } = &m.kind {
+            if !upstreams.iter().any(|u| &u.settings.name == upstream) {
+                p.push(format!(
+                    "methods ({}).upstream: no [[oidc_upstreams]] entry named {upstream:?}",
+                    m.id
+                ));
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ mod server;
 mod store;
 
 pub mod certificate;
+pub mod oidc_upstream;
 pub mod saml;
 mod saml_upstream;
 
@@ -26,6 +27,7 @@ pub mod raw {
     pub use super::certificate::{RawAnchor, RawCertificate};
     pub use super::methods::RawMethod;
     pub use super::oidc::{RawClient, RawOidc, RawPairwise};
+    pub use super::oidc_upstream::RawOidcUpstream;
     pub use super::saml::{RawSaml, RawSimulator};
     pub use super::saml_upstream::RawUpstream;
     pub use super::server::{RawServer, RawTls};
@@ -55,6 +57,8 @@ pub struct RawConfig {
     pub saml: Option<saml::RawSaml>,
     #[serde(default)]
     pub certificate: Option<certificate::RawCertificate>,
+    #[serde(default)]
+    pub oidc_upstreams: Vec<oidc_upstream::RawOidcUpstream>,
 }
 
 /// `[keys]`: signing keys.
@@ -116,6 +120,8 @@ pub struct Config {
     pub saml: Option<saml::SamlConfig>,
     /// Certificate (mTLS) login.
     pub certificate: Option<certificate::CertificateConfig>,
+    /// Upstream OpenID Connect providers (bank-ID).
+    pub oidc_upstreams: Vec<oidc_upstream::OidcUpstreamConfig>,
     /// Directory that relative paths in the file are resolved against.
     pub base_dir: PathBuf,
 }
@@ -163,7 +169,10 @@ impl RawConfig {
             .certificate
             .map(|c| certificate::validate(c, development, &mut p))
             .unwrap_or(None);
+        let pending_ttl = oidc.as_ref().map(|o| o.pending_ttl).unwrap_or(std::time::Duration::from_secs(900));
+        let oidc_upstreams = oidc_upstream::validate(self.oidc_upstreams, development, pending_ttl, &mut p);
         methods::cross_check(&methods, saml.as_ref(), certificate.as_ref(), &mut p);
+        methods::cross_check_oidc(&methods, &oidc_upstreams, &mut p);
         p.finish()?;
         match (server, store, oidc) {
             (Some(server), Some(store), Some(oidc)) => Ok(Config {
@@ -175,6 +184,7 @@ impl RawConfig {
                 methods,
                 saml,
                 certificate,
+                oidc_upstreams,
                 base_dir: base_dir.to_owned(),
             }),
             _ => Err(ConfigError::single("configuration incomplete".into())),

@@ -6,6 +6,7 @@ pub mod error;
 pub mod health;
 pub mod metrics;
 pub mod mtls;
+pub mod oidc_callback;
 pub mod saml;
 pub mod security;
 pub mod server;
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::login::routes())
         .merge(saml::routes())
         .merge(cert_return::routes())
+        .merge(oidc_callback::routes(&state))
         .merge(crate::web::static_routes());
     if state.config().server.development {
         router = router.merge(crate::dev::routes());

@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["clock", "ids", "escape", "tls"],
     &["trust"],
     &["keys", "session"],
-    &["saml"],
+    &["saml", "oidc_upstream"],
     &["authenticators"],
     &["oidc_provider"],
     &["login"],
