@@ -5,9 +5,13 @@ mod peers;
 mod support;
 mod support_binding;
 mod support_login;
+mod support_op;
 mod testbed;
 
 mod authorize;
+mod bankid_attacks;
+mod bankid_interop;
+mod bankid_peers;
 mod bankid_sim;
 mod binding;
 mod browser;

@@ -1,7 +1,8 @@
 //! The one gate for tests that need an external peer (issue 9 item 7: no vacuous passes).
 //!
 //! A test that needs Python (signxml + cryptography + lxml), the `xmlsec1` CLI, Redis, a
-//! `redis-server` binary, `curl`, or Node + Chromium calls `require_…()` first:
+//! `redis-server` binary, `curl`, Node + Chromium, or Node + panva's `oidc-provider` calls
+//! `require_…()` first:
 //!
 //! - peer present → `true`, the test runs;
 //! - peer missing → the test **fails** with what to install;
@@ -10,7 +11,7 @@
 //!   `std::io::Write::write_all`, which libtest's output capture does not intercept, so the skip
 //!   is visible in every run, named by the test.
 //!
-//! `BK_TEST_HIDE_PEERS=python,xmlsec1,redis,redis-server,curl,browser` (or `all`) makes the gate
+//! `BK_TEST_HIDE_PEERS=python,xmlsec1,redis,redis-server,curl,browser,oidc-provider` (or `all`) makes the gate
 //! treat those peers as missing, to prove the gate itself on a machine that has them all.
 
 #![allow(dead_code)]
@@ -36,6 +37,8 @@ pub enum Peer {
     Curl,
     /// Node, Chromium and tests/browser/node_modules (the headless-browser test).
     Browser,
+    /// Node and tests/peers/oidc-provider/node_modules (the independent OP of the bank-ID tests).
+    OidcProvider,
 }
 
 impl Peer {
@@ -47,11 +50,12 @@ impl Peer {
             Self::RedisServer => "redis-server",
             Self::Curl => "curl",
             Self::Browser => "browser",
+            Self::OidcProvider => "oidc-provider",
         }
     }
 
     fn cell(self) -> &'static OnceLock<Result<(), String>> {
-        static CELLS: [OnceLock<Result<(), String>>; 6] = [const { OnceLock::new() }; 6];
+        static CELLS: [OnceLock<Result<(), String>>; 7] = [const { OnceLock::new() }; 7];
         &CELLS[self as usize]
     }
 
@@ -72,6 +76,7 @@ impl Peer {
                     Self::Curl => runs("curl", &["--version"]).map_err(|e| format!("curl ({e}; apt-get install curl)")),
                     Self::Redis => redis_answers(&redis_url()),
                     Self::Browser => browser_ready(),
+                    Self::OidcProvider => oidc_provider_ready(),
                 }
             })
             .clone()
@@ -143,6 +148,29 @@ fn browser_ready() -> Result<(), String> {
                 "tests/browser/node_modules/{module} (npm ci --prefix tests/browser --no-audit --no-fund)"
             ));
         }
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(missing.join(", "))
+    }
+}
+
+/// The directory of the independent OP (tests/peers/oidc-provider).
+pub fn oidc_provider_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/oidc-provider")
+}
+
+fn oidc_provider_ready() -> Result<(), String> {
+    let mut missing = Vec::new();
+    if runs("node", &["--version"]).is_err() {
+        missing.push("node (Debian package nodejs / Node 20)".to_owned());
+    }
+    if !oidc_provider_dir().join("node_modules/oidc-provider/package.json").exists() {
+        missing.push(
+            "tests/peers/oidc-provider/node_modules/oidc-provider (npm ci --prefix tests/peers/oidc-provider --no-audit --no-fund)"
+                .to_owned(),
+        );
     }
     if missing.is_empty() {
         Ok(())
@@ -229,6 +257,12 @@ pub fn require_curl() -> bool {
 #[must_use]
 pub fn require_browser() -> bool {
     require(Peer::Browser)
+}
+
+/// [`require`] for Node + panva's oidc-provider (tests/peers/oidc-provider).
+#[must_use]
+pub fn require_oidc_provider() -> bool {
+    require(Peer::OidcProvider)
 }
 
 #[test]
