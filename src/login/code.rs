@@ -89,6 +89,9 @@ pub async fn issue_code(state: &AppState, pending: &PendingAuthorization, sessio
         expires_at: now.saturating_add(lifetime.as_secs() as i64),
     };
     state.records().put(RecordKind::Grant, grant.id.as_str(), &grant, lifetime).await?;
+    // Logout needs to know which clients got tokens in this session, with which `sid` (issue 11).
+    let session_key = crate::ids::store_id(&session.id);
+    crate::oidc_provider::participants::remember(state.broker(), &grant, &session_key, now).await?;
     let code = random_id();
     let record = AuthorizationCode {
         grant_id: grant.id.clone(),

@@ -5,6 +5,7 @@ mod peers;
 mod support;
 mod support_binding;
 mod support_login;
+mod support_logout;
 mod testbed;
 
 mod authorize;
@@ -24,6 +25,7 @@ mod jwt_attacks;
 mod keys;
 mod layers;
 mod login_flow;
+mod logout;
 mod mtls;
 mod pages;
 mod redis_faults;
