@@ -6,6 +6,7 @@ mod support;
 mod support_binding;
 mod support_login;
 mod support_logout;
+mod support_receiver;
 mod testbed;
 
 mod authorize;
@@ -26,6 +27,7 @@ mod keys;
 mod layers;
 mod login_flow;
 mod logout;
+mod logout_backchannel;
 mod mtls;
 mod pages;
 mod redis_faults;

@@ -1,0 +1,177 @@
+//! Back-Channel Logout 1.0 (issue 11 items 2 and 7): the logout token as an independent receiver
+//! (Python, jwcrypto) validates it; a receiver that is down for a while gets it when it is back;
+//! a broker restart loses no pending delivery; two instances deliver once; the logout page never
+//! waits for delivery.
+
+use crate::support::{http_client, unique_namespace, TestBroker};
+use crate::support_login::*;
+use crate::support_logout::*;
+use crate::support_receiver::*;
+use crate::token::bed::peek;
+use buergerkonto::logout::queue::{self, Delivery, DeliveryState};
+use std::time::{Duration, Instant};
+
+const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
+
+/// Log in as the demo client in a fresh browser; returns the browser and the ID token's claims.
+async fn logged_in(b: &TestBroker) -> (Jar, String, serde_json::Value) {
+    let mut jar = Jar::default();
+    let tokens = demo_login(b, &mut jar, "openid").await;
+    let id_token = tokens["id_token"].as_str().unwrap().to_owned();
+    let claims = peek(&id_token);
+    (jar, id_token, claims)
+}
+
+/// RP-initiated logout with the hint; asserts the redirect came at once.
+async fn logout_with_hint(b: &TestBroker, jar: &mut Jar, id_token: &str) {
+    let started = Instant::now();
+    let res = get(
+        &http_client(),
+        jar,
+        &logout_url(b, &[("id_token_hint", id_token), ("post_logout_redirect_uri", &demo_bye(b))]),
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert!(started.elapsed() < Duration::from_secs(1), "the logout waited for delivery");
+}
+
+/// "Überall abmelden" on `/session`.
+async fn logout_everywhere(b: &TestBroker, jar: &mut Jar) -> String {
+    let page = get(&http_client(), jar, &b.url("/session")).await.text().await.unwrap();
+    let csrf = hidden(&page, "csrf").expect("csrf on /session");
+    let res = post(&http_client(), jar, &b.url("/session/logout"), &[("csrf", &csrf), ("lang", "de")]).await;
+    assert_eq!(res.status(), 200);
+    assert!(clears_session_cookie(&res));
+    res.text().await.unwrap()
+}
+
+async fn delivery(b: &TestBroker, sid: &str) -> Option<Delivery> {
+    queue::get(b.state.records(), &queue::delivery_id(sid)).await.unwrap()
+}
+
+async fn wait_attempts(b: &TestBroker, sid: &str, n: u32) {
+    for _ in 0..200 {
+        if delivery(b, sid).await.is_some_and(|d| d.attempts >= n) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("fewer than {n} attempts within 10 s");
+}
+
+#[tokio::test]
+async fn an_independent_receiver_validates_the_logout_token() {
+    if !crate::peers::require_python() {
+        return;
+    }
+    let port = free_port();
+    let b = TestBroker::new()
+        .with_config(backchannel_to(format!("http://127.0.0.1:{port}/bcl")))
+        .start()
+        .await;
+    let py = PyReceiver::start(port, &b.base, "demo").await;
+    let (mut jar, id_token, id_claims) = logged_in(&b).await;
+    logout_with_hint(&b, &mut jar, &id_token).await;
+    let line = py.wait_line(Duration::from_secs(10)).await;
+    let claims: serde_json::Value = serde_json::from_str(line.strip_prefix("OK ").unwrap_or_else(|| panic!("{line}"))).unwrap();
+    assert_eq!(claims["iss"], b.base);
+    assert_eq!(claims["aud"], "demo");
+    assert_eq!(claims["sid"], id_claims["sid"], "the sid of the ID token");
+    assert_eq!(claims["sub"], id_claims["sub"]);
+    assert_eq!(claims["events"][EVENT], serde_json::json!({}));
+    assert!(claims.get("nonce").is_none());
+    assert!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap() <= 120);
+    let d = delivery(&b, id_claims["sid"].as_str().unwrap()).await.unwrap();
+    assert_eq!((d.state, d.attempts), (DeliveryState::Delivered, 1));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(py.lines().len(), 1, "delivered once");
+}
+
+#[tokio::test]
+async fn a_receiver_down_for_a_while_gets_the_token_when_it_is_back() {
+    if !crate::peers::require_python() {
+        return;
+    }
+    // Nothing listens on the port yet: every attempt fails to connect.
+    let port = free_port();
+    let b = TestBroker::new()
+        .with_config(backchannel_to(format!("http://127.0.0.1:{port}/bcl")))
+        .start()
+        .await;
+    let (mut jar, id_token, id_claims) = logged_in(&b).await;
+    logout_with_hint(&b, &mut jar, &id_token).await;
+    let sid = id_claims["sid"].as_str().unwrap();
+    wait_attempts(&b, sid, 3).await;
+    let d = delivery(&b, sid).await.unwrap();
+    assert_eq!(d.state, DeliveryState::Pending);
+    assert!(d.next_at > d.ended_at, "backed off");
+    let py = PyReceiver::start(port, &b.base, "demo").await;
+    let line = py.wait_line(Duration::from_secs(10)).await;
+    assert!(line.starts_with("OK "), "{line}");
+    assert_eq!(delivery(&b, sid).await.unwrap().state, DeliveryState::Delivered);
+}
+
+#[tokio::test]
+async fn a_broker_restart_loses_no_pending_delivery() {
+    if !crate::peers::require_redis() {
+        return;
+    }
+    let ns = unique_namespace("bcl-restart");
+    let rx = Receiver::start(false, Duration::ZERO).await;
+    let first = TestBroker::new()
+        .with_config(on_redis(ns.clone()))
+        .with_config(backchannel_to(rx.url.clone()))
+        .start()
+        .await;
+    let (mut jar, id_token, id_claims) = logged_in(&first).await;
+    logout_with_hint(&first, &mut jar, &id_token).await;
+    let sid = id_claims["sid"].as_str().unwrap();
+    wait_attempts(&first, sid, 1).await;
+    // The instance goes away with the delivery pending (possibly mid-attempt, holding a lease).
+    drop(first);
+    rx.set_up(true);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(rx.received().is_empty(), "nobody delivers while no instance runs");
+    let second = TestBroker::new()
+        .with_config(on_redis(ns.clone()))
+        .with_config(backchannel_to(rx.url.clone()))
+        .start()
+        .await;
+    let tokens = rx.wait_for(1, Duration::from_secs(15)).await;
+    assert_eq!(peek(&tokens[0])["sid"], id_claims["sid"]);
+    assert_eq!(delivery(&second, sid).await.unwrap().state, DeliveryState::Delivered);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(rx.received().len(), 1);
+}
+
+#[tokio::test]
+async fn two_instances_deliver_each_token_once() {
+    if !crate::peers::require_redis() {
+        return;
+    }
+    let ns = unique_namespace("bcl-twice");
+    // A slow receiver widens the window in which both instances see the same due delivery.
+    let rx = Receiver::start(true, Duration::from_millis(300)).await;
+    let start = |ns: String, uri: String| TestBroker::new().with_config(on_redis(ns)).with_config(backchannel_to(uri)).start();
+    let a = start(ns.clone(), rx.url.clone()).await;
+    let b = start(ns.clone(), rx.url.clone()).await;
+    let mut sids = Vec::new();
+    for i in 0..4 {
+        // Logged in on instance A; logged out on A (RP-initiated) or on B ("Überall abmelden":
+        // B shares the session store, but its dev keys are its own, so no hint from A).
+        let (mut jar, id_token, claims) = logged_in(&a).await;
+        sids.push(claims["sid"].as_str().unwrap().to_owned());
+        if i % 2 == 0 {
+            logout_with_hint(&a, &mut jar, &id_token).await;
+        } else {
+            let page = logout_everywhere(&b, &mut jar).await;
+            assert!(page.contains("Demo-Fachverfahren"), "{page}");
+        }
+    }
+    let tokens = rx.wait_for(4, Duration::from_secs(15)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut got: Vec<String> = rx.received().iter().map(|t| peek(t)["sid"].as_str().unwrap().to_owned()).collect();
+    got.sort();
+    sids.sort();
+    assert_eq!(got, sids, "each session's token exactly once: {} received", tokens.len());
+}
