@@ -10,13 +10,13 @@ pub mod registry;
 pub mod saml;
 pub mod settings;
 
+pub use crate::identity::AuthnError;
 pub use registry::AuthenticatorRegistry;
 pub use settings::{MethodConfig, MethodKind};
 
 use crate::identity::{MethodId, VerifiedIdentity};
 use crate::trust::TrustLevel;
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 use std::time::SystemTime;
 use url::Url;
 
@@ -65,45 +65,6 @@ pub enum UpstreamReturn {
     },
     /// A development form (simulators only).
     DevForm { fields: Vec<(String, String)> },
-}
-
-/// Why an upstream login did not produce an identity. Each maps to an OIDC error for the relying
-/// party (OIDC Core §3.1.2.6) and a readable page for the person.
-#[derive(Debug, Clone, thiserror::Error, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum AuthnError {
-    /// The person cancelled at the upstream.
-    #[error("cancelled by the user")]
-    Cancelled,
-    /// The upstream reported a failure it explains (wrong PIN, card expired, …); `code` is a stable
-    /// token for the page text, never shown raw.
-    #[error("upstream reported failure: {code}")]
-    UpstreamFailure { code: String },
-    /// The response failed a security check (signature, decryption, replay, audience …).
-    #[error("upstream response rejected: {0}")]
-    Rejected(String),
-    /// What came back could not be verified and nothing was consumed: the login stays open for
-    /// the genuine answer (issue 9 item 4). Return legs show a page and continue nothing.
-    #[error("upstream message not verified: {0}")]
-    Unverified(String),
-    /// The level reached is below what was required.
-    #[error("trust level reached is too low")]
-    LevelTooLow,
-    /// The upstream could not be reached or is misconfigured.
-    #[error("upstream unavailable: {0}")]
-    Unavailable(String),
-}
-
-impl AuthnError {
-    /// The OAuth/OIDC `error` code sent to the relying party.
-    pub fn oidc_error(&self) -> &'static str {
-        match self {
-            Self::Cancelled | Self::UpstreamFailure { .. } => "access_denied",
-            Self::Rejected(_) | Self::Unverified(_) => "access_denied",
-            Self::LevelTooLow => "unmet_authentication_requirements",
-            Self::Unavailable(_) => "temporarily_unavailable",
-        }
-    }
 }
 
 /// The label of a method in `locale` (`en`, otherwise German: the default language of the pages).

@@ -1,12 +1,12 @@
 //! The [`Authenticator`] for a SAML upstream (eID, ELSTER): the method's labels around the
-//! protocol of `saml::upstream`, whose [`SamlError`]s map one to one onto [`AuthnError`]. The
+//! protocol of `saml::upstream`. The
 //! correlation, verification and single use of a Response are described there.
 
 use super::{Authenticator, AuthnError, LoginContext, MethodConfig, StartAction, UpstreamReturn};
 use crate::identity::{MethodId, VerifiedIdentity};
 use crate::saml::sp::ServiceProvider;
 use crate::saml::upstream::SamlRequest;
-use crate::saml::{SamlError, SamlUpstream, SamlUpstreamConfig};
+use crate::saml::{SamlUpstream, SamlUpstreamConfig};
 use crate::session::Records;
 use crate::trust::TrustLevel;
 use async_trait::async_trait;
@@ -27,19 +27,6 @@ impl SamlAuthenticator {
             upstream: SamlUpstream::new(method.id.clone(), method.level, sp, upstream, records),
             label_de: method.label_de.clone(),
             label_en: method.label_en.clone(),
-        }
-    }
-}
-
-impl From<SamlError> for AuthnError {
-    fn from(e: SamlError) -> Self {
-        match e {
-            SamlError::Cancelled => AuthnError::Cancelled,
-            SamlError::UpstreamFailure { code } => AuthnError::UpstreamFailure { code },
-            SamlError::Rejected(r) => AuthnError::Rejected(r),
-            SamlError::Unverified(r) => AuthnError::Unverified(r),
-            SamlError::LevelTooLow => AuthnError::LevelTooLow,
-            SamlError::Unavailable(r) => AuthnError::Unavailable(r),
         }
     }
 }

@@ -5,7 +5,6 @@
 //! `saml-xmlsec` (crates/saml-xmlsec), used here through its public API.
 
 pub mod authn_request;
-pub mod error;
 pub mod mapping;
 pub mod metadata;
 pub mod profile;
@@ -16,7 +15,6 @@ pub mod upstream;
 #[cfg(test)]
 pub(crate) mod test_support;
 
-pub use error::SamlError;
 pub use settings::SamlUpstreamConfig;
 pub use upstream::SamlUpstream;
 

@@ -10,7 +10,7 @@
 
 pub mod elster;
 
-use super::error::SamlError;
+use crate::identity::AuthnError;
 use crate::trust::TrustLevel;
 use saml_xmlsec::Untrusted;
 
@@ -141,7 +141,7 @@ pub struct Profile {
     /// eIDAS: fixed by the Attribute Profile).
     pub names_configurable: bool,
     /// Status tokens (lower case, without `_`, `-`, blanks) searched in code + message, first match
-    /// wins: `None` = the person cancelled, `Some(code)` = [`SamlError::UpstreamFailure`].
+    /// wins: `None` = the person cancelled, `Some(code)` = [`AuthnError::UpstreamFailure`].
     pub status_tokens: &'static [(&'static str, Option<&'static str>)],
 }
 
@@ -252,10 +252,10 @@ impl Profile {
             .map(|(k, _, _)| *k)
     }
 
-    /// Map a non-success status to a [`SamlError`] (SAML Core §3.2.2.2 codes plus the
+    /// Map a non-success status to a [`AuthnError`] (SAML Core §3.2.2.2 codes plus the
     /// upstream's message tokens, [`Profile::status_tokens`]). Matching is on tokens only, the raw
     /// message is never shown.
-    pub fn status_error(&self, status: &StatusReport) -> SamlError {
+    pub fn status_error(&self, status: &StatusReport) -> AuthnError {
         let haystack = format!(
             "{} {} {}",
             status.code.as_str(),
@@ -265,9 +265,9 @@ impl Profile {
         .to_ascii_lowercase()
         .replace(['_', '-', ' '], "");
         match self.status_tokens.iter().find(|(t, _)| haystack.contains(t)) {
-            Some((_, None)) => SamlError::Cancelled,
-            Some((_, Some(code))) => SamlError::UpstreamFailure { code: (*code).into() },
-            None => SamlError::UpstreamFailure { code: "other".into() },
+            Some((_, None)) => AuthnError::Cancelled,
+            Some((_, Some(code))) => AuthnError::UpstreamFailure { code: (*code).into() },
+            None => AuthnError::UpstreamFailure { code: "other".into() },
         }
     }
 }
@@ -345,10 +345,10 @@ mod tests {
             second_level: Some("urn:oasis:names:tc:SAML:2.0:status:AuthnFailed".into()),
             message: Some(m.into()),
         };
-        assert!(matches!(EIDAS.status_error(&s("CANCELLATIONBYUSER")), SamlError::Cancelled));
-        assert!(matches!(EIDAS.status_error(&s("WRONGPIN")), SamlError::UpstreamFailure { code } if code == "wrong_pin"));
-        assert!(matches!(EIDAS.status_error(&s("CARD_EXPIRED")), SamlError::UpstreamFailure { code } if code == "card_expired"));
-        assert!(matches!(EIDAS.status_error(&s("<script>")), SamlError::UpstreamFailure { code } if code == "other"));
+        assert!(matches!(EIDAS.status_error(&s("CANCELLATIONBYUSER")), AuthnError::Cancelled));
+        assert!(matches!(EIDAS.status_error(&s("WRONGPIN")), AuthnError::UpstreamFailure { code } if code == "wrong_pin"));
+        assert!(matches!(EIDAS.status_error(&s("CARD_EXPIRED")), AuthnError::UpstreamFailure { code } if code == "card_expired"));
+        assert!(matches!(EIDAS.status_error(&s("<script>")), AuthnError::UpstreamFailure { code } if code == "other"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! One SAML upstream's login protocol: eID via the eIDAS middleware (profile `eidas`) and ELSTER
 //! via NEZO (profile `elster`, personal and organisation certificates); the TR-03130 profile
 //! later, by configuration and profile tables. The `Authenticator` over it is
-//! `authenticators::saml` (this module knows nothing of the trait; errors are [`SamlError`]).
+//! `authenticators::saml` (this module knows nothing of the trait; errors are [`AuthnError`]).
 //!
 //! Correlation across the IdP round trip is server-side only (issue 4 item 5): [`SamlUpstream::begin`]
 //! stores an [`UpstreamRecord`] under the RelayState (= the pending authorization id); the ACS finds it from
@@ -12,13 +12,13 @@
 //! after the ACS, on the same-site GET that continues the login (`login::resume`).
 
 use super::authn_request::{self, Binding, RequestId, RequestParams};
-use super::error::SamlError;
 use super::mapping;
 use super::mapping::elster::{map_elster, ElsterIdentity};
 use super::profile::{ProfileKind, StatusReport};
 use super::settings::SamlUpstreamConfig;
 use super::sp::ServiceProvider;
 use crate::clock::unix_seconds;
+use crate::identity::AuthnError;
 use crate::identity::{MethodId, VerifiedIdentity};
 use crate::session::{RecordKind, Records};
 use crate::trust::{level_from_upstream_with, TrustLevel};
@@ -136,11 +136,11 @@ impl SamlUpstream {
         relay_state: &str,
         required: TrustLevel,
         now: SystemTime,
-    ) -> Result<SamlRequest, SamlError> {
+    ) -> Result<SamlRequest, AuthnError> {
         let profile = self.upstream.profile.profile();
         let loa = profile
             .loa_for(required)
-            .ok_or_else(|| SamlError::Unavailable(format!("profile {} cannot request level {required}", profile.name)))?;
+            .ok_or_else(|| AuthnError::Unavailable(format!("profile {} cannot request level {required}", profile.name)))?;
         let params = RequestParams {
             sp: &self.sp,
             profile,
@@ -155,7 +155,7 @@ impl SamlUpstream {
         };
         let unavailable = |e: authn_request::RequestError| {
             tracing::error!(upstream = %self.upstream.name, error = %e, "cannot sign AuthnRequest");
-            SamlError::Unavailable("cannot sign the request".into())
+            AuthnError::Unavailable("cannot sign the request".into())
         };
         Ok(match self.upstream.binding {
             Binding::Redirect => SamlRequest::Redirect(authn_request::redirect_url(&params, relay_state).map_err(unavailable)?),
@@ -169,33 +169,33 @@ impl SamlUpstream {
     /// Claim one of the [`MAX_ATTEMPTS`] verification slots of a transaction (atomic
     /// insert-if-absent, so concurrent posts cannot share a slot). None left: the transaction is
     /// closed.
-    async fn claim_attempt(&self, transaction_id: &str) -> Result<u32, SamlError> {
+    async fn claim_attempt(&self, transaction_id: &str) -> Result<u32, AuthnError> {
         let txn = crate::ids::store_id(transaction_id);
         for n in 0..MAX_ATTEMPTS {
             let fresh = self
                 .records
                 .first_sighting(ATTEMPT_KIND, &format!("{txn}.{n}"), self.upstream.request_ttl)
                 .await
-                .map_err(|e| SamlError::Unavailable(e.to_string()))?;
+                .map_err(|e| AuthnError::Unavailable(e.to_string()))?;
             if fresh {
                 return Ok(n);
             }
         }
         let _ = self.records.delete(RecordKind::UpstreamTransaction, transaction_id).await;
-        Err(SamlError::Unverified("too many attempts for this transaction".into()))
+        Err(AuthnError::Unverified("too many attempts for this transaction".into()))
     }
 
     /// Take the transaction record (single use). Gone meanwhile: another POST consumed it.
-    async fn consume(&self, transaction_id: &str) -> Result<(), SamlError> {
+    async fn consume(&self, transaction_id: &str) -> Result<(), AuthnError> {
         self.records
             .take::<UpstreamRecord>(RecordKind::UpstreamTransaction, transaction_id)
             .await
-            .map_err(|e| SamlError::Unavailable(e.to_string()))?
+            .map_err(|e| AuthnError::Unavailable(e.to_string()))?
             .map(|_| ())
-            .ok_or_else(|| SamlError::Unverified("the transaction was already used".into()))
+            .ok_or_else(|| AuthnError::Unverified("the transaction was already used".into()))
     }
 
-    fn outcome(&self, record: &UpstreamRecord, xml: &str, now: SystemTime) -> Result<VerifiedAssertion, SamlError> {
+    fn outcome(&self, record: &UpstreamRecord, xml: &str, now: SystemTime) -> Result<VerifiedAssertion, AuthnError> {
         let profile = self.upstream.profile.profile();
         verify_response(xml, &self.expectations(&record.request_id), now).map_err(|e| match e {
             ResponseError::Status {
@@ -213,19 +213,19 @@ impl SamlUpstream {
             }
             other => {
                 tracing::warn!(upstream = %self.upstream.name, error = %other, "SAML response rejected");
-                SamlError::Rejected("the response failed verification".into())
+                AuthnError::Rejected("the response failed verification".into())
             }
         })
     }
 
     /// Start a login for the parked authorization `transaction_id` (also the RelayState): sign an
     /// AuthnRequest asking for `required_level` and remember it until the Response comes back.
-    pub async fn begin(&self, transaction_id: &str, required_level: TrustLevel, now: SystemTime) -> Result<SamlRequest, SamlError> {
+    pub async fn begin(&self, transaction_id: &str, required_level: TrustLevel, now: SystemTime) -> Result<SamlRequest, AuthnError> {
         if required_level > self.ceiling {
-            return Err(SamlError::LevelTooLow);
+            return Err(AuthnError::LevelTooLow);
         }
         if transaction_id.is_empty() || transaction_id.len() > MAX_RELAY_STATE {
-            return Err(SamlError::Unavailable("transaction id unusable as RelayState".into()));
+            return Err(AuthnError::Unavailable("transaction id unusable as RelayState".into()));
         }
         let id = RequestId::generate();
         // Signed first, stored second: a signing failure leaves no dangling record.
@@ -242,7 +242,7 @@ impl SamlUpstream {
         self.records
             .put(RecordKind::UpstreamTransaction, transaction_id, &record, self.upstream.request_ttl)
             .await
-            .map_err(|e| SamlError::Unavailable(e.to_string()))?;
+            .map_err(|e| AuthnError::Unavailable(e.to_string()))?;
         Ok(action)
     }
 
@@ -254,38 +254,38 @@ impl SamlUpstream {
         saml_response: &str,
         relay_state: Option<&str>,
         now: SystemTime,
-    ) -> Result<VerifiedIdentity, SamlError> {
+    ) -> Result<VerifiedIdentity, AuthnError> {
         // Nothing below consumes the transaction until the Response has verified (issue 9 item 4):
         // whoever knows a RelayState can post garbage under it, and that must not end the
         // person's login. Every failure before the `take` is `Unverified` (login still open).
         if relay_state != Some(transaction_id) {
-            return Err(SamlError::Unverified("RelayState does not match".into()));
+            return Err(AuthnError::Unverified("RelayState does not match".into()));
         }
         let record: UpstreamRecord = self
             .records
             .get(RecordKind::UpstreamTransaction, transaction_id)
             .await
-            .map_err(|e| SamlError::Unavailable(e.to_string()))?
+            .map_err(|e| AuthnError::Unavailable(e.to_string()))?
             .filter(|r: &UpstreamRecord| r.is_saml() && r.method == self.id.0 && r.upstream == self.upstream.name)
-            .ok_or_else(|| SamlError::Unverified("no pending SAML request for this RelayState".into()))?;
-        let xml = decode_saml_response(saml_response).ok_or_else(|| SamlError::Unverified("SAMLResponse is not base64 UTF-8".into()))?;
+            .ok_or_else(|| AuthnError::Unverified("no pending SAML request for this RelayState".into()))?;
+        let xml = decode_saml_response(saml_response).ok_or_else(|| AuthnError::Unverified("SAMLResponse is not base64 UTF-8".into()))?;
         let attempt = self.claim_attempt(transaction_id).await?;
         let age = unix_seconds(now) - record.issued_at;
         if age < 0 || age > i64::try_from(self.upstream.request_ttl.as_secs()).unwrap_or(i64::MAX) {
             // Too late for any Response: the transaction is over either way.
             self.consume(transaction_id).await?;
-            return Err(SamlError::Rejected("the SAML request has expired".into()));
+            return Err(AuthnError::Rejected("the SAML request has expired".into()));
         }
         let verified = match self.outcome(&record, &xml, now) {
             // A signed answer, success or an upstream error status: the transaction is decided.
             Ok(a) => Ok(a),
-            Err(e @ (SamlError::Cancelled | SamlError::UpstreamFailure { .. })) => Err(e),
+            Err(e @ (AuthnError::Cancelled | AuthnError::UpstreamFailure { .. })) => Err(e),
             Err(e) => {
                 if attempt + 1 >= MAX_ATTEMPTS {
                     tracing::warn!(upstream = %self.upstream.name, "too many unverifiable responses: transaction closed");
                     let _ = self.records.delete(RecordKind::UpstreamTransaction, transaction_id).await;
                 }
-                return Err(SamlError::Unverified(e.to_string()));
+                return Err(AuthnError::Unverified(e.to_string()));
             }
         };
         // Single use: of two concurrent verified POSTs only one gets the record.
@@ -303,10 +303,10 @@ impl SamlUpstream {
             .records
             .first_sighting(RecordKind::SamlAssertionSeen, &replay_key, ttl)
             .await
-            .map_err(|e| SamlError::Unavailable(e.to_string()))?;
+            .map_err(|e| AuthnError::Unavailable(e.to_string()))?;
         if !first {
             tracing::warn!(upstream = %self.upstream.name, "SAML assertion replayed");
-            return Err(SamlError::Rejected("assertion already used".into()));
+            return Err(AuthnError::Rejected("assertion already used".into()));
         }
         let asserted = level_from_upstream_with(
             assertion.authn_context_class_ref.as_deref().unwrap_or(""),
@@ -314,7 +314,7 @@ impl SamlUpstream {
         );
         let level = TrustLevel::reached(self.ceiling, asserted);
         if level < record.required_level {
-            return Err(SamlError::LevelTooLow);
+            return Err(AuthnError::LevelTooLow);
         }
         let auth_time = unix_seconds(assertion.authn_instant.unwrap_or(now));
         let (mapped, organisation, amr) = match self.upstream.profile {
@@ -327,14 +327,14 @@ impl SamlUpstream {
                 let ElsterIdentity { mapped, organisation, amr } =
                     map_elster(&self.upstream.attribute_names, &assertion.attributes, self.upstream.tax_release).map_err(|e| {
                         tracing::warn!(upstream = %self.upstream.name, error = %e, "ELSTER response unusable");
-                        SamlError::Rejected(e.to_string())
+                        AuthnError::Rejected(e.to_string())
                     })?;
                 (mapped, organisation, amr.to_owned())
             }
         };
         let subject = mapped
             .subject
-            .ok_or_else(|| SamlError::Rejected("the response carries no single PersonIdentifier".into()))?;
+            .ok_or_else(|| AuthnError::Rejected("the response carries no single PersonIdentifier".into()))?;
         Ok(VerifiedIdentity {
             method: self.id.clone(),
             level,

@@ -89,7 +89,7 @@ pub static ELSTER: Profile = Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::saml::error::SamlError;
+    use crate::identity::AuthnError;
     use crate::saml::profile::StatusReport;
 
     #[test]
@@ -120,12 +120,12 @@ mod tests {
             message: m.map(Into::into),
         };
         let denied = s("urn:oasis:names:tc:SAML:2.0:status:RequestDenied", None);
-        assert!(matches!(ELSTER.status_error(&denied), SamlError::Cancelled));
+        assert!(matches!(ELSTER.status_error(&denied), AuthnError::Cancelled));
         let cancel = s("urn:oasis:names:tc:SAML:2.0:status:AuthnFailed", Some("Abbruch durch den Nutzer"));
-        assert!(matches!(ELSTER.status_error(&cancel), SamlError::Cancelled));
+        assert!(matches!(ELSTER.status_error(&cancel), AuthnError::Cancelled));
         let revoked = s("urn:oasis:names:tc:SAML:2.0:status:AuthnFailed", Some("CERTIFICATE_REVOKED"));
-        assert!(matches!(ELSTER.status_error(&revoked), SamlError::UpstreamFailure { code } if code == "certificate_revoked"));
+        assert!(matches!(ELSTER.status_error(&revoked), AuthnError::UpstreamFailure { code } if code == "certificate_revoked"));
         let other = s("urn:oasis:names:tc:SAML:2.0:status:AuthnFailed", Some("<b>x</b>"));
-        assert!(matches!(ELSTER.status_error(&other), SamlError::UpstreamFailure { code } if code == "other"));
+        assert!(matches!(ELSTER.status_error(&other), AuthnError::UpstreamFailure { code } if code == "other"));
     }
 }
