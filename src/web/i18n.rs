@@ -88,13 +88,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("session_since", "Angemeldet seit", "Logged in since"),
     ("session_level", "Vertrauensniveau", "Trust level"),
     ("session_services", "Dienste, die diese Anmeldung genutzt haben", "Services that used this login"),
-    (
-        "session_services_caption",
-        "Online-Dienste, an die in dieser Sitzung Anmeldedaten übermittelt wurden",
-        "Online services that received login data in this session",
-    ),
-    ("session_service", "Dienst", "Service"),
-    ("session_used_since", "Genutzt seit", "Used since"),
+    ("session_used_since", "genutzt seit", "used since"),
     ("session_no_services", "Noch kein Dienst hat diese Anmeldung genutzt.", "No service has used this login yet."),
     (
         "session_logout_note",

@@ -175,3 +175,76 @@ async fn two_instances_deliver_each_token_once() {
     sids.sort();
     assert_eq!(got, sids, "each session's token exactly once: {} received", tokens.len());
 }
+
+#[tokio::test]
+async fn the_session_page_lists_the_services_and_logs_out_everywhere() {
+    use buergerkonto::trust::TrustLevel;
+    use buergerkonto::web::{i18n::level_name, Locale};
+    let (rx_demo, rx_skip) = (
+        Receiver::start(true, Duration::ZERO).await,
+        Receiver::start(true, Duration::ZERO).await,
+    );
+    let skip_uri = rx_skip.url.clone();
+    let b = TestBroker::new()
+        .with_config(backchannel_to(rx_demo.url.clone()))
+        .with_config(move |c| {
+            use crate::support::RawConfigExt;
+            c.client_mut("skip").backchannel_logout_uri = Some(skip_uri);
+        })
+        .start()
+        .await;
+    let mut jar = Jar::default();
+    demo_login(&b, &mut jar, "openid").await;
+    // SSO into a second service.
+    let res = get(
+        &http_client(),
+        &mut jar,
+        &authorize_url_for(&b, "skip", "http://127.0.0.1:9/skip/cb", &[]),
+    )
+    .await;
+    assert!(param(&location(&b, &res), "code").is_some());
+    let page = get(&http_client(), &mut jar, &b.url("/session")).await.text().await.unwrap();
+    for text in [
+        "Ihre Anmeldung bei buergerkonto",
+        "Demo-Fachverfahren",
+        "Interner Dienst",
+        "Überall abmelden",
+        " UTC",
+    ] {
+        assert!(page.contains(text), "{text} missing: {page}");
+    }
+    assert!(page.contains(level_name(Locale::De, TrustLevel::High)), "{page}");
+    let en = get(&http_client(), &mut jar, &b.url("/session?lang=en"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Log out everywhere") && en.contains("<html lang=\"en\">"), "{en}");
+    // Without the browser's token (or from another origin) nothing ends.
+    let res = post(&http_client(), &mut jar.clone(), &b.url("/session/logout"), &[("csrf", "x")]).await;
+    assert_eq!(res.status(), 403);
+    let csrf = hidden(&page, "csrf").unwrap();
+    let res = http_client()
+        .post(b.url("/session/logout"))
+        .header("cookie", jar.header())
+        .header("origin", "https://evil.example")
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(session_alive(&b, &mut jar).await);
+    let done = logout_everywhere(&b, &mut jar).await;
+    assert!(done.contains("Sie sind abgemeldet") && done.contains("Interner Dienst"), "{done}");
+    assert!(!session_alive(&b, &mut jar).await);
+    // Every service is notified back-channel, each with its own sid.
+    let (d, s) = (
+        rx_demo.wait_for(1, Duration::from_secs(10)).await,
+        rx_skip.wait_for(1, Duration::from_secs(10)).await,
+    );
+    assert_eq!(
+        (peek(&d[0])["aud"].as_str(), peek(&s[0])["aud"].as_str()),
+        (Some("demo"), Some("skip"))
+    );
+    assert_ne!(peek(&d[0])["sid"], peek(&s[0])["sid"]);
+}
