@@ -11,6 +11,7 @@
 //! | `decide.rs` | this browser's session; end now (the hint names it), confirm first, or nothing to end |
 //! | `csrf.rs` | the confirmation and "log out everywhere" forms' token, bound to the browser's session |
 //! | `end.rs` | what ends with a session: record, tokens (end markers), back-channel deliveries queued |
+//! | `expiry.rs` | sessions that ran out of their limits: their relying parties are notified too |
 //! | `overview.rs` | the citizen's view of a session: services, since when, at which level |
 //! | `logout_token.rs` | the logout token (§2.4), signed with the broker keys |
 //! | `queue.rs` | the durable delivery queue in the record store (lease per delivery) |
@@ -20,6 +21,7 @@
 pub mod csrf;
 pub mod decide;
 pub mod end;
+pub mod expiry;
 pub mod hint;
 pub mod logout_token;
 pub mod overview;

@@ -1,5 +1,6 @@
 //! The background delivery of logout tokens (OIDC Back-Channel Logout 1.0 §2.5–§2.8), one loop per
-//! instance, started by `app.rs`.
+//! instance, started by `app.rs`. Each round first looks for sessions that expired (`expiry.rs`),
+//! then delivers.
 //!
 //! Each round: read the due ids from the queue, take the lease on each, read the record again
 //! (a stale schedule read must not send twice), POST `logout_token=…` form-encoded (§2.5) with a
@@ -56,6 +57,9 @@ pub fn spawn(broker: Broker, settings: LogoutSettings) -> Result<Worker, WorkerE
     let instance = crate::ids::random_id();
     let task = tokio::spawn(async move {
         loop {
+            if let Err(e) = super::expiry::round(&broker, &settings, &instance).await {
+                tracing::warn!(error = %e, "session expiry round failed; retrying");
+            }
             if let Err(e) = round(&broker, &settings, &http, &instance).await {
                 tracing::warn!(error = %e, "back-channel logout round failed; retrying");
             }

@@ -6,6 +6,11 @@
 //!   Back-Channel Logout 1.0 §2.4: per client and one-way, login/session.rs `sid_for`), so logout
 //!   finds a session's relying parties by computing each registered client's `sid` — no index, no
 //!   read-modify-write shared by two clients' logins.
+//! - Each participation is also on a **watch** schedule (store sorted set by due time): logout's
+//!   worker looks at due `sid`s, and when the session has run out of its limits it notifies the
+//!   client back-channel (session-limit expiry, issue 11 item 2). The first look is due after the
+//!   shortest idle limit — the earliest any session can end — and later ones when the session's
+//!   remaining lifetime says.
 //! - A [`SessionEnded`] marker is stored under the same `sid` when the session ends. Access tokens
 //!   with `iat` up to the end and codes of the session stop working ([`ended_at`]), whatever
 //!   grant they came from; refresh tokens exist only for `offline_access` grants (token/mod.rs) and
@@ -22,6 +27,8 @@ use std::time::Duration;
 const PARTICIPATION: RecordKind = RecordKind::Other("rp-in-session");
 /// Record kind of the end marker (key: the client's `sid`).
 const ENDED: RecordKind = RecordKind::Other("sid-ended");
+/// The watch schedule of participations (members: `sid`s).
+const WATCH: RecordKind = RecordKind::Other("sid-watch");
 
 /// One relying party that received a code in one broker session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +67,15 @@ fn participation_ttl(broker: &Broker) -> Duration {
         .unwrap_or(Duration::from_secs(8 * 3600))
 }
 
+/// The earliest any session can end after a use: the shortest idle limit.
+fn first_look(broker: &Broker) -> Duration {
+    TrustLevel::ALL
+        .into_iter()
+        .map(|l| broker.sessions().limits_for(l).idle)
+        .min()
+        .unwrap_or(Duration::from_secs(300))
+}
+
 /// How long an end marker is kept: longer than any access token or code issued before the end
 /// can live.
 pub fn ended_ttl(broker: &Broker) -> Duration {
@@ -91,7 +107,22 @@ pub async fn remember(broker: &Broker, grant: &Grant, session_key: &str, now: i6
         level: grant.level,
         session_key: session_key.to_owned(),
     };
-    records.put(PARTICIPATION, &grant.sid, &p, participation_ttl(broker)).await
+    let ttl = participation_ttl(broker);
+    records.put(PARTICIPATION, &grant.sid, &p, ttl).await?;
+    let due = (now.saturating_add(first_look(broker).as_secs() as i64)).saturating_mul(1000);
+    records.schedule(WATCH, &grant.sid, due, ttl).await
+}
+
+/// Keep a participation whose session is still alive, and look again at `due_ms`.
+pub async fn keep(broker: &Broker, p: &Participation, due_ms: i64) -> Result<(), StoreError> {
+    let ttl = participation_ttl(broker);
+    broker.records().put(PARTICIPATION, &p.sid, p, ttl).await?;
+    broker.records().schedule(WATCH, &p.sid, due_ms, ttl).await
+}
+
+/// `sid`s whose session should be looked at by `now_ms`.
+pub async fn due_for_watch(records: &Records, now_ms: i64, limit: usize) -> Result<Vec<String>, StoreError> {
+    records.due(WATCH, now_ms, limit).await
 }
 
 /// The participation of the client with `sid`, if any.
@@ -99,9 +130,10 @@ pub async fn find(records: &Records, sid: &str) -> Result<Option<Participation>,
     records.get(PARTICIPATION, sid).await
 }
 
-/// Forget a participation (the session ended).
+/// Forget a participation (the session ended) and stop watching it.
 pub async fn forget(records: &Records, sid: &str) -> Result<(), StoreError> {
-    records.delete(PARTICIPATION, sid).await
+    records.delete(PARTICIPATION, sid).await?;
+    records.unschedule(WATCH, sid).await.map(|_| ())
 }
 
 /// Mark the session of `sid` as ended at `at`.

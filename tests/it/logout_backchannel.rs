@@ -248,3 +248,28 @@ async fn the_session_page_lists_the_services_and_logs_out_everywhere() {
     );
     assert_ne!(peek(&d[0])["sid"], peek(&s[0])["sid"]);
 }
+
+#[tokio::test]
+async fn a_session_that_runs_out_of_its_limits_is_announced_too() {
+    use buergerkonto::clock::ManualClock;
+    let clock = std::sync::Arc::new(ManualClock::starting_now());
+    let rx = Receiver::start(true, Duration::ZERO).await;
+    let b = TestBroker::new()
+        .with_clock(clock.clone())
+        .with_config(backchannel_to(rx.url.clone()))
+        .start()
+        .await;
+    let (mut jar, _, claims) = logged_in(&b).await;
+    // Within the idle limit of the lower levels the session lives on: no token.
+    clock.advance(Duration::from_secs(20 * 60));
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(rx.received().is_empty(), "announced while the session was alive");
+    assert!(session_alive(&b, &mut jar).await);
+    // Past every limit (low/basic: 1 h idle): the relying party is told, once.
+    clock.advance(Duration::from_secs(2 * 3600));
+    let tokens = rx.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(peek(&tokens[0])["sid"], claims["sid"]);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(rx.received().len(), 1);
+    assert!(!session_alive(&b, &mut jar).await);
+}
