@@ -23,3 +23,36 @@ pub fn matches(session: &BrokerSession, presented: Option<&str>) -> bool {
     use subtle::ConstantTimeEq;
     presented.is_some_and(|p| bool::from(token(session).as_bytes().ct_eq(p.as_bytes())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::{Attributes, MethodId, UpstreamSubject};
+    use crate::trust::TrustLevel;
+
+    fn session(id: &str) -> BrokerSession {
+        BrokerSession {
+            id: id.into(),
+            subject: UpstreamSubject("u".into()),
+            method: MethodId("dev".into()),
+            level: TrustLevel::High,
+            amr: vec![],
+            auth_time: 0,
+            attributes: Attributes::new(),
+            organisation: None,
+            created_at: 0,
+            last_used: 0,
+            consents: vec![],
+        }
+    }
+
+    #[test]
+    fn the_token_is_bound_to_the_session_and_reveals_nothing() {
+        let (a, b) = (session("a-session-id"), session("b-session-id"));
+        assert!(matches(&a, Some(&token(&a))));
+        assert!(!matches(&a, Some(&token(&b))), "another browser's token");
+        assert!(!matches(&a, None) && !matches(&a, Some("")));
+        assert!(!token(&a).contains("a-session-id"));
+        assert_eq!(token(&a).len(), 43);
+    }
+}

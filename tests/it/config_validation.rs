@@ -133,7 +133,10 @@ fn backchannel_logout_registration_and_delivery_settings_are_checked() {
     assert!(text.contains("backchannel_logout_uri: must not contain a fragment"), "{text}");
     assert!(text.contains("backchannel_logout_uri: must use https"), "{text}");
     let text = problems(|c| c.client_mut("demo").backchannel_logout_session_required = true);
-    assert!(text.contains("backchannel_logout_session_required: needs a backchannel_logout_uri"), "{text}");
+    assert!(
+        text.contains("backchannel_logout_session_required: needs a backchannel_logout_uri"),
+        "{text}"
+    );
     let text = problems(|c| {
         c.logout.backchannel_retry_for_secs = Some(10);
         c.logout.backchannel_timeout_secs = Some(0);

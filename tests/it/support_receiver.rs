@@ -127,7 +127,7 @@ impl PyReceiver {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("received.txt");
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/backchannel_receiver.py");
-        let child = std::process::Command::new("python3")
+        let mut child = std::process::Command::new("python3")
             .arg(script)
             .args([
                 &port.to_string(),
@@ -144,6 +144,8 @@ impl PyReceiver {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("python receiver did not start on port {port}");
     }
 
