@@ -79,7 +79,8 @@ pub struct VerifiedIdentity {
 }
 
 /// Why an upstream login did not produce an identity. Each maps to an OIDC error for the relying
-/// party (OIDC Core §3.1.2.6) and a readable page for the person.
+/// party (OIDC Core §3.1.2.6; the mapping is `oidc_provider::errors::ErrorCode::from`) and a
+/// readable page for the person.
 #[derive(Debug, Clone, thiserror::Error, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum AuthnError {
@@ -103,16 +104,4 @@ pub enum AuthnError {
     /// The upstream could not be reached or is misconfigured.
     #[error("upstream unavailable: {0}")]
     Unavailable(String),
-}
-
-impl AuthnError {
-    /// The OAuth/OIDC `error` code sent to the relying party.
-    pub fn oidc_error(&self) -> &'static str {
-        match self {
-            Self::Cancelled | Self::UpstreamFailure { .. } => "access_denied",
-            Self::Rejected(_) | Self::Unverified(_) => "access_denied",
-            Self::LevelTooLow => "unmet_authentication_requirements",
-            Self::Unavailable(_) => "temporarily_unavailable",
-        }
-    }
 }

@@ -6,6 +6,7 @@
 
 use crate::authenticators::MethodConfig;
 use crate::authenticators::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn};
+use crate::http::login::respond;
 use crate::identity::{Attributes, MethodId, UpstreamSubject, VerifiedIdentity};
 use crate::login::params::RawParams;
 use crate::login::pending;
@@ -181,12 +182,12 @@ struct LevelView {
     selected: bool,
 }
 
-async fn page(State(state): State<AppState>, Path(tx): Path<String>, Query(q): Query<crate::login::choice::LangQuery>) -> Response {
+async fn page(State(state): State<AppState>, Path(tx): Path<String>, Query(q): Query<crate::http::login::choice::LangQuery>) -> Response {
     let now = state.clock().unix();
-    let p = match pending::load(&state, &tx, now).await {
+    let p = match pending::load(state.broker(), &tx, now).await {
         Ok(Some(p)) => p,
         Ok(None) => return PageError::Expired.into_response(),
-        Err(e) => return PageError::from(e).into_response(),
+        Err(e) => return respond::page(e.into(), Locale::De),
     };
     let locale = q.lang().unwrap_or(Locale::parse_or_default(&p.locale));
     let Some(method) = p.method.as_deref().and_then(|m| state.methods().get(m)) else {
@@ -216,10 +217,10 @@ async fn page(State(state): State<AppState>, Path(tx): Path<String>, Query(q): Q
 
 async fn submit(State(state): State<AppState>, Path(tx): Path<String>, headers: http::HeaderMap, body: String) -> Response {
     let now = state.clock().unix();
-    let p = match pending::load(&state, &tx, now).await {
+    let p = match pending::load(state.broker(), &tx, now).await {
         Ok(Some(p)) => p,
         Ok(None) => return PageError::Expired.into_response(),
-        Err(e) => return PageError::from(e).into_response(),
+        Err(e) => return respond::page(e.into(), Locale::De),
     };
     let Some(method) = p.method.as_deref().and_then(|m| state.methods().get(m)).cloned() else {
         return PageError::Expired.into_response();
@@ -231,8 +232,8 @@ async fn submit(State(state): State<AppState>, Path(tx): Path<String>, headers: 
         .collect();
     let outcome = method.finish(&tx, UpstreamReturn::DevForm { fields }, state.clock().now()).await;
     // A same-site form post: the binding cookie arrives and is checked like on every return leg.
-    let presented = crate::login::binding::presented(&state, &headers);
-    crate::login::continue_after_upstream(&state, &tx, presented.as_ref(), outcome).await
+    let presented = crate::http::login::browser::binding(&state, &headers);
+    crate::http::login::continue_after_upstream(&state, &tx, presented.as_ref(), outcome).await
 }
 
 #[cfg(test)]

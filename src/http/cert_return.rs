@@ -66,17 +66,17 @@ struct ReturnQuery {
 
 async fn cert_return(State(state): State<AppState>, headers: http::HeaderMap, Query(q): Query<ReturnQuery>) -> Result<Response, AppError> {
     if !crate::login::pending::plausible_id(&q.token) {
-        return Ok(crate::login::restart::page(&state, None));
+        return Ok(super::login::restart::page(crate::login::restart::unknown()));
     }
     // Taken (single use) before the binding check, so a link tried in the wrong browser is spent.
     match state.records().take::<CertReturn>(KIND, &store_id(&q.token)).await? {
         Some(r) => {
-            let presented = crate::login::binding::presented(&state, &headers);
-            Ok(crate::login::continue_after_upstream(&state, &r.pending_id, presented.as_ref(), Ok(r.identity)).await)
+            let presented = super::login::browser::binding(&state, &headers);
+            Ok(super::login::continue_after_upstream(&state, &r.pending_id, presented.as_ref(), Ok(r.identity)).await)
         }
         None => {
             tracing::info!("certificate return link unknown, expired or already used");
-            Ok(crate::login::restart::page(&state, None))
+            Ok(super::login::restart::page(crate::login::restart::unknown()))
         }
     }
 }

@@ -11,6 +11,9 @@ use cookie::{Cookie, SameSite};
 /// Name and attributes of the broker session cookie.
 pub const SESSION_COOKIE: &str = "bk_session";
 
+/// Name of the browser-binding cookie of a login (`login/binding.rs`).
+pub const BIND_COOKIE: &str = "bk_bind";
+
 /// Whether cookies for this issuer are `Secure` and `__Host-` prefixed: always, except for a plain
 /// HTTP issuer, which config validation allows only on a loopback address (development).
 pub fn secure_for(issuer: &url::Url) -> bool {

@@ -17,6 +17,7 @@ use crate::logout::end::{self, EndReason};
 use crate::logout::request::{self, LogoutParams, LogoutProblem, LogoutRequest};
 use crate::logout::{csrf, overview};
 use crate::oidc_provider::participants::Participation;
+use crate::session::StoreError;
 use crate::state::AppState;
 use crate::web::{i18n, locale, render_page, Locale, PageError};
 use axum::body::Bytes;
@@ -45,6 +46,16 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 fn session_cookie(state: &AppState, headers: &HeaderMap) -> Option<String> {
     cookies::read(headers, cookies::SESSION_COOKIE, state.broker().issuer().secure())
+}
+
+/// A store failure as a page (fail closed): logged here, never shown; unavailable → 503.
+fn store_page(e: StoreError, locale: Locale) -> Response {
+    tracing::error!(error = %e, "store failure during logout");
+    match e {
+        StoreError::Unavailable(_) => PageError::Unavailable,
+        _ => PageError::Internal,
+    }
+    .render(locale)
 }
 
 /// `Set-Cookie` that deletes the session cookie.
@@ -99,7 +110,7 @@ async fn end_session_endpoint(state: &AppState, headers: &HeaderMap, p: &[(Strin
     let cookie = session_cookie(state, headers);
     let session = match decide::browser_session(broker, cookie.as_deref(), now).await {
         Ok(s) => s,
-        Err(e) => return PageError::from(e).render(locale),
+        Err(e) => return store_page(e, locale),
     };
     match (decide::decide(&req, session.as_ref()), session) {
         (Decision::EndNow, Some(s)) => end_and_return(state, &s, &req, locale, EndReason::RelyingParty).await,
@@ -137,7 +148,7 @@ pub async fn logout_confirm_post(State(state): State<AppState>, headers: HeaderM
     let cookie = session_cookie(&state, &headers);
     let session = match decide::browser_session(broker, cookie.as_deref(), broker.clock().unix()).await {
         Ok(s) => s,
-        Err(e) => return PageError::from(e).render(locale),
+        Err(e) => return store_page(e, locale),
     };
     let Some(session) = session else {
         // Already over (a replayed form, another tab): nothing to end.
@@ -158,7 +169,7 @@ async fn end_and_return(state: &AppState, session: &BrokerSession, req: &LogoutR
     let used = match end::end_session(state.broker(), &state.config().logout, session, reason).await {
         Ok(u) => u,
         // The session is still there; the person can try again.
-        Err(e) => return PageError::from(e).render(locale),
+        Err(e) => return store_page(e, locale),
     };
     let res = match req.redirect.as_deref().and_then(|r| request::return_url(r, req.state.as_deref())) {
         Some(url) => Redirect::to(url.as_str()).into_response(),
@@ -279,11 +290,11 @@ pub async fn session_show(State(state): State<AppState>, headers: HeaderMap, Raw
     let session = match decide::browser_session(broker, cookie.as_deref(), now).await {
         Ok(Some(s)) => s,
         Ok(None) => return logged_out_page(locale, false, &[], &no_request()),
-        Err(e) => return PageError::from(e).render(locale),
+        Err(e) => return store_page(e, locale),
     };
     let used = match overview::participations(broker, &session.id).await {
         Ok(u) => u,
-        Err(e) => return PageError::from(e).render(locale),
+        Err(e) => return store_page(e, locale),
     };
     let level = session
         .effective_level(now, |l| broker.sessions().limits_for(l))
@@ -338,7 +349,7 @@ pub async fn session_logout_post(State(state): State<AppState>, headers: HeaderM
     let session = match decide::browser_session(broker, cookie.as_deref(), broker.clock().unix()).await {
         Ok(Some(s)) => s,
         Ok(None) => return logged_out_page(locale, false, &[], &no_request()),
-        Err(e) => return PageError::from(e).render(locale),
+        Err(e) => return store_page(e, locale),
     };
     if !csrf::matches(&session, field(&p, "csrf")) {
         return PageError::Forbidden.render(locale);

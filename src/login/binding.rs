@@ -1,7 +1,8 @@
 //! Browser binding of a login (issue 9 item 1, design brief §6).
 //!
 //! `/authorize` makes sure the browser holds a binding cookie (`__Host-bk_bind`, 256 random bits,
-//! `HttpOnly`, `SameSite=Lax`, `Path=/`, lifetime about the pending TTL). A browser that already has
+//! `HttpOnly`, `SameSite=Lax`, `Path=/`, lifetime about the pending TTL; the edge reads and sets
+//! it, `http::login::browser`). A browser that already has
 //! one keeps it, so parallel logins in several tabs of one browser all match. The parked
 //! [`PendingAuthorization`](crate::oidc_provider::records::PendingAuthorization) stores only the
 //! SHA-256 of the value: a store dump does not reveal it.
@@ -11,11 +12,6 @@
 //! session, consent or code exists. Without this, a `SAMLResponse` + `RelayState` (or a certificate
 //! return link) that an attacker obtained for his own login could be submitted from a victim's
 //! browser, planting the attacker's session there (login CSRF, RFC 9700 §4.7 / §2.1).
-
-use crate::state::AppState;
-
-/// Cookie name (without the `__Host-` prefix, which [`crate::http::cookies`] adds where it can).
-pub const BIND_COOKIE: &str = "bk_bind";
 
 /// The binding value a browser presented, checked for our shape (43 base64url characters).
 #[derive(Clone, PartialEq, Eq)]
@@ -39,12 +35,6 @@ impl Presented {
     }
 }
 
-/// The binding cookie of a request, if it has one of the right shape.
-pub fn presented(state: &AppState, headers: &http::HeaderMap) -> Option<Presented> {
-    let secure = crate::http::cookies::secure_for(&state.config().server.issuer);
-    crate::http::cookies::read(headers, BIND_COOKIE, secure).and_then(|v| Presented::parse(&v))
-}
-
 /// A fresh binding value (256 bits).
 pub fn fresh() -> Presented {
     Presented(crate::ids::random_id())
@@ -63,14 +53,6 @@ pub fn matches(stored: &str, presented: Option<&Presented>) -> bool {
         Some(p) if !stored.is_empty() => bool::from(stored.as_bytes().ct_eq(digest(p).as_bytes())),
         _ => false,
     }
-}
-
-/// `Set-Cookie` for the binding value, living as long as a pending authorization may (refreshed
-/// on every `/authorize`, so a browser that keeps logging in keeps its value).
-pub fn cookie(state: &AppState, value: &Presented) -> Option<http::HeaderValue> {
-    let secure = crate::http::cookies::secure_for(&state.config().server.issuer);
-    let ttl = i64::try_from(state.config().oidc.pending_ttl.as_secs()).unwrap_or(i64::MAX);
-    http::HeaderValue::from_str(&crate::http::cookies::build(BIND_COOKIE, &value.0, secure, Some(ttl))).ok()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! `max_age` (OIDC Core §3.1.2.1): the allowable elapsed time in seconds since the person last
 //! authenticated. Only parsed here; the session check is in `session.rs` / `sso.rs`.
 
-use super::errors::OAuthError;
+use super::errors::{ErrorCode, OAuthError};
 use super::params::RawParams;
 
 /// Check `max_age`: a non-negative integer of seconds.
@@ -11,8 +11,8 @@ pub fn check_max_age(p: &RawParams) -> Result<Option<u64>, OAuthError> {
         Some(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s
             .parse::<u64>()
             .map(Some)
-            .map_err(|_| OAuthError::new("invalid_request", "max_age is out of range")),
-        Some(_) => Err(OAuthError::new("invalid_request", "max_age must be a non-negative integer")),
+            .map_err(|_| OAuthError::new(ErrorCode::InvalidRequest, "max_age is out of range")),
+        Some(_) => Err(OAuthError::new(ErrorCode::InvalidRequest, "max_age must be a non-negative integer")),
     }
 }
 

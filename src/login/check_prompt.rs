@@ -1,6 +1,6 @@
 //! `prompt` (OIDC Core §3.1.2.1).
 
-use super::errors::OAuthError;
+use super::errors::{ErrorCode, OAuthError};
 use super::params::RawParams;
 
 /// Parsed `prompt`.
@@ -31,12 +31,12 @@ pub fn check_prompt(p: &RawParams) -> Result<Vec<String>, OAuthError> {
     let values = p.list("prompt");
     for v in &values {
         if !matches!(v.as_str(), "none" | "login" | "consent" | "select_account") {
-            return Err(OAuthError::new("invalid_request", "unsupported prompt value"));
+            return Err(OAuthError::new(ErrorCode::InvalidRequest, "unsupported prompt value"));
         }
     }
     if values.iter().any(|v| v == "none") && values.len() > 1 {
         return Err(OAuthError::new(
-            "invalid_request",
+            ErrorCode::InvalidRequest,
             "prompt=none cannot be combined with other values",
         ));
     }

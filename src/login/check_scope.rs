@@ -2,7 +2,7 @@
 //! registered for is refused (`invalid_scope`) rather than silently dropped, so a relying party
 //! learns about a misconfiguration instead of missing data.
 
-use super::errors::OAuthError;
+use super::errors::{ErrorCode, OAuthError};
 use super::params::RawParams;
 use crate::oidc_provider::settings::ClientConfig;
 
@@ -15,10 +15,13 @@ pub fn check_scope(client: &ClientConfig, p: &RawParams) -> Result<Vec<String>, 
         }
     }
     if !scopes.iter().any(|s| s == "openid") {
-        return Err(OAuthError::new("invalid_scope", "scope must include openid"));
+        return Err(OAuthError::new(ErrorCode::InvalidScope, "scope must include openid"));
     }
     if scopes.iter().any(|s| !client.scopes.contains(s)) {
-        return Err(OAuthError::new("invalid_scope", "a requested scope is not allowed for this client"));
+        return Err(OAuthError::new(
+            ErrorCode::InvalidScope,
+            "a requested scope is not allowed for this client",
+        ));
     }
     Ok(scopes)
 }

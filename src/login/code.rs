@@ -4,10 +4,10 @@
 
 use super::pending::random_id;
 use super::session::{sid_for, BrokerSession};
+use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::{AuthorizationCode, Grant, PendingAuthorization};
 use crate::oidc_provider::{claims, subject};
 use crate::session::{RecordKind, StoreError};
-use crate::state::AppState;
 
 /// Why no code was issued.
 #[derive(Debug, thiserror::Error)]
@@ -33,18 +33,14 @@ pub fn code_store_id(code: &str) -> String {
 }
 
 /// Create the grant and the code; returns the code to send.
-pub async fn issue_code(state: &AppState, pending: &PendingAuthorization, session: &BrokerSession, now: i64) -> Result<String, IssueError> {
-    let config = state.config();
-    let client = config
-        .clients
-        .iter()
-        .find(|c| c.id == pending.client_id)
-        .ok_or(IssueError::UnknownClient)?;
+pub async fn issue_code(ctx: &Broker, pending: &PendingAuthorization, session: &BrokerSession, now: i64) -> Result<String, IssueError> {
+    let oidc = ctx.oidc();
+    let client = ctx.client(&pending.client_id).ok_or(IssueError::UnknownClient)?;
     let level = session
-        .effective_level(now, |l| config.store.limits_for(l))
+        .effective_level(now, |l| ctx.sessions().limits_for(l))
         .filter(|l| *l >= pending.required_level)
         .ok_or(IssueError::SessionExpired)?;
-    let sub = subject::subject_for(&config.oidc, client, &session.subject)?;
+    let sub = subject::subject_for(oidc, client, &session.subject)?;
     let released = claims::release(
         &pending.scopes,
         client.claims.as_deref(),
@@ -64,7 +60,7 @@ pub async fn issue_code(state: &AppState, pending: &PendingAuthorization, sessio
         None
     };
     let lifetime = [
-        Some(config.oidc.code_ttl),
+        Some(oidc.code_ttl),
         Some(client.access_token_ttl),
         Some(client.id_token_ttl),
         client.refresh_token_ttl,
@@ -72,7 +68,7 @@ pub async fn issue_code(state: &AppState, pending: &PendingAuthorization, sessio
     .into_iter()
     .flatten()
     .max()
-    .unwrap_or(config.oidc.code_ttl);
+    .unwrap_or(oidc.code_ttl);
     let grant = Grant {
         id: crate::ids::GrantId::new(random_id()),
         client_id: client.id.clone(),
@@ -88,10 +84,10 @@ pub async fn issue_code(state: &AppState, pending: &PendingAuthorization, sessio
         created_at: now,
         expires_at: now.saturating_add(lifetime.as_secs() as i64),
     };
-    state.records().put(RecordKind::Grant, grant.id.as_str(), &grant, lifetime).await?;
+    ctx.records().put(RecordKind::Grant, grant.id.as_str(), &grant, lifetime).await?;
     // Logout needs to know which clients got tokens in this session, with which `sid` (issue 11).
     let session_key = crate::ids::store_id(&session.id);
-    crate::oidc_provider::participants::remember(state.broker(), &grant, &session_key, now).await?;
+    crate::oidc_provider::participants::remember(ctx, &grant, &session_key, now).await?;
     let code = random_id();
     let record = AuthorizationCode {
         grant_id: grant.id.clone(),
@@ -99,14 +95,13 @@ pub async fn issue_code(state: &AppState, pending: &PendingAuthorization, sessio
         redirect_uri: pending.redirect_uri.clone(),
         code_challenge: crate::ids::CodeChallenge::new(pending.code_challenge.clone()),
         nonce: pending.nonce.clone().map(crate::ids::Nonce::new),
-        expires_at: now.saturating_add(config.oidc.code_ttl.as_secs() as i64),
+        expires_at: now.saturating_add(oidc.code_ttl.as_secs() as i64),
     };
     // The replay marker is written with the code, not at redemption, so that a second redemption
     // racing the first still finds it and revokes the grant (RFC 6749 §4.1.2).
-    crate::oidc_provider::token::authorization_code::remember_issued(state.records(), &code_store_id(&code), &grant.id).await?;
-    state
-        .records()
-        .put(RecordKind::AuthorizationCode, &code_store_id(&code), &record, config.oidc.code_ttl)
+    crate::oidc_provider::token::authorization_code::remember_issued(ctx.records(), &code_store_id(&code), &grant.id).await?;
+    ctx.records()
+        .put(RecordKind::AuthorizationCode, &code_store_id(&code), &record, oidc.code_ttl)
         .await?;
     Ok(code)
 }

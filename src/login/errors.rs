@@ -1,30 +1,15 @@
 //! Errors of the authorization endpoint and the login steps, and how they reach the relying party.
 //!
 //! Two kinds (node-oidc-provider's rule, RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6):
-//! - before `client_id` and `redirect_uri` are verified: a page for the person ([`PageError`]),
+//! - before `client_id` and `redirect_uri` are verified: a page for the person ([`Problem`]),
 //!   never a redirect (an open redirector otherwise);
 //! - afterwards: a 303 to the redirect URI with `error`, `error_description`, `state` (byte for
 //!   byte) and `iss` (RFC 9207 §2).
 
-use crate::web::PageError;
-use axum::response::{IntoResponse, Redirect, Response};
+use super::next::Problem;
 use url::Url;
 
-/// An OAuth 2.0 / OIDC error code with a fixed, non-sensitive description.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OAuthError {
-    /// `error` (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6, RFC 9101 §6.3).
-    pub code: &'static str,
-    /// `error_description`: ASCII without `"` or `\` (RFC 6749 §4.1.2.1).
-    pub description: &'static str,
-}
-
-impl OAuthError {
-    /// Build one.
-    pub const fn new(code: &'static str, description: &'static str) -> Self {
-        Self { code, description }
-    }
-}
+pub use crate::oidc_provider::errors::{ErrorCode, OAuthError};
 
 /// Where authorization responses go, once verified.
 #[derive(Debug, Clone)]
@@ -39,14 +24,14 @@ pub struct ReturnTo {
 #[derive(Debug)]
 pub enum AuthorizeError {
     /// Shown to the person (client or redirect URI not verified).
-    Page(PageError),
+    Page(Problem),
     /// Sent back to the relying party.
     Redirect(ReturnTo, OAuthError),
 }
 
 /// The redirect URI with response parameters appended (existing query kept, RFC 6749 §3.1.2).
-pub fn response_url(redirect_uri: &str, params: &[(&str, &str)]) -> Result<Url, PageError> {
-    let mut url = Url::parse(redirect_uri).map_err(|_| PageError::InvalidRedirectUri)?;
+pub fn response_url(redirect_uri: &str, params: &[(&str, &str)]) -> Result<Url, Problem> {
+    let mut url = Url::parse(redirect_uri).map_err(|_| Problem::InvalidRedirectUri)?;
     {
         let mut q = url.query_pairs_mut();
         for (k, v) in params {
@@ -57,8 +42,11 @@ pub fn response_url(redirect_uri: &str, params: &[(&str, &str)]) -> Result<Url, 
 }
 
 /// The relying party's redirect URI with an error response (RFC 6749 §4.1.2.1, RFC 9207 `iss`).
-pub fn error_url(to: &ReturnTo, err: OAuthError, issuer: &str) -> Result<Url, PageError> {
-    let mut params = vec![("error", err.code), ("error_description", err.description)];
+pub fn error_url(to: &ReturnTo, err: OAuthError, issuer: &str) -> Result<Url, Problem> {
+    let mut params = vec![("error", err.code.as_str())];
+    if let Some(d) = err.description {
+        params.push(("error_description", d));
+    }
     if let Some(s) = &to.state {
         params.push(("state", s.as_str()));
     }
@@ -66,54 +54,43 @@ pub fn error_url(to: &ReturnTo, err: OAuthError, issuer: &str) -> Result<Url, Pa
     response_url(&to.redirect_uri, &params)
 }
 
-/// 303 to the relying party with an error.
-pub fn error_redirect(to: &ReturnTo, err: OAuthError, issuer: &str) -> Response {
-    match error_url(to, err, issuer) {
-        Ok(url) => Redirect::to(url.as_str()).into_response(),
-        Err(page) => page.into_response(),
-    }
-}
-
-/// 303 to the relying party with a code.
-pub fn code_redirect(to: &ReturnTo, code: &str, issuer: &str) -> Response {
+/// The relying party's redirect URI with a code (RFC 6749 §4.1.2, RFC 9207 `iss`).
+pub fn code_url(to: &ReturnTo, code: &str, issuer: &str) -> Result<Url, Problem> {
     let mut params = vec![("code", code)];
     if let Some(s) = &to.state {
         params.push(("state", s.as_str()));
     }
     params.push(("iss", issuer));
-    match response_url(&to.redirect_uri, &params) {
-        Ok(url) => Redirect::to(url.as_str()).into_response(),
-        Err(page) => page.into_response(),
-    }
+    response_url(&to.redirect_uri, &params)
 }
 
 /// Common errors.
 pub mod codes {
-    use super::OAuthError;
+    use super::{ErrorCode, OAuthError};
 
     /// RFC 6749 §3.1: a parameter sent twice.
-    pub const DUPLICATE: OAuthError = OAuthError::new("invalid_request", "a parameter was sent more than once");
+    pub const DUPLICATE: OAuthError = OAuthError::new(ErrorCode::InvalidRequest, "a parameter was sent more than once");
     /// RFC 9101 §6.3.
-    pub const REQUEST_NOT_SUPPORTED: OAuthError = OAuthError::new("request_not_supported", "request objects are not supported");
+    pub const REQUEST_NOT_SUPPORTED: OAuthError = OAuthError::new(ErrorCode::RequestNotSupported, "request objects are not supported");
     /// RFC 9101 §6.3.
-    pub const REQUEST_URI_NOT_SUPPORTED: OAuthError = OAuthError::new("request_uri_not_supported", "request_uri is not supported");
+    pub const REQUEST_URI_NOT_SUPPORTED: OAuthError = OAuthError::new(ErrorCode::RequestUriNotSupported, "request_uri is not supported");
     /// OIDC Core §3.1.2.6.
-    pub const LOGIN_REQUIRED: OAuthError = OAuthError::new("login_required", "the end-user must authenticate");
+    pub const LOGIN_REQUIRED: OAuthError = OAuthError::new(ErrorCode::LoginRequired, "the end-user must authenticate");
     /// OIDC Core §3.1.2.6.
-    pub const CONSENT_REQUIRED: OAuthError = OAuthError::new("consent_required", "the end-user must consent");
+    pub const CONSENT_REQUIRED: OAuthError = OAuthError::new(ErrorCode::ConsentRequired, "the end-user must consent");
     /// OIDC Core §3.1.2.6.
-    pub const INTERACTION_REQUIRED: OAuthError = OAuthError::new("interaction_required", "the end-user must interact");
+    pub const INTERACTION_REQUIRED: OAuthError = OAuthError::new(ErrorCode::InteractionRequired, "the end-user must interact");
     /// OpenID Connect `unmet_authentication_requirements` (OIDC Core errata 2, §3.1.2.6).
     pub const UNMET: OAuthError = OAuthError::new(
-        "unmet_authentication_requirements",
+        ErrorCode::UnmetAuthenticationRequirements,
         "the requested authentication level cannot be met",
     );
     /// RFC 6749 §4.1.2.1.
-    pub const ACCESS_DENIED: OAuthError = OAuthError::new("access_denied", "the end-user or the upstream denied the request");
+    pub const ACCESS_DENIED: OAuthError = OAuthError::new(ErrorCode::AccessDenied, "the end-user or the upstream denied the request");
     /// RFC 6749 §4.1.2.1.
-    pub const SERVER_ERROR: OAuthError = OAuthError::new("server_error", "the request could not be completed");
+    pub const SERVER_ERROR: OAuthError = OAuthError::new(ErrorCode::ServerError, "the request could not be completed");
     /// RFC 6749 §4.1.2.1.
-    pub const TEMPORARILY_UNAVAILABLE: OAuthError = OAuthError::new("temporarily_unavailable", "try again later");
+    pub const TEMPORARILY_UNAVAILABLE: OAuthError = OAuthError::new(ErrorCode::TemporarilyUnavailable, "try again later");
 }
 
 #[cfg(test)]

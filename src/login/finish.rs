@@ -11,16 +11,15 @@
 
 use super::binding::{self, Presented};
 use super::client_policy::{self, Login, Refusal};
-use super::errors::{codes, error_redirect, error_url, OAuthError};
-use super::flow::{self, issuer, return_to};
-use super::pending;
+use super::errors::{codes, ErrorCode, OAuthError};
+use super::flow::{self, return_to};
+use super::next::{Next, Outcome, Problem, SessionCookie};
 use super::session::{self, BrokerSession};
+use super::{pending, restart};
 use crate::authenticators::AuthnError;
 use crate::identity::VerifiedIdentity;
-use crate::state::AppState;
+use crate::oidc_provider::broker::Broker;
 use crate::trust::TrustLevel;
-use crate::web::{Locale, PageError};
-use axum::response::{IntoResponse, Response};
 
 /// A description for the relying party that names the class of failure, nothing internal.
 fn describe(e: &AuthnError) -> &'static str {
@@ -35,20 +34,19 @@ fn describe(e: &AuthnError) -> &'static str {
 
 /// See [`super::continue_after_upstream`].
 pub async fn continue_after_upstream(
-    state: &AppState,
+    ctx: &Broker,
     pending_id: &str,
     presented: Option<&Presented>,
     outcome: Result<VerifiedIdentity, AuthnError>,
-) -> Response {
-    let now = state.clock().unix();
-    let iss = issuer(state);
-    let mut p = match pending::load(state, pending_id, now).await {
+) -> Outcome {
+    let now = ctx.clock().unix();
+    let mut p = match pending::load(ctx, pending_id, now).await {
         Ok(Some(p)) => p,
         Ok(None) => {
             tracing::info!("upstream return for an unknown or expired login");
-            return super::restart::page(state, None);
+            return Next::Restart(restart::unknown()).into();
         }
-        Err(e) => return PageError::from(e).into_response(),
+        Err(e) => return Next::page(e, "de").into(),
     };
     // The browser binding, before anything else (issue 9 item 1): only the browser that called
     // /authorize for this request may continue it. Otherwise the request ends here, with nothing
@@ -59,42 +57,45 @@ pub async fn continue_after_upstream(
             cookie_present = presented.is_some(),
             "upstream return in a browser that did not start this login: refused"
         );
-        let _ = pending::take(state, &p.id, now).await;
-        return super::restart::page(state, Some(&p));
+        let _ = pending::take(ctx, &p.id, now).await;
+        return Next::Restart(restart::for_request(ctx, &p)).into();
     }
-    let locale = Locale::parse_or_default(&p.locale);
+    let locale = p.locale.clone();
     let to = return_to(&p);
-    let fail = |e: OAuthError| error_redirect(&to, e, &iss);
+    let fail = |error: OAuthError| Outcome::from(Next::RpError { to: to.clone(), error });
     let identity = match outcome {
         Ok(i) => i,
         Err(e) => {
             tracing::info!(error = %e, "upstream login did not succeed");
-            let _ = pending::take(state, &p.id, now).await;
+            let _ = pending::take(ctx, &p.id, now).await;
             // The person reads what happened; the link back carries the OIDC error and state.
-            let err = OAuthError::new(e.oidc_error(), describe(&e));
-            return match error_url(&to, err, &iss) {
-                Ok(url) => super::upstream_error::page(&e, locale, url.as_str()),
-                Err(page) => page.render(locale),
-            };
+            let error = OAuthError::new(ErrorCode::from(&e), describe(&e));
+            return Next::UpstreamFailed {
+                failure: e,
+                to,
+                error,
+                locale,
+            }
+            .into();
         }
     };
     // The identity must come from the method this request started.
     if p.method.as_deref() != Some(identity.method.as_str()) {
         tracing::warn!(method = %identity.method, "identity from a method not started for this request");
-        let _ = pending::take(state, &p.id, now).await;
+        let _ = pending::take(ctx, &p.id, now).await;
         return fail(codes::ACCESS_DENIED);
     }
-    let Some(method) = state.methods().get(identity.method.as_str()) else {
-        let _ = pending::take(state, &p.id, now).await;
+    let Some(method) = ctx.methods().get(identity.method.as_str()) else {
+        let _ = pending::take(ctx, &p.id, now).await;
         return fail(codes::ACCESS_DENIED);
     };
     // Ceiling rule (design brief §4), again here in case a method forgot it.
     let mut identity = identity;
     identity.level = TrustLevel::reached(method.max_level(), identity.level);
     // The per-client rules, through the same check SSO reuse passes (client_policy.rs).
-    let Some(client) = state.config().clients.iter().find(|c| c.id == p.client_id) else {
-        let _ = pending::take(state, &p.id, now).await;
-        return PageError::Expired.render(locale);
+    let Some(client) = ctx.client(&p.client_id) else {
+        let _ = pending::take(ctx, &p.id, now).await;
+        return Next::page(Problem::Expired, &locale).into();
     };
     let login = Login {
         method: Some(method.as_ref()),
@@ -103,23 +104,19 @@ pub async fn continue_after_upstream(
     };
     if let Err(refusal) = client_policy::check(client, login, p.required_level) {
         tracing::info!(method = %identity.method, %refusal, required = %p.required_level, reached = %identity.level, "login does not satisfy the client: no code");
-        let _ = pending::take(state, &p.id, now).await;
+        let _ = pending::take(ctx, &p.id, now).await;
         return match refusal {
             // A business-only service gets business logins only: a method that *can* yield an
             // organisation (ELSTER) may still log a person in with a personal certificate.
-            Refusal::OrganisationRequired => {
-                let e = AuthnError::UpstreamFailure {
+            Refusal::OrganisationRequired => Next::UpstreamFailed {
+                failure: AuthnError::UpstreamFailure {
                     code: "organisation_required".into(),
-                };
-                match error_url(
-                    &to,
-                    OAuthError::new("access_denied", "the service requires a login for an organisation"),
-                    &iss,
-                ) {
-                    Ok(url) => super::upstream_error::page(&e, locale, url.as_str()),
-                    Err(page) => page.render(locale),
-                }
+                },
+                to,
+                error: OAuthError::new(ErrorCode::AccessDenied, "the service requires a login for an organisation"),
+                locale,
             }
+            .into(),
             Refusal::LevelTooLow => fail(codes::UNMET),
             _ => fail(codes::ACCESS_DENIED),
         };
@@ -128,9 +125,9 @@ pub async fn continue_after_upstream(
     // "The same person" means the same method *and* the same upstream subject (issue 9 item 5):
     // subjects are only unique within the upstream that issued them.
     let existing = match &p.session_id {
-        Some(id) => match session::load(state.records(), id).await {
+        Some(id) => match session::load(ctx.records(), id).await {
             Ok(s) => s,
-            Err(e) => return PageError::from(e).render(locale),
+            Err(e) => return Next::page(e, &locale).into(),
         },
         None => None,
     };
@@ -141,21 +138,21 @@ pub async fn continue_after_upstream(
         }
         _ => BrokerSession::new(pending::random_id(), identity, now),
     };
-    match session::save(state.records(), &state.config().store, &s, now).await {
+    match session::save(ctx.records(), |l| ctx.sessions().limits_for(l), &s, now).await {
         Ok(true) => {}
         Ok(false) => {
             // The upstream's auth_time is already outside every session limit.
-            let _ = pending::take(state, &p.id, now).await;
+            let _ = pending::take(ctx, &p.id, now).await;
             return fail(codes::UNMET);
         }
-        Err(e) => return PageError::from(e).render(locale),
+        Err(e) => return Next::page(e, &locale).into(),
     }
     p.session_id = Some(s.id.clone());
     p.authenticated = true;
-    let cookie = flow::session_cookie(state, &s.id);
-    let mut res = flow::proceed(state, p, s, now, true).await;
-    if let Some(c) = cookie {
-        res.headers_mut().append(http::header::SET_COOKIE, c);
+    let cookie = SessionCookie(s.id.clone());
+    Outcome {
+        next: flow::proceed(ctx, p, s, now, true).await,
+        session: Some(cookie),
+        binding: None,
     }
-    res
 }

@@ -1,7 +1,7 @@
 //! Which upstream methods a client may use for a level, and the `idp_hint` check (design brief §3:
 //! an unknown or insufficient hint is an error, never a silent downgrade).
 
-use super::errors::{codes, OAuthError};
+use super::errors::{codes, ErrorCode, OAuthError};
 use crate::authenticators::{Authenticator, AuthenticatorRegistry};
 use crate::oidc_provider::settings::ClientConfig;
 use crate::trust::TrustLevel;
@@ -34,11 +34,11 @@ pub fn best_available(registry: &AuthenticatorRegistry, client: &ClientConfig) -
 /// Check an `idp_hint` against the eligible methods.
 pub fn check_idp_hint(registry: &AuthenticatorRegistry, client: &ClientConfig, hint: &str, level: TrustLevel) -> Result<(), OAuthError> {
     let Some(method) = registry.get(hint) else {
-        return Err(OAuthError::new("invalid_request", "idp_hint names an unknown method"));
+        return Err(OAuthError::new(ErrorCode::InvalidRequest, "idp_hint names an unknown method"));
     };
     if !client_allows(client, method.as_ref()) {
         return Err(OAuthError::new(
-            "invalid_request",
+            ErrorCode::InvalidRequest,
             "idp_hint names a method this client may not use",
         ));
     }

@@ -2,10 +2,15 @@
 //! login choice, starting and finishing upstream methods, SSO session, step-up, consent and the
 //! code redirect. One file per check or step (node-oidc-provider style); docs/architecture.md
 //! describes the flow.
+//!
+//! Domain code: no HTTP types. Each step takes the context ([`Broker`]) and what the browser
+//! presented ([`Browser`]) and returns an [`Outcome`]; the handlers in `http::login` read the
+//! request and map the outcome to a response.
 
 pub mod acr;
 pub mod authorize;
 pub mod binding;
+pub mod browser;
 pub mod check_claims;
 pub mod check_client;
 pub mod check_max_age;
@@ -21,6 +26,7 @@ pub mod errors;
 pub mod finish;
 pub mod flow;
 pub mod methods;
+pub mod next;
 pub mod params;
 pub mod pending;
 pub mod restart;
@@ -28,37 +34,25 @@ pub mod resume;
 pub mod session;
 pub mod sso;
 pub mod start;
-pub mod upstream_error;
+
+pub use crate::oidc_provider::broker::Broker;
+pub use browser::Browser;
+pub use next::{Next, Outcome, Problem};
 
 use crate::authenticators::AuthnError;
 use crate::identity::VerifiedIdentity;
-use crate::state::AppState;
-use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
-
-/// The login routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/authorize", get(authorize::authorize_get).post(authorize::authorize_post))
-        .route("/login/{id}", get(choice::choice_get))
-        .route("/login/{id}/start", post(start::start_post))
-        .route("/login/{id}/cancel", post(start::cancel_post))
-        .route("/login/continue/{handle}", get(resume::continue_get))
-        .route("/consent/{id}", get(consent::consent_get).post(consent::consent_post))
-}
 
 /// Continue the parked authorization `pending_id` once an upstream method has finished —
 /// successfully or not. Every upstream return leg (development login, certificate return,
 /// [`resume`] after the SAML ACS, and every method added later) calls this with the binding cookie
-/// its request presented, and returns the response to the browser. The binding is checked here,
+/// its request presented, and sends the outcome to the browser. The binding is checked here,
 /// first, in this one place: a browser that did not start the login gets the restart page and
 /// nothing is created (issue 9 item 1).
 pub async fn continue_after_upstream(
-    state: &AppState,
+    ctx: &Broker,
     pending_id: &str,
     presented: Option<&binding::Presented>,
     outcome: Result<VerifiedIdentity, AuthnError>,
-) -> Response {
-    finish::continue_after_upstream(state, pending_id, presented, outcome).await
+) -> Outcome {
+    finish::continue_after_upstream(ctx, pending_id, presented, outcome).await
 }

@@ -4,9 +4,9 @@
 //! the request, so it must be unguessable. Expiry is checked against the injected clock as well as
 //! by the store TTL, so a controllable clock governs it in tests.
 
+use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::PendingAuthorization;
 use crate::session::{RecordKind, StoreError};
-use crate::state::AppState;
 use std::time::Duration;
 
 pub use crate::ids::random_id;
@@ -16,17 +16,17 @@ pub fn plausible_id(id: &str) -> bool {
     id.len() == 43 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-fn remaining(state: &AppState, p: &PendingAuthorization, now: i64) -> Option<Duration> {
-    let ttl = state.config().oidc.pending_ttl.as_secs() as i64;
+fn remaining(ctx: &Broker, p: &PendingAuthorization, now: i64) -> Option<Duration> {
+    let ttl = ctx.oidc().pending_ttl.as_secs() as i64;
     let left = p.created_at.saturating_add(ttl).saturating_sub(now);
     (left > 0).then(|| Duration::from_secs(left as u64))
 }
 
 /// Store a new or changed request for the rest of its lifetime.
-pub async fn save(state: &AppState, p: &PendingAuthorization, now: i64) -> Result<bool, StoreError> {
-    match remaining(state, p, now) {
+pub async fn save(ctx: &Broker, p: &PendingAuthorization, now: i64) -> Result<bool, StoreError> {
+    match remaining(ctx, p, now) {
         Some(ttl) => {
-            state.records().put(RecordKind::PendingAuthorization, &p.id, p, ttl).await?;
+            ctx.records().put(RecordKind::PendingAuthorization, &p.id, p, ttl).await?;
             Ok(true)
         }
         None => Ok(false),
@@ -34,21 +34,21 @@ pub async fn save(state: &AppState, p: &PendingAuthorization, now: i64) -> Resul
 }
 
 /// Load a request that has not expired.
-pub async fn load(state: &AppState, id: &str, now: i64) -> Result<Option<PendingAuthorization>, StoreError> {
+pub async fn load(ctx: &Broker, id: &str, now: i64) -> Result<Option<PendingAuthorization>, StoreError> {
     if !plausible_id(id) {
         return Ok(None);
     }
-    let p: Option<PendingAuthorization> = state.records().get(RecordKind::PendingAuthorization, id).await?;
-    Ok(p.filter(|p| remaining(state, p, now).is_some()))
+    let p: Option<PendingAuthorization> = ctx.records().get(RecordKind::PendingAuthorization, id).await?;
+    Ok(p.filter(|p| remaining(ctx, p, now).is_some()))
 }
 
 /// Take a request out of the store (single use: exactly one caller gets it).
-pub async fn take(state: &AppState, id: &str, now: i64) -> Result<Option<PendingAuthorization>, StoreError> {
+pub async fn take(ctx: &Broker, id: &str, now: i64) -> Result<Option<PendingAuthorization>, StoreError> {
     if !plausible_id(id) {
         return Ok(None);
     }
-    let p: Option<PendingAuthorization> = state.records().take(RecordKind::PendingAuthorization, id).await?;
-    Ok(p.filter(|p| remaining(state, p, now).is_some()))
+    let p: Option<PendingAuthorization> = ctx.records().take(RecordKind::PendingAuthorization, id).await?;
+    Ok(p.filter(|p| remaining(ctx, p, now).is_some()))
 }
 
 /// Constant-time comparison of a presented CSRF token with the stored one.
@@ -61,11 +61,11 @@ pub fn csrf_ok(stored: &str, presented: Option<&str>) -> bool {
 }
 
 /// Same-origin check for form posts: an `Origin` header, when the browser sends one, must be ours
-/// (Fetch §3.1; browsers send it on every cross-origin POST).
-pub fn same_origin(state: &AppState, headers: &http::HeaderMap) -> bool {
-    match headers.get(http::header::ORIGIN).and_then(|v| v.to_str().ok()) {
+/// (Fetch §3.1; browsers send it on every cross-origin POST). `origin` is the header as text.
+pub fn same_origin(ctx: &Broker, origin: Option<&str>) -> bool {
+    match origin {
         None => true,
-        Some(origin) => origin == state.config().server.issuer.origin().ascii_serialization(),
+        Some(origin) => url::Url::parse(ctx.issuer().as_str()).is_ok_and(|issuer| origin == issuer.origin().ascii_serialization()),
     }
 }
 

@@ -6,13 +6,12 @@
 //! binding cookie. That GET takes the parked outcome (single use) and hands it, with the cookie, to
 //! [`super::continue_after_upstream`], which checks the binding before anything else.
 
+use super::binding::Presented;
+use super::next::{Next, Outcome};
 use crate::authenticators::AuthnError;
 use crate::identity::VerifiedIdentity;
+use crate::oidc_provider::broker::Broker;
 use crate::session::{RecordKind, StoreError};
-use crate::state::AppState;
-use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
-use http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -35,29 +34,29 @@ fn store_id(handle: &str) -> String {
 
 /// Park `outcome` for the parked authorization `pending_id`; returns the path to send the browser
 /// to (`/login/continue/{handle}`).
-pub async fn park(state: &AppState, pending_id: &str, outcome: Result<VerifiedIdentity, AuthnError>) -> Result<String, StoreError> {
+pub async fn park(ctx: &Broker, pending_id: &str, outcome: Result<VerifiedIdentity, AuthnError>) -> Result<String, StoreError> {
     let handle = crate::ids::random_id();
     let parked = Parked {
         pending_id: pending_id.to_owned(),
         outcome,
     };
-    state.records().put(KIND, &store_id(&handle), &parked, TTL).await?;
+    ctx.records().put(KIND, &store_id(&handle), &parked, TTL).await?;
     Ok(format!("/login/continue/{handle}"))
 }
 
-/// `GET /login/continue/{handle}`.
-pub async fn continue_get(State(state): State<AppState>, Path(handle): Path<String>, headers: HeaderMap) -> Response {
-    if !super::pending::plausible_id(&handle) {
-        return super::restart::page(&state, None);
+/// `GET /login/continue/{handle}`: take the parked outcome (single use) and continue the login
+/// with the binding value the browser `presented`.
+pub async fn continue_parked(ctx: &Broker, handle: &str, presented: Option<&Presented>) -> Outcome {
+    if !super::pending::plausible_id(handle) {
+        return Next::Restart(super::restart::unknown()).into();
     }
-    let parked = match state.records().take::<Parked>(KIND, &store_id(&handle)).await {
+    let parked = match ctx.records().take::<Parked>(KIND, &store_id(handle)).await {
         Ok(Some(p)) => p,
         Ok(None) => {
             tracing::info!("continue link unknown, expired or already used");
-            return super::restart::page(&state, None);
+            return Next::Restart(super::restart::unknown()).into();
         }
-        Err(e) => return crate::web::PageError::from(e).into_response(),
+        Err(e) => return Next::page(e, "de").into(),
     };
-    let presented = super::binding::presented(&state, &headers);
-    super::continue_after_upstream(&state, &parked.pending_id, presented.as_ref(), parked.outcome).await
+    super::continue_after_upstream(ctx, &parked.pending_id, presented, parked.outcome).await
 }

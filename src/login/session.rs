@@ -9,7 +9,6 @@
 //! `substantial` request for up to 2 h, but never a `high` one (oidc-landscape §2.1: "an elevated
 //! acr never decays"). When no level holds, the session is over.
 
-use crate::config::StoreConfig;
 use crate::identity::{Attributes, MethodId, Organisation, UpstreamSubject, VerifiedIdentity};
 use crate::session::{RecordKind, Records, SessionLimits, StoreError};
 use crate::trust::TrustLevel;
@@ -196,8 +195,13 @@ pub async fn load(records: &Records, session_id: &str) -> Result<Option<BrokerSe
 }
 
 /// Save a session with the TTL its limits leave; an expired session is deleted instead.
-pub async fn save(records: &Records, store: &StoreConfig, session: &BrokerSession, now: i64) -> Result<bool, StoreError> {
-    match session.ttl(now, |l| store.limits_for(l)) {
+pub async fn save(
+    records: &Records,
+    limits: impl Fn(TrustLevel) -> SessionLimits,
+    session: &BrokerSession,
+    now: i64,
+) -> Result<bool, StoreError> {
+    match session.ttl(now, limits) {
         Some(ttl) => {
             records.put(RecordKind::BrokerSession, &store_id(&session.id), session, ttl).await?;
             Ok(true)

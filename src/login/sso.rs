@@ -19,7 +19,7 @@ use crate::session::SessionLimits;
 use crate::trust::TrustLevel;
 
 /// What to do with a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     /// The session serves it, at this level.
     Reuse(TrustLevel),

@@ -4,110 +4,91 @@
 //! CSRF: the pending id in the URL is unguessable, the form carries the request's anti-CSRF token
 //! (compared in constant time), and a cross-origin `Origin` header is refused.
 
-use super::errors::{codes, error_redirect, OAuthError};
-use super::flow::{issuer, return_to};
+use super::browser::Browser;
+use super::errors::{codes, ErrorCode, OAuthError};
+use super::flow::return_to;
+use super::next::{Next, Problem};
 use super::params::RawParams;
 use super::{methods, pending};
-use crate::authenticators::{LoginContext, StartAction};
+use crate::authenticators::LoginContext;
+use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::PendingAuthorization;
-use crate::state::AppState;
-use crate::web::{render_page, Locale, PageError};
-use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use http::HeaderMap;
 use std::time::{Duration, UNIX_EPOCH};
 
 /// Load the request for a form post and check the CSRF token and origin.
-pub async fn verified_form(
-    state: &AppState,
-    id: &str,
-    headers: &HeaderMap,
-    form: &RawParams,
-    now: i64,
-) -> Result<PendingAuthorization, Response> {
-    let p = match pending::load(state, id, now).await {
+pub async fn verified_form(ctx: &Broker, id: &str, browser: &Browser, form: &RawParams, now: i64) -> Result<PendingAuthorization, Next> {
+    let p = match pending::load(ctx, id, now).await {
         Ok(Some(p)) => p,
-        Ok(None) => return Err(PageError::Expired.into_response()),
-        Err(e) => return Err(PageError::from(e).into_response()),
+        Ok(None) => return Err(Next::page(Problem::Expired, "de")),
+        Err(e) => return Err(Next::page(e, "de")),
     };
-    let locale = Locale::parse_or_default(&p.locale);
-    if !pending::same_origin(state, headers) || !pending::csrf_ok(&p.csrf, form.get("csrf")) {
-        return Err(PageError::Forbidden.render(locale));
+    if !pending::same_origin(ctx, browser.origin.as_deref()) || !pending::csrf_ok(&p.csrf, form.get("csrf")) {
+        return Err(Next::page(Problem::Forbidden, &p.locale));
     }
     Ok(p)
 }
 
-/// `POST /login/{id}/start`.
-pub async fn start_post(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: String) -> Response {
-    let now = state.clock().unix();
-    let form = RawParams::parse(&body);
-    let p = match verified_form(&state, &id, &headers, &form, now).await {
+/// `POST /login/{id}/start`: the method chosen on the choice page.
+pub async fn start(ctx: &Broker, id: &str, browser: &Browser, form: &RawParams) -> Next {
+    let now = ctx.clock().unix();
+    let p = match verified_form(ctx, id, browser, form, now).await {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(next) => return next,
     };
     let Some(method) = form.get("method").map(str::to_owned) else {
-        return PageError::BadRequest.render(Locale::parse_or_default(&p.locale));
+        return Next::page(Problem::BadRequest, &p.locale);
     };
-    start_method(&state, p, &method, now).await
+    start_method(ctx, p, &method, now).await
 }
 
 /// `POST /login/{id}/cancel`: the person goes back without logging in (`access_denied`).
-pub async fn cancel_post(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: String) -> Response {
-    let now = state.clock().unix();
-    let form = RawParams::parse(&body);
-    let p = match verified_form(&state, &id, &headers, &form, now).await {
+pub async fn cancel(ctx: &Broker, id: &str, browser: &Browser, form: &RawParams) -> Next {
+    let now = ctx.clock().unix();
+    let p = match verified_form(ctx, id, browser, form, now).await {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(next) => return next,
     };
-    let _ = pending::take(&state, &p.id, now).await;
-    error_redirect(&return_to(&p), codes::ACCESS_DENIED, &issuer(&state))
+    let _ = pending::take(ctx, &p.id, now).await;
+    Next::RpError {
+        to: return_to(&p),
+        error: codes::ACCESS_DENIED,
+    }
 }
 
 /// Start `method_id` for the request: only a method that the client allows and that reaches the
 /// required level (never a silent downgrade). The method gets the level, never the relying
 /// party's raw `acr_values` (design brief §4).
-pub async fn start_method(state: &AppState, mut p: PendingAuthorization, method_id: &str, now: i64) -> Response {
-    let locale = Locale::parse_or_default(&p.locale);
-    let iss = issuer(state);
+pub async fn start_method(ctx: &Broker, mut p: PendingAuthorization, method_id: &str, now: i64) -> Next {
     let to = return_to(&p);
-    let Some(client) = state.config().clients.iter().find(|c| c.id == p.client_id) else {
-        return PageError::Expired.render(locale);
+    let Some(client) = ctx.client(&p.client_id) else {
+        return Next::page(Problem::Expired, &p.locale);
     };
-    let eligible = methods::eligible(state.methods(), client, p.required_level);
+    let eligible = methods::eligible(ctx.methods(), client, p.required_level);
     let Some(method) = eligible.into_iter().find(|m| m.id().as_str() == method_id).cloned() else {
-        return PageError::BadRequest.render(locale);
+        return Next::page(Problem::BadRequest, &p.locale);
     };
     p.method = Some(method_id.to_owned());
-    match pending::save(state, &p, now).await {
+    match pending::save(ctx, &p, now).await {
         Ok(true) => {}
-        Ok(false) => return PageError::Expired.render(locale),
-        Err(e) => return PageError::from(e).render(locale),
+        Ok(false) => return Next::page(Problem::Expired, &p.locale),
+        Err(e) => return Next::page(e, &p.locale),
     }
-    let ctx = LoginContext {
+    let login = LoginContext {
         transaction_id: p.id.clone(),
         required_level: p.required_level,
-        locale: locale.as_str().to_owned(),
+        locale: p.locale.clone(),
         login_hint: p.login_hint.clone(),
         now: UNIX_EPOCH + Duration::from_secs(now.max(0) as u64),
     };
-    match method.start(&ctx).await {
-        Ok(StartAction::Redirect(url)) => Redirect::to(url.as_str()).into_response(),
-        Ok(StartAction::PostForm { action, fields }) => {
-            // No inline script (CSP): the person presses the visible button.
-            let title = crate::web::i18n::table(locale)["continue_title"];
-            render_page(
-                "post_form.html",
-                locale,
-                title,
-                None,
-                minijinja::context! { action => action.as_str(), fields => fields },
-            )
-            .into_response()
-        }
+    match method.start(&login).await {
+        Ok(action) => Next::Upstream { action, locale: p.locale },
         Err(e) => {
             tracing::warn!(method = method_id, error = %e, "upstream start failed");
-            let _ = pending::take(state, &p.id, now).await;
-            error_redirect(&to, OAuthError::new(e.oidc_error(), "the login method could not be started"), &iss)
+            let _ = pending::take(ctx, &p.id, now).await;
+            Next::RpError {
+                to,
+                error: OAuthError::new(ErrorCode::from(&e), "the login method could not be started"),
+            }
         }
     }
 }

@@ -10,6 +10,7 @@
 //!
 //! Descriptions are fixed, public texts; why a check failed goes to the log only.
 
+use crate::identity::AuthnError;
 use crate::session::StoreError;
 
 /// The `error` codes we emit (RFC 6749 §4.1.2.1 and §5.2, RFC 7009 §2.2.1, OIDC Core §3.1.2.6,
@@ -28,6 +29,8 @@ pub enum ErrorCode {
     UnsupportedGrantType,
     /// Scope widening at refresh, or an unknown or forbidden scope.
     InvalidScope,
+    /// `response_type` other than `code` (RFC 6749 §4.1.2.1).
+    UnsupportedResponseType,
     /// RFC 7009 §2.2.1: the server does not revoke this token type.
     UnsupportedTokenType,
     /// The person or the upstream denied the request.
@@ -60,6 +63,7 @@ impl ErrorCode {
             Self::UnauthorizedClient => "unauthorized_client",
             Self::UnsupportedGrantType => "unsupported_grant_type",
             Self::InvalidScope => "invalid_scope",
+            Self::UnsupportedResponseType => "unsupported_response_type",
             Self::UnsupportedTokenType => "unsupported_token_type",
             Self::AccessDenied => "access_denied",
             Self::LoginRequired => "login_required",
@@ -74,8 +78,23 @@ impl ErrorCode {
     }
 }
 
+/// The error the relying party gets for a failed upstream login (OIDC Core §3.1.2.6): the
+/// person's or the upstream's refusal and every failed check are `access_denied`, a level below
+/// the requirement `unmet_authentication_requirements`, an unreachable upstream
+/// `temporarily_unavailable`.
+impl From<&AuthnError> for ErrorCode {
+    fn from(e: &AuthnError) -> Self {
+        match e {
+            AuthnError::Cancelled | AuthnError::UpstreamFailure { .. } => Self::AccessDenied,
+            AuthnError::Rejected(_) | AuthnError::Unverified(_) => Self::AccessDenied,
+            AuthnError::LevelTooLow => Self::UnmetAuthenticationRequirements,
+            AuthnError::Unavailable(_) => Self::TemporarilyUnavailable,
+        }
+    }
+}
+
 /// An OAuth error.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthError {
     /// Error code.
     pub code: ErrorCode,

@@ -116,13 +116,3 @@ impl IntoResponse for PageError {
         self.render(Locale::De)
     }
 }
-
-impl From<crate::session::StoreError> for PageError {
-    fn from(e: crate::session::StoreError) -> Self {
-        tracing::error!(error = %e, "store failure during login");
-        match e {
-            crate::session::StoreError::Unavailable(_) => Self::Unavailable,
-            _ => Self::Internal,
-        }
-    }
-}

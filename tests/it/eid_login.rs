@@ -165,7 +165,7 @@ async fn error_outcomes_map_to_authn_errors() {
             (Some(code), AuthnError::UpstreamFailure { code: got }) if got == code => {}
             _ => panic!("{outcome}: unexpected {err:?}"),
         }
-        assert_eq!(err.oidc_error(), "access_denied");
+        assert_eq!(buergerkonto::oidc_provider::errors::ErrorCode::from(&err).as_str(), "access_denied");
     }
 }
 

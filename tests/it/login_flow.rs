@@ -424,7 +424,8 @@ async fn identity_from_a_method_not_started_is_refused() {
     let b = broker().await;
     let (id, bind) = parked(&b, &[("idp_hint", "dev-sub")]).await;
     let res =
-        buergerkonto::login::continue_after_upstream(&b.state, &id, Some(&bind), Ok(identity("dev", TrustLevel::High, "erika"))).await;
+        buergerkonto::http::login::continue_after_upstream(&b.state, &id, Some(&bind), Ok(identity("dev", TrustLevel::High, "erika")))
+            .await;
     assert_eq!(res.status(), 303);
     let loc = res.headers()["location"].to_str().unwrap();
     assert!(loc.contains("error=access_denied") && !loc.contains("code="), "{loc}");
@@ -435,7 +436,8 @@ async fn method_ceiling_caps_the_asserted_level() {
     let b = broker().await;
     let (id, bind) = parked(&b, &[("idp_hint", "dev-sub")]).await;
     let res =
-        buergerkonto::login::continue_after_upstream(&b.state, &id, Some(&bind), Ok(identity("dev-sub", TrustLevel::High, "erika"))).await;
+        buergerkonto::http::login::continue_after_upstream(&b.state, &id, Some(&bind), Ok(identity("dev-sub", TrustLevel::High, "erika")))
+            .await;
     let cb = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
     let g = grant_for_code(&b, &param(&cb, "code").unwrap()).await;
     assert_eq!(g.level, TrustLevel::Substantial, "a substantial method cannot give high");
@@ -446,7 +448,7 @@ async fn upstream_error_goes_to_the_relying_party_and_unknown_request_to_a_page(
     let b = broker().await;
     let (id, bind) = parked(&b, &[("idp_hint", "dev")]).await;
     let err = buergerkonto::authenticators::AuthnError::Unavailable("x".into());
-    let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Some(&bind), Err(err.clone())).await;
+    let res = buergerkonto::http::login::continue_after_upstream(&b.state, &id, Some(&bind), Err(err.clone())).await;
     // A page for the person (what happened, what to do) whose link carries the error to the RP.
     assert_eq!(res.status(), 200);
     assert!(res.headers().get("location").is_none());
@@ -460,7 +462,7 @@ async fn upstream_error_goes_to_the_relying_party_and_unknown_request_to_a_page(
     );
     assert!(!html.contains("x\u{0}") && !html.contains(">x<"), "no internal detail");
     // the request is used up: a replay gets a page, not a second redirect
-    let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Some(&bind), Err(err)).await;
+    let res = buergerkonto::http::login::continue_after_upstream(&b.state, &id, Some(&bind), Err(err)).await;
     assert_eq!(res.status(), 400);
     assert!(res.headers().get("location").is_none());
     let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
@@ -490,7 +492,7 @@ async fn upstream_failures_explained_in_english_too() {
         ),
     ] {
         let (id, bind) = parked(&b, &[("idp_hint", "dev"), ("ui_locales", "en")]).await;
-        let res = buergerkonto::login::continue_after_upstream(&b.state, &id, Some(&bind), Err(err)).await;
+        let res = buergerkonto::http::login::continue_after_upstream(&b.state, &id, Some(&bind), Err(err)).await;
         let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
         let html = String::from_utf8_lossy(&body);
         assert!(html.contains(text) && html.contains("lang=\"en\""), "{html}");

@@ -7,8 +7,8 @@
 use crate::support::{unique_namespace, TestBroker};
 use crate::support_login::*;
 use buergerkonto::clock::Clock;
+use buergerkonto::http::login::restart::{RESTART_DE, RESTART_EN};
 use buergerkonto::identity::{Attributes, MethodId, Organisation, UpstreamSubject, VerifiedIdentity};
-use buergerkonto::login::restart::{RESTART_DE, RESTART_EN};
 use buergerkonto::trust::TrustLevel;
 use openidconnect::reqwest;
 use std::sync::Arc;

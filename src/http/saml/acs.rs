@@ -107,7 +107,7 @@ async fn receive(
         Ok(_) => {}
     }
     // Park the verified outcome; the browser binding is checked on the same-site GET.
-    let next = crate::login::resume::park(state, &record.pending_id, outcome)
+    let next = crate::login::resume::park(state.broker(), &record.pending_id, outcome)
         .await
         .map_err(|e| Err(AppError::from(e)))?;
     Ok(Redirect::to(&next).into_response())

@@ -1,4 +1,4 @@
-//! The page a person sees when the upstream login did not succeed (cancelled, wrong PIN, card
+//! (HTTP edge) The page a person sees when the upstream login did not succeed (cancelled, wrong PIN, card
 //! expired, rejected response …): what happened and what to do, in German or English, with a link
 //! that returns to the service. The link carries the OIDC error (`access_denied`, …) with the
 //! relying party's `state` and `iss` (OIDC Core §3.1.2.6, RFC 9207), so the relying party learns the

@@ -1,0 +1,100 @@
+//! (HTTP edge) One function from a login step's [`Outcome`] to the response: 303 redirects to the
+//! relying party (code or error, with `state` and `iss`), to the choice and consent pages and to
+//! the upstream; pages (choice, consent, upstream failure, restart, errors); and the
+//! `Set-Cookie` headers the step asked for.
+
+use super::{browser, choice, consent, restart, start, upstream_error};
+use crate::login::errors::{code_url, error_url};
+use crate::login::{Next, Outcome, Problem};
+use crate::session::StoreError;
+use crate::state::AppState;
+use crate::web::{Locale, PageError};
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// The response for `outcome`.
+pub fn respond(state: &AppState, outcome: Outcome) -> Response {
+    let mut res = next(state, outcome.next);
+    if let Some(c) = outcome.session.and_then(|s| browser::session_cookie(state, &s.0)) {
+        res.headers_mut().append(http::header::SET_COOKIE, c);
+    }
+    if let Some(c) = outcome.binding.and_then(|b| browser::binding_cookie(state, &b)) {
+        res.headers_mut().append(http::header::SET_COOKIE, c);
+    }
+    res
+}
+
+fn next(state: &AppState, next: Next) -> Response {
+    match next {
+        // A redirect URI that does not parse cannot be registered; should it happen, a page (in
+        // German, as the response carries no language of its own).
+        Next::Code { to, code } => match code_url(&to, &code, state.broker().issuer().as_str()) {
+            Ok(url) => Redirect::to(url.as_str()).into_response(),
+            Err(p) => page(p, Locale::De),
+        },
+        Next::RpError { to, error } => match error_url(&to, error, state.broker().issuer().as_str()) {
+            Ok(url) => Redirect::to(url.as_str()).into_response(),
+            Err(p) => page(p, Locale::De),
+        },
+        Next::ToChoice { pending_id } => Redirect::to(&format!("/login/{pending_id}")).into_response(),
+        Next::ToConsent { pending_id } => Redirect::to(&format!("/consent/{pending_id}")).into_response(),
+        Next::Upstream { action, locale } => start::upstream(action, Locale::parse_or_default(&locale)),
+        Next::UpstreamFailed {
+            failure,
+            to,
+            error,
+            locale,
+        } => {
+            let locale = Locale::parse_or_default(&locale);
+            match error_url(&to, error, state.broker().issuer().as_str()) {
+                Ok(url) => upstream_error::page(&failure, locale, url.as_str()),
+                Err(p) => page(p, locale),
+            }
+        }
+        Next::Choice(view) => choice::page(view),
+        Next::Consent(view) => consent::page(view),
+        Next::Page { problem, locale } => page(problem, Locale::parse_or_default(&locale)),
+        Next::Restart(r) => restart::page(r),
+    }
+}
+
+/// The error page for a problem. Store failures are logged here (the detail never reaches the
+/// page): unavailable → 503, anything else → 500.
+pub fn page(problem: Problem, locale: Locale) -> Response {
+    let e = match problem {
+        Problem::UnknownClient => PageError::UnknownClient,
+        Problem::InvalidRedirectUri => PageError::InvalidRedirectUri,
+        Problem::BadRequest => PageError::BadRequest,
+        Problem::Expired => PageError::Expired,
+        Problem::Forbidden => PageError::Forbidden,
+        Problem::Internal => PageError::Internal,
+        Problem::Store(e) => {
+            tracing::error!(error = %e, "store failure during login");
+            match e {
+                StoreError::Unavailable(_) => PageError::Unavailable,
+                _ => PageError::Internal,
+            }
+        }
+    };
+    e.render(locale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_keep_their_status() {
+        for (problem, status) in [
+            (Problem::UnknownClient, 400),
+            (Problem::InvalidRedirectUri, 400),
+            (Problem::BadRequest, 400),
+            (Problem::Expired, 400),
+            (Problem::Forbidden, 403),
+            (Problem::Internal, 500),
+            (Problem::Store(StoreError::Unavailable("10.1.2.3:6379 refused".into())), 503),
+            (Problem::Store(StoreError::Corrupt("bad tag".into())), 500),
+        ] {
+            assert_eq!(page(problem, Locale::En).status().as_u16(), status);
+        }
+    }
+}
