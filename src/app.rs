@@ -27,6 +27,24 @@ pub enum StartupError {
     /// An upstream method could not be built.
     #[error("methods ({method}): {reason}")]
     Method { method: String, reason: String },
+    /// A background worker could not start.
+    #[error(transparent)]
+    Worker(#[from] crate::logout::worker::WorkerError),
+}
+
+/// The background work of one instance; stopped when dropped.
+#[derive(Debug)]
+pub struct Workers {
+    _backchannel_logout: crate::logout::worker::Worker,
+}
+
+/// Start the background work on the current tokio runtime: the delivery of back-channel logout
+/// tokens (logout/worker.rs). Every instance runs it; the queue's leases keep them from
+/// delivering anything twice.
+pub fn start_workers(state: &AppState) -> Result<Workers, StartupError> {
+    Ok(Workers {
+        _backchannel_logout: crate::logout::worker::spawn(state.broker().clone(), state.config().logout.clone())?,
+    })
 }
 
 /// Build the key ring from configuration.
@@ -162,6 +180,7 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
         .merge(crate::http::health::routes())
         .merge(crate::http::oidc::routes())
+        .merge(crate::http::logout::routes())
         .merge(crate::http::login::routes())
         .merge(crate::http::saml::routes())
         .merge(crate::http::cert_return::routes())

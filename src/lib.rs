@@ -15,6 +15,7 @@ pub mod identity;
 pub mod ids;
 pub mod keys;
 pub mod login;
+pub mod logout;
 pub mod oidc_provider;
 pub mod oidc_upstream;
 pub mod saml;

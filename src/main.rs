@@ -118,6 +118,13 @@ fn serve(path: &std::path::Path) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        let _workers = match buergerkonto::app::start_workers(&state) {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("buergerkonto: cannot start: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
         let handle_for_mtls = axum_server::Handle::new();
         tokio::spawn(buergerkonto::http::server::shutdown_on_signal(handle_for_mtls.clone(), grace));
         let listener = match std::net::TcpListener::bind(listen) {

@@ -2,6 +2,7 @@
 //! into a [`Config`]. Validation collects *every* problem into one [`ConfigError`], so an operator
 //! fixes a file in one round (style guide). Every key is documented in `config/example.toml`.
 
+mod logout;
 mod methods;
 mod oidc;
 mod problems;
@@ -24,6 +25,7 @@ pub use store::{StoreBackend, StoreConfig};
 /// values and validate it through the one path ([`Config::from_raw`]) instead of editing TOML text.
 pub mod raw {
     pub use super::certificate::{RawAnchor, RawCertificate};
+    pub use super::logout::RawLogout;
     pub use super::methods::RawMethod;
     pub use super::oidc::{RawClient, RawOidc, RawPairwise};
     pub use super::oidc_upstream::RawOidcUpstream;
@@ -50,6 +52,8 @@ pub struct RawConfig {
     pub keys: KeysRaw,
     #[serde(default)]
     pub oidc: oidc::RawOidc,
+    #[serde(default)]
+    pub logout: logout::RawLogout,
     #[serde(default)]
     pub clients: Vec<oidc::RawClient>,
     #[serde(default)]
@@ -115,6 +119,8 @@ pub struct Config {
     pub oidc: OidcConfig,
     /// Registered relying parties.
     pub clients: Vec<ClientConfig>,
+    /// Back-channel logout delivery.
+    pub logout: crate::logout::LogoutSettings,
     /// Upstream methods, in display order.
     pub methods: Vec<MethodConfig>,
     /// SAML service provider and upstreams.
@@ -165,6 +171,7 @@ impl RawConfig {
         let method_ids: Vec<String> = methods.iter().map(|m| m.id.as_str().to_owned()).collect();
         let oidc = oidc::validate_oidc(self.oidc, development, &mut p);
         let clients = oidc::validate_clients(self.clients, &method_ids, development, &mut p);
+        let logout = logout::validate(self.logout, &mut p);
         let saml = self.saml.map(|s| saml::validate(s, development, &mut p)).unwrap_or(None);
         let certificate = self
             .certificate
@@ -188,6 +195,7 @@ impl RawConfig {
                 keys,
                 oidc,
                 clients,
+                logout,
                 methods,
                 saml,
                 certificate,

@@ -108,6 +108,10 @@ pub struct RawClient {
     pub organisation_only: bool,
     #[serde(default)]
     pub skip_consent: bool,
+    #[serde(default)]
+    pub backchannel_logout_uri: Option<String>,
+    #[serde(default)]
+    pub backchannel_logout_session_required: bool,
 }
 
 pub(super) fn validate_clients(raw: Vec<RawClient>, method_ids: &[String], development: bool, p: &mut Problems) -> Vec<ClientConfig> {
@@ -172,6 +176,22 @@ pub(super) fn validate_clients(raw: Vec<RawClient>, method_ids: &[String], devel
         }
         for (j, u) in c.post_logout_redirect_uris.iter().enumerate() {
             p.url(&format!("{f}.post_logout_redirect_uris[{j}]"), u);
+        }
+        if let Some(u) = &c.backchannel_logout_uri {
+            // OIDC Back-Channel Logout 1.0 §2.2: absolute, https unless loopback in development,
+            // no fragment.
+            let field = format!("{f}.backchannel_logout_uri");
+            if let Some(url) = p.url(&field, u) {
+                if url.fragment().is_some() {
+                    p.push(format!("{field}: must not contain a fragment (Back-Channel Logout §2.2)"));
+                }
+                if url.scheme() != "https" && !(development && super::problems::is_loopback(&url)) {
+                    p.push(format!("{field}: must use https (http only for loopback in development)"));
+                }
+            }
+        }
+        if c.backchannel_logout_session_required && c.backchannel_logout_uri.is_none() {
+            p.push(format!("{f}.backchannel_logout_session_required: needs a backchannel_logout_uri"));
         }
         if !c.scopes.iter().any(|s| s == "openid") {
             p.push(format!("{f}.scopes: must include openid"));
@@ -254,6 +274,8 @@ pub(super) fn validate_clients(raw: Vec<RawClient>, method_ids: &[String], devel
                 allowed_methods: c.allowed_methods,
                 organisation_only: c.organisation_only,
                 skip_consent: c.skip_consent,
+                backchannel_logout_uri: c.backchannel_logout_uri,
+                backchannel_logout_session_required: c.backchannel_logout_session_required,
             });
         }
     }

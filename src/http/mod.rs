@@ -7,6 +7,7 @@ pub mod cookies;
 pub mod error;
 pub mod health;
 pub mod login;
+pub mod logout;
 pub mod metrics;
 pub mod mtls;
 pub mod oidc;

@@ -86,6 +86,9 @@ pub async fn issue_code(ctx: &Broker, pending: &PendingAuthorization, session: &
         expires_at: now.saturating_add(lifetime.as_secs() as i64),
     };
     ctx.records().put(RecordKind::Grant, grant.id.as_str(), &grant, lifetime).await?;
+    // Logout needs to know which clients got tokens in this session, with which `sid` (issue 11).
+    let session_key = session.id.store_key();
+    crate::oidc_provider::participants::remember(ctx, &grant, &session_key, now).await?;
     let code = AuthCode::generate();
     let record = AuthorizationCode {
         grant_id: grant.id.clone(),

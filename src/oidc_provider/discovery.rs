@@ -2,8 +2,12 @@
 //! `/.well-known/openid-configuration` (§4).
 //!
 //! It advertises exactly what is implemented: every value here has code and a test behind it.
-//! Absent on purpose: `request_object_*` (JAR), PAR, DPoP, `end_session_endpoint` (not part of the
-//! token side; the integrator adds it with the logout endpoint).
+//! Absent on purpose: `request_object_*` (JAR), PAR, DPoP, front-channel logout (browsers block
+//! the third-party cookies it needs; docs/relying-parties.md) and session management.
+//!
+//! Logout (issue 11): `end_session_endpoint` (RP-Initiated Logout 1.0 §2.1, `http/logout.rs`),
+//! `backchannel_logout_supported` and `backchannel_logout_session_supported` (Back-Channel Logout
+//! 1.0 §2.1: every logout token carries `sid`, and every ID token has one).
 
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::claims::SCOPE_CLAIMS;
@@ -84,5 +88,8 @@ pub fn metadata(broker: &Broker) -> Value {
         "request_uri_parameter_supported": false,
         "ui_locales_supported": ["de", "en"],
         "prompt_values_supported": ["none", "login", "consent"],
+        "end_session_endpoint": server.url("/logout"),
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
     })
 }

@@ -7,6 +7,7 @@ pub mod client_auth;
 pub mod discovery;
 pub mod errors;
 pub mod introspect;
+pub mod participants;
 pub mod records;
 pub mod revoke;
 pub mod settings;

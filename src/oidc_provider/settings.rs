@@ -91,6 +91,12 @@ pub struct ClientConfig {
     pub organisation_only: bool,
     /// Skip the consent page (operator-vouched first-party service).
     pub skip_consent: bool,
+    /// Where the broker POSTs logout tokens when a session this client got tokens in ends
+    /// (OIDC Back-Channel Logout 1.0 §2.2); `None`: the client is not notified.
+    pub backchannel_logout_uri: Option<String>,
+    /// The client requires `sid` in logout tokens (§2.2). The broker always sends it; the flag is
+    /// kept so the registration reads as the relying party wrote it.
+    pub backchannel_logout_session_required: bool,
 }
 
 /// Scopes the provider knows (docs/relying-parties.md lists their claims).

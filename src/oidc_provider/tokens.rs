@@ -10,7 +10,8 @@
 //!   signature and `typ`. `gid` names the grant, so that deleting the grant revokes the token.
 //!
 //! A token is *live* when its signature, `typ`, `iss` and `exp` hold, its grant still exists and
-//! belongs to the same client, and its `jti` is not on the revocation list ([`live_access_token`]).
+//! belongs to the same client, its `jti` is not on the revocation list and its broker session had
+//! not ended when it was issued ([`live_access_token`]).
 
 use crate::ids::{ClientId, GrantId, Nonce};
 use crate::keys::{KeyError, KeyRing, SigningAlg};
@@ -177,6 +178,9 @@ pub enum TokenInvalid {
     /// The `jti` was revoked (RFC 7009).
     #[error("token revoked")]
     Revoked,
+    /// Issued before the broker session it belongs to ended (logout).
+    #[error("session ended")]
+    SessionEnded,
     /// Store failed (fail closed).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -206,6 +210,14 @@ pub async fn live_access_token(
     }
     if records.get::<u8>(RecordKind::RevokedAccessToken, &claims.jti).await?.is_some() {
         return Err(TokenInvalid::Revoked);
+    }
+    // Logout ends every access token issued in the session up to that second (fail closed: one
+    // issued in the same second dies too), also those of `offline_access` grants, whose refresh
+    // tokens survive (participants.rs).
+    if let Some(end) = crate::oidc_provider::participants::ended_at(records, &grant.sid).await? {
+        if claims.iat <= end {
+            return Err(TokenInvalid::SessionEnded);
+        }
     }
     Ok((claims, grant))
 }

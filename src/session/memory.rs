@@ -10,9 +10,13 @@ use std::time::{Duration, Instant};
 /// Sweep expired entries every this many writes.
 const SWEEP_EVERY: u64 = 1024;
 
+/// A schedule: member → due time (unix ms), and when the whole schedule expires.
+type Schedule = (HashMap<String, i64>, Instant);
+
 #[derive(Default)]
 struct Inner {
     map: HashMap<String, (Vec<u8>, Instant)>,
+    schedules: HashMap<String, Schedule>,
     writes: u64,
 }
 
@@ -48,7 +52,15 @@ impl Inner {
         self.writes = self.writes.wrapping_add(1);
         if self.writes.is_multiple_of(SWEEP_EVERY) {
             self.map.retain(|_, (_, exp)| *exp > now);
+            self.schedules.retain(|_, (_, exp)| *exp > now);
         }
+    }
+
+    fn live_schedule(&mut self, key: &str, now: Instant) -> Option<&mut Schedule> {
+        if self.schedules.get(key).is_some_and(|(_, exp)| *exp <= now) {
+            self.schedules.remove(key);
+        }
+        self.schedules.get_mut(key)
     }
 }
 
@@ -98,6 +110,40 @@ impl SessionStore for MemoryStore {
         g.map.insert(key.to_owned(), (value.to_vec(), now + ttl));
         g.note_write(now);
         Ok(true)
+    }
+
+    async fn schedule(&self, key: &str, member: &str, due: i64, ttl: Duration) -> Result<(), StoreError> {
+        let now = Instant::now();
+        let mut g = self.lock()?;
+        let until = now + ttl;
+        match g.live_schedule(key, now) {
+            Some((members, exp)) => {
+                members.insert(member.to_owned(), due);
+                *exp = (*exp).max(until);
+            }
+            None => {
+                g.schedules
+                    .insert(key.to_owned(), (HashMap::from([(member.to_owned(), due)]), until));
+            }
+        }
+        g.note_write(now);
+        Ok(())
+    }
+
+    async fn due(&self, key: &str, now_ms: i64, limit: usize) -> Result<Vec<String>, StoreError> {
+        let mut g = self.lock()?;
+        let Some((members, _)) = g.live_schedule(key, Instant::now()) else {
+            return Ok(Vec::new());
+        };
+        let mut due: Vec<(i64, &String)> = members.iter().filter(|(_, d)| **d <= now_ms).map(|(m, d)| (*d, m)).collect();
+        due.sort();
+        Ok(due.into_iter().take(limit).map(|(_, m)| m.clone()).collect())
+    }
+
+    async fn unschedule(&self, key: &str, member: &str) -> Result<bool, StoreError> {
+        let mut g = self.lock()?;
+        Ok(g.live_schedule(key, Instant::now())
+            .is_some_and(|(members, _)| members.remove(member).is_some()))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

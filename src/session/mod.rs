@@ -50,6 +50,17 @@ pub trait SessionStore: Send + Sync + 'static {
     /// replaced it. An update of a record another request deleted in between (a revoked grant)
     /// must never bring it back: the check and the write are one atomic step.
     async fn replace_if_exists(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, StoreError>;
+    /// Put `member` into the schedule `key` with `due` (unix milliseconds), replacing an earlier
+    /// due time of the same member. The schedule lives at least `ttl` from now (each call can only
+    /// lengthen it). Members are short ids, never secrets or personal data (durable queues: the
+    /// back-channel logout deliveries).
+    async fn schedule(&self, key: &str, member: &str, due: i64, ttl: Duration) -> Result<(), StoreError>;
+    /// Up to `limit` members of the schedule `key` whose due time is at or before `now` (unix
+    /// milliseconds), earliest first. Reading claims nothing: callers take a lease
+    /// ([`SessionStore::insert_if_absent`]) before acting on a member.
+    async fn due(&self, key: &str, now: i64, limit: usize) -> Result<Vec<String>, StoreError>;
+    /// Remove `member` from the schedule `key`; `true` when it was there.
+    async fn unschedule(&self, key: &str, member: &str) -> Result<bool, StoreError>;
     /// Check that the backend answers (for `/readyz`).
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -142,6 +142,22 @@ impl Records {
         self.store.replace_if_exists(&key, &raw, ttl).await
     }
 
+    /// Put `member` into the schedule of `kind` due at `due` (unix ms); see
+    /// [`SessionStore::schedule`]. One schedule per kind and namespace.
+    pub async fn schedule(&self, kind: RecordKind, member: &str, due: i64, ttl: Duration) -> Result<(), StoreError> {
+        self.store.schedule(&self.key(kind, "schedule"), member, due, ttl).await
+    }
+
+    /// Members of the schedule of `kind` due at `now` (unix ms), earliest first, at most `limit`.
+    pub async fn due(&self, kind: RecordKind, now: i64, limit: usize) -> Result<Vec<String>, StoreError> {
+        self.store.due(&self.key(kind, "schedule"), now, limit).await
+    }
+
+    /// Remove `member` from the schedule of `kind`; `true` when it was there.
+    pub async fn unschedule(&self, kind: RecordKind, member: &str) -> Result<bool, StoreError> {
+        self.store.unschedule(&self.key(kind, "schedule"), member).await
+    }
+
     /// Replay cache: remember `id` for `ttl`; `true` the first time, `false` for a replay.
     /// Ids are hashed first so attacker-chosen strings never become raw store keys.
     pub async fn first_sighting(&self, kind: RecordKind, id: &str, ttl: Duration) -> Result<bool, StoreError> {

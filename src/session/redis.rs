@@ -7,6 +7,9 @@
 //! - `replace_if_exists` is `SET key value PX ttl XX`: an update (a grant's extended expiry) lands
 //!   only while the record exists, so a revocation (`DEL`) racing it is never undone. `PX` sets the
 //!   new TTL in the same command (`XX` alone would drop the old TTL and keep the key forever).
+//! - `schedule` / `due` / `unschedule` are a sorted set (`ZADD`, `ZRANGEBYSCORE … LIMIT`, `ZREM`)
+//!   scored by due time; `schedule` also lengthens the set's TTL in the same Lua script, so no
+//!   key lives forever and no interleaving shortens it.
 //! - Every error (I/O, timeout, protocol, `WRONGTYPE` …) maps to [`StoreError::Unavailable`]; callers
 //!   fail closed with 503. There are no automatic retries of commands: re-running a `GETDEL` after an
 //!   ambiguous failure could hand out a code twice or lose it (crates.md: "code redemption must fail
@@ -148,6 +151,50 @@ impl SessionStore for RedisStore {
 
     async fn replace_if_exists(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, StoreError> {
         self.set_conditional(key, value, ttl, "XX").await
+    }
+
+    async fn schedule(&self, key: &str, member: &str, due: i64, ttl: Duration) -> Result<(), StoreError> {
+        // ZADD, then PEXPIRE only if that lengthens the TTL: one script, so atomic.
+        const SCRIPT: &str = "redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) \
+            local t = redis.call('PTTL', KEYS[1]) \
+            if t < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end \
+            return 1";
+        let ms = ttl_millis(ttl);
+        self.run(|mut c| async move {
+            redis::cmd("EVAL")
+                .arg(SCRIPT)
+                .arg(1)
+                .arg(key)
+                .arg(due)
+                .arg(member)
+                .arg(ms)
+                .query_async::<i64>(&mut c)
+                .await
+        })
+        .await
+        .map(|_| ())
+    }
+
+    async fn due(&self, key: &str, now: i64, limit: usize) -> Result<Vec<String>, StoreError> {
+        self.run(|mut c| async move {
+            redis::cmd("ZRANGEBYSCORE")
+                .arg(key)
+                .arg("-inf")
+                .arg(now)
+                .arg("LIMIT")
+                .arg(0)
+                .arg(limit)
+                .query_async::<Vec<String>>(&mut c)
+                .await
+        })
+        .await
+    }
+
+    async fn unschedule(&self, key: &str, member: &str) -> Result<bool, StoreError> {
+        let removed = self
+            .run(|mut c| async move { redis::cmd("ZREM").arg(key).arg(member).query_async::<i64>(&mut c).await })
+            .await?;
+        Ok(removed > 0)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

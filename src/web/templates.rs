@@ -18,6 +18,9 @@ fn env() -> &'static Environment<'static> {
             ("post_form.html", include_str!("../../templates/post_form.html")),
             ("dev_login.html", include_str!("../../templates/dev_login.html")),
             ("restart.html", include_str!("../../templates/restart.html")),
+            ("logout_confirm.html", include_str!("../../templates/logout_confirm.html")),
+            ("logged_out.html", include_str!("../../templates/logged_out.html")),
+            ("session.html", include_str!("../../templates/session.html")),
         ] {
             if let Err(e) = env.add_template(name, src) {
                 tracing::error!(template = name, error = %e, "template does not compile");

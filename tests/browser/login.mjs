@@ -26,6 +26,10 @@
 //                ("Bitte starten Sie die Anmeldung bei dem Online-Dienst neu"), hold no session
 //                cookie, and never reach the demo's callback; A's login is dead as well.
 //   tabs         two logins in two tabs of one browser, finished in reverse order: both complete.
+//   logout       issue 11: after a login, the citizen's /session page (de, en) lists the demo; a
+//                logout request without id_token_hint (/logout?client_id=demo) shows the
+//                confirmation page; "Ja, abmelden" ends the session (logged-out page); /session
+//                then says nobody is logged in.
 //
 // About `bypassCSP`: the broker sends `Content-Security-Policy: default-src 'none'`, which (rightly)
 // blocks the injected axe-core script. The axe contexts therefore use Playwright's `bypassCSP: true`.
@@ -531,6 +535,39 @@ async function axeSelfTest(browser) {
   await ctx.close();
 }
 
+async function scenarioLogout(browser) {
+  log('scenario logout');
+  const ctx = await newContext(browser);
+  const page = await ctx.newPage();
+  const t = DE;
+  await page.goto(`${base}/demo`);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: t.startButton }).click()]);
+  await Promise.all([page.waitForNavigation(), methodButton(page, DEV_METHOD).click()]);
+  await devLogin(page, t);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: t.approve }).click()]);
+  await expectResult(page, t, 'demo result (logout scenario)');
+  await page.goto(`${base}/session`);
+  await expectPage(page, 'session (de)', 'de', 'Ihre Anmeldung bei buergerkonto');
+  assert(((await page.locator('main').textContent()) || '').includes('Demo-Fachverfahren'), '/session lists the demo');
+  await checkA11y(page, 'session (de)');
+  await page.goto(`${base}/session?lang=en`);
+  await expectPage(page, 'session (en)', 'en', 'Your buergerkonto login');
+  await checkA11y(page, 'session (en)');
+  await page.goto(`${base}/logout?client_id=demo`);
+  await expectPage(page, 'logout confirmation (de)', 'de', 'Abmelden?');
+  await checkA11y(page, 'logout confirmation (de)');
+  await page.goto(`${base}/logout?client_id=demo&ui_locales=en`);
+  await expectPage(page, 'logout confirmation (en)', 'en', 'Log out?');
+  await checkA11y(page, 'logout confirmation (en)');
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Yes, log out' }).click()]);
+  await expectPage(page, 'logged out (en)', 'en', 'You are logged out');
+  await checkA11y(page, 'logged out (en)');
+  await page.goto(`${base}/session`);
+  await expectPage(page, 'session after logout (de)', 'de', 'Sie sind nicht angemeldet');
+  await checkA11y(page, 'session after logout (de)');
+  await ctx.close();
+}
+
 async function main() {
   // Playwright gives every launch a fresh temporary profile (--user-data-dir) and removes it at close;
   // it refuses a --user-data-dir argument for launch(). HOME/XDG dirs point at a private temp dir so
@@ -563,6 +600,7 @@ async function main() {
     await scenarioErrors(browser);
     await scenarioReplay(browser);
     await scenarioTabs(browser);
+    await scenarioLogout(browser);
   } finally {
     await browser.close();
     rmSync(home, { recursive: true, force: true });

@@ -4,7 +4,8 @@
 //! demo — in German and English, takes the deny path, and runs axe-core (WCAG 2.1 A/AA) on every
 //! page with zero violations allowed. Issue 9: a SAML Response captured in one browser context and
 //! submitted from another lands on the restart page without a session cookie (`replay`), and two
-//! logins in parallel tabs of one browser both complete (`tabs`). What each scenario does is
+//! logins in parallel tabs of one browser both complete (`tabs`). Issue 11: the citizen's `/session`
+//! page, the logout confirmation page and the logged-out page (`logout`). What each scenario does is
 //! described in the script's header.
 //!
 //! Needs `node`, `/usr/bin/chromium` (or `$CHROMIUM`) and `npm ci --prefix tests/browser`; `.ci/run`

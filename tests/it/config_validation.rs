@@ -114,3 +114,40 @@ fn revocation_setting_is_validated() {
     let e = problems(|c| with_certificate(c, ""));
     assert!(!e.contains(NO_CRL), "{e}");
 }
+
+/// Issue 11: back-channel logout registration and `[logout]` delivery settings.
+#[test]
+fn backchannel_logout_registration_and_delivery_settings_are_checked() {
+    use crate::support::RawConfigExt;
+    let ok = dev_config(|c| {
+        c.client_mut("demo").backchannel_logout_uri = Some("http://127.0.0.1:9/bcl".into());
+        c.client_mut("demo").backchannel_logout_session_required = true;
+    })
+    .unwrap();
+    let demo = ok.clients.iter().find(|c| c.id.as_str() == "demo").unwrap();
+    assert_eq!(demo.backchannel_logout_uri.as_deref(), Some("http://127.0.0.1:9/bcl"));
+    assert_eq!(ok.logout, buergerkonto::logout::LogoutSettings::default(), "defaults");
+    let text = problems(|c| {
+        c.client_mut("demo").backchannel_logout_uri = Some("http://rp.example/bcl#x".into());
+    });
+    assert!(text.contains("backchannel_logout_uri: must not contain a fragment"), "{text}");
+    assert!(text.contains("backchannel_logout_uri: must use https"), "{text}");
+    let text = problems(|c| c.client_mut("demo").backchannel_logout_session_required = true);
+    assert!(
+        text.contains("backchannel_logout_session_required: needs a backchannel_logout_uri"),
+        "{text}"
+    );
+    let text = problems(|c| {
+        c.logout.backchannel_retry_for_secs = Some(10);
+        c.logout.backchannel_timeout_secs = Some(0);
+        c.logout.backchannel_backoff_initial_ms = Some(10_000);
+        c.logout.backchannel_backoff_max_secs = Some(5);
+    });
+    for key in [
+        "logout.backchannel_retry_for_secs",
+        "logout.backchannel_timeout_secs",
+        "logout.backchannel_backoff_initial_ms: must not exceed",
+    ] {
+        assert!(text.contains(key), "{key}: {text}");
+    }
+}

@@ -25,6 +25,18 @@ async fn metadata_is_complete_and_truthful() {
     assert_eq!(m["jwks_uri"], app.url("/jwks"));
     assert_eq!(m["introspection_endpoint"], app.url("/introspect"));
     assert_eq!(m["revocation_endpoint"], app.url("/revoke"));
+    // Logout (issue 11): exactly what exists — RP-initiated and back-channel, no front-channel
+    // and no session-management iframe.
+    assert_eq!(m["end_session_endpoint"], app.url("/logout"));
+    assert_eq!(m["backchannel_logout_supported"], true);
+    assert_eq!(m["backchannel_logout_session_supported"], true);
+    for absent in [
+        "frontchannel_logout_supported",
+        "frontchannel_logout_session_supported",
+        "check_session_iframe",
+    ] {
+        assert!(m.get(absent).is_none(), "{absent} advertised");
+    }
     assert_eq!(m["response_types_supported"], serde_json::json!(["code"]));
     assert_eq!(m["code_challenge_methods_supported"], serde_json::json!(["S256"]));
     assert_eq!(

@@ -20,6 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["authenticators"],
     &["oidc_provider"],
     &["login"],
+    &["logout"],
     // The edge: settings are built by `config`, which knows every domain module; `state` is the
     // axum state; pages, handlers, simulators and the router above them.
     &["config"],

@@ -5,7 +5,9 @@ mod peers;
 mod support;
 mod support_binding;
 mod support_login;
+mod support_logout;
 mod support_op;
+mod support_receiver;
 mod testbed;
 
 mod authorize;
@@ -29,6 +31,8 @@ mod jwt_attacks;
 mod keys;
 mod layers;
 mod login_flow;
+mod logout;
+mod logout_backchannel;
 mod mtls;
 mod pages;
 mod redis_faults;

@@ -1,6 +1,6 @@
 //! The one gate for tests that need an external peer (issue 9 item 7: no vacuous passes).
 //!
-//! A test that needs Python (signxml + cryptography + lxml), the `xmlsec1` CLI, Redis, a
+//! A test that needs Python (signxml + cryptography + lxml + jwcrypto), the `xmlsec1` CLI, Redis, a
 //! `redis-server` binary, `curl`, Node + Chromium, or Node + panva's `oidc-provider` calls
 //! `require_…()` first:
 //!
@@ -25,7 +25,7 @@ use std::time::Duration;
 /// An external program or service some tests need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Peer {
-    /// python3 with signxml, cryptography and lxml (tests/peers/requirements.txt).
+    /// python3 with signxml, cryptography, lxml and jwcrypto (tests/peers/requirements.txt).
     Python,
     /// The xmlsec1 command-line tool.
     Xmlsec1,
@@ -67,8 +67,9 @@ impl Peer {
                     return Err(format!("{} hidden by BK_TEST_HIDE_PEERS", self.name()));
                 }
                 match self {
-                    Self::Python => runs("python3", &["-c", "import signxml, cryptography, lxml"])
-                        .map_err(|e| format!("python3 with signxml/cryptography/lxml ({e}; pip install -r tests/peers/requirements.txt)")),
+                    Self::Python => runs("python3", &["-c", "import signxml, cryptography, lxml, jwcrypto"]).map_err(|e| {
+                        format!("python3 with signxml/cryptography/lxml/jwcrypto ({e}; pip install -r tests/peers/requirements.txt)")
+                    }),
                     Self::Xmlsec1 => runs("xmlsec1", &["--version"]).map_err(|e| format!("xmlsec1 ({e}; apt-get install xmlsec1)")),
                     Self::RedisServer => {
                         runs("redis-server", &["--version"]).map_err(|e| format!("redis-server ({e}; apt-get install redis-server)"))
@@ -223,7 +224,7 @@ pub fn require(peer: Peer) -> bool {
     }
 }
 
-/// [`require`] for python3 + signxml + cryptography + lxml.
+/// [`require`] for python3 + signxml + cryptography + lxml + jwcrypto.
 #[must_use]
 pub fn require_python() -> bool {
     require(Peer::Python)

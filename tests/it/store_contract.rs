@@ -363,6 +363,56 @@ async fn other_key_cannot_read(b: &Backend) {
     );
 }
 
+/// The schedule behind the back-channel logout queue: members by due time, earliest first, a
+/// member's due time replaced, removal reported once, and the schedule itself expires.
+async fn schedule_due_unschedule(b: &Backend) {
+    let k = b.key("sched");
+    assert!(b.store.due(&k, i64::MAX, 10).await.unwrap().is_empty());
+    b.store.schedule(&k, "late", 3000, LONG).await.unwrap();
+    b.store.schedule(&k, "early", 1000, LONG).await.unwrap();
+    b.store.schedule(&k, "mid", 2000, LONG).await.unwrap();
+    assert_eq!(b.store.due(&k, 999, 10).await.unwrap(), Vec::<String>::new());
+    assert_eq!(b.store.due(&k, 2000, 10).await.unwrap(), vec!["early", "mid"]);
+    assert_eq!(b.store.due(&k, 5000, 2).await.unwrap(), vec!["early", "mid"], "limit");
+    // Rescheduling replaces the due time (no duplicate member).
+    b.store.schedule(&k, "early", 4000, LONG).await.unwrap();
+    assert_eq!(b.store.due(&k, 5000, 10).await.unwrap(), vec!["mid", "late", "early"]);
+    assert!(b.store.unschedule(&k, "mid").await.unwrap());
+    assert!(!b.store.unschedule(&k, "mid").await.unwrap(), "removed once");
+    assert!(!b.store.unschedule(&b.key("none"), "x").await.unwrap());
+    assert_eq!(b.store.due(&k, 5000, 10).await.unwrap(), vec!["late", "early"]);
+    // A short TTL never shortens a longer one; the schedule expires as a whole.
+    b.store.schedule(&k, "x", 1, Duration::from_millis(200)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(b.store.due(&k, 5000, 10).await.unwrap().len(), 3, "TTL shortened");
+    let short = b.key("short");
+    b.store.schedule(&short, "x", 1, Duration::from_millis(200)).await.unwrap();
+    for _ in 0..100 {
+        if b.store.due(&short, 5000, 10).await.unwrap().is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("schedule did not expire");
+}
+
+/// The lease of a delivery: of concurrent instances exactly one gets it (`SET NX PX`).
+async fn lease_exactly_one_wins(b: &Backend) {
+    let k = b.key("lease");
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let (store, k) = (b.store.clone(), k.clone());
+        tasks.push(tokio::spawn(async move {
+            store.insert_if_absent(&k, format!("i{i}").as_bytes(), LONG).await.unwrap()
+        }));
+    }
+    let mut won = 0;
+    for t in tasks {
+        won += usize::from(t.await.unwrap());
+    }
+    assert_eq!(won, 1);
+}
+
 async fn ping(b: &Backend) {
     b.store.ping().await.unwrap();
 }
@@ -402,5 +452,7 @@ contract!(
     replace_if_exists_never_resurrects,
     sealed_not_plaintext,
     other_key_cannot_read,
+    schedule_due_unschedule,
+    lease_exactly_one_wins,
     ping,
 );

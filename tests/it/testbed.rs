@@ -141,6 +141,8 @@ pub struct TestBroker {
     /// The raw configuration it runs with (for a second instance or a config file).
     pub raw: RawConfig,
     handle: axum_server::Handle<SocketAddr>,
+    /// Background work (back-channel logout delivery), stopped with the broker.
+    workers: Option<buergerkonto::app::Workers>,
 }
 
 type Edit = Box<dyn FnOnce(&mut RawConfig) + Send>;
@@ -181,9 +183,18 @@ impl TestBroker {
     }
 }
 
+impl TestBroker {
+    /// Stop the background work only (the listener keeps serving): an instance that crashed
+    /// before delivering what it queued.
+    pub fn stop_workers(&mut self) {
+        self.workers = None;
+    }
+}
+
 impl Drop for TestBroker {
     fn drop(&mut self) {
         self.handle.shutdown();
+        self.workers = None;
     }
 }
 
@@ -260,6 +271,7 @@ impl TestBrokerBuilder {
         };
         let raw = self.raw_config(&base, addr);
         let state = self.state(raw.clone()).await?;
+        let workers = buergerkonto::app::start_workers(&state).map_err(|e| e.to_string())?;
         let tls = state.config().server.tls.clone();
         let app = buergerkonto::build_app(state.clone());
         let handle = axum_server::Handle::new();
@@ -276,6 +288,7 @@ impl TestBrokerBuilder {
             state,
             raw,
             handle,
+            workers: Some(workers),
         })
     }
 

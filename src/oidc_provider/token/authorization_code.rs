@@ -68,6 +68,9 @@ pub enum RedeemError {
     /// Grant missing (`invalid_grant`).
     #[error("grant gone")]
     GrantGone,
+    /// The broker session the code was issued in has ended (logout) (`invalid_grant`).
+    #[error("session ended")]
+    SessionEnded,
     /// Store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -132,6 +135,11 @@ pub async fn redeem(
     if grant.client_id != *client_id {
         records.delete(RecordKind::Grant, record.grant_id.as_str()).await?;
         return Err(RedeemError::WrongClient);
+    }
+    // A code of a session that was logged out in the meantime yields nothing.
+    if crate::oidc_provider::participants::ended_at(records, &grant.sid).await?.is_some() {
+        records.delete(RecordKind::Grant, record.grant_id.as_str()).await?;
+        return Err(RedeemError::SessionEnded);
     }
     Ok((grant, record.nonce))
 }
