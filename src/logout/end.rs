@@ -43,6 +43,26 @@ impl EndReason {
     }
 }
 
+/// Queue the back-channel logout token for one participation whose session ended, if its client
+/// registered a `backchannel_logout_uri`. Returns whether a delivery was queued (false also when
+/// one is queued already: one delivery per client and session).
+pub async fn announce(broker: &Broker, settings: &LogoutSettings, p: &Participation) -> Result<bool, StoreError> {
+    if broker.client(&p.client_id).is_none_or(|c| c.backchannel_logout_uri.is_none()) {
+        return Ok(false);
+    }
+    let now_ms = unix_ms(broker);
+    let d = Delivery {
+        client_id: p.client_id.clone(),
+        sid: p.sid.clone(),
+        sub: p.sub.clone(),
+        ended_at: now_ms,
+        attempts: 0,
+        next_at: now_ms,
+        state: DeliveryState::Pending,
+    };
+    queue::enqueue(broker.records(), settings, &d).await
+}
+
 /// Unix milliseconds of the broker's clock.
 pub fn unix_ms(broker: &Broker) -> i64 {
     broker
@@ -61,27 +81,13 @@ pub async fn end_session(
     reason: EndReason,
 ) -> Result<Vec<Participation>, StoreError> {
     let now = broker.clock().unix();
-    let now_ms = unix_ms(broker);
     let used = participations(broker, &session.id).await?;
     for c in broker.clients() {
         participants::mark_ended(broker, &sid_for(&session.id, &c.id), now).await?;
     }
     let mut queued = 0usize;
     for p in &used {
-        let wants = broker.client(&p.client_id).is_some_and(|c| c.backchannel_logout_uri.is_some());
-        if !wants {
-            continue;
-        }
-        let d = Delivery {
-            client_id: p.client_id.clone(),
-            sid: p.sid.clone(),
-            sub: p.sub.clone(),
-            ended_at: now_ms,
-            attempts: 0,
-            next_at: now_ms,
-            state: DeliveryState::Pending,
-        };
-        if queue::enqueue(broker.records(), settings, &d).await? {
+        if announce(broker, settings, p).await? {
             queued += 1;
         }
     }

@@ -10,7 +10,6 @@
 //! in anywhere, so nothing else needs ending.
 
 use super::end::unix_ms;
-use super::queue::{self, Delivery, DeliveryState};
 use super::settings::LogoutSettings;
 use crate::login::session::BrokerSession;
 use crate::oidc_provider::broker::Broker;
@@ -50,20 +49,7 @@ async fn look(broker: &Broker, settings: &LogoutSettings, sid: &str) -> Result<(
         let due = now.saturating_add(left.as_secs() as i64).saturating_mul(1000);
         return participants::keep(broker, &p, due).await;
     }
-    let wants = broker.client(&p.client_id).is_some_and(|c| c.backchannel_logout_uri.is_some());
-    if wants {
-        let now_ms = unix_ms(broker);
-        let d = Delivery {
-            client_id: p.client_id.clone(),
-            sid: p.sid.clone(),
-            sub: p.sub.clone(),
-            ended_at: now_ms,
-            attempts: 0,
-            next_at: now_ms,
-            state: DeliveryState::Pending,
-        };
-        queue::enqueue(records, settings, &d).await?;
-    }
-    tracing::info!(client = %p.client_id, backchannel = wants, "broker session expired");
+    let queued = super::end::announce(broker, settings, &p).await?;
+    tracing::info!(client = %p.client_id, backchannel = queued, "broker session expired");
     participants::forget(records, sid).await
 }
