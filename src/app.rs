@@ -181,6 +181,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::http::health::routes())
         .merge(crate::http::oidc::routes())
         .merge(crate::http::logout::routes())
+        .merge(crate::http::logout_return::routes())
         .merge(crate::http::login::routes())
         .merge(crate::http::saml::routes())
         .merge(crate::http::cert_return::routes())

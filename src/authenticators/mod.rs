@@ -15,7 +15,7 @@ pub use crate::identity::AuthnError;
 pub use registry::AuthenticatorRegistry;
 pub use settings::{MethodConfig, MethodKind};
 
-use crate::identity::{MethodId, VerifiedIdentity};
+use crate::identity::{MethodId, UpstreamSession, VerifiedIdentity};
 use crate::ids::PendingId;
 use crate::trust::TrustLevel;
 use async_trait::async_trait;
@@ -71,6 +71,29 @@ pub enum UpstreamReturn {
     DevForm { fields: Vec<(String, String)> },
 }
 
+/// Ending the person's session at the upstream (issue 11 item 5), after ours has ended.
+#[derive(Debug, Clone)]
+pub struct UpstreamLogout {
+    /// Our correlation value for the way back (OIDC `state`, SAML `RelayState`): a random store key
+    /// that says where the browser goes afterwards. Carries nothing the person could abuse.
+    pub state: String,
+    /// Where the upstream sends the browser back (`{issuer}/logout/return`).
+    pub return_uri: Url,
+    /// `de` or `en`.
+    pub locale: String,
+    /// Time of the request.
+    pub now: SystemTime,
+}
+
+/// What the upstream sent back to `/logout/return`, as received.
+#[derive(Debug, Clone, Default)]
+pub struct UpstreamLogoutReturn {
+    /// The raw query string (a Redirect-binding signature covers it byte for byte, SAML Bindings §3.4.4.1).
+    pub raw_query: Option<String>,
+    /// Query or form parameters, decoded.
+    pub params: Vec<(String, String)>,
+}
+
 /// The label of a method in `locale` (`en`, otherwise German: the default language of the pages).
 pub fn localized_label(locale: &str, de: &str, en: &str) -> String {
     if locale == "en" { en } else { de }.to_owned()
@@ -94,4 +117,17 @@ pub trait Authenticator: Send + Sync + 'static {
     /// Finish it. `transaction_id` was recovered by the caller from what the upstream returned
     /// and checked against the store.
     async fn finish(&self, transaction_id: &PendingId, input: UpstreamReturn, now: SystemTime) -> Result<VerifiedIdentity, AuthnError>;
+
+    /// Where to send the browser to end `session` at the upstream, or `None` when the upstream offers
+    /// no logout. Called after the broker session has ended: a failure here never keeps anyone
+    /// logged in at the broker.
+    async fn end_upstream_session(&self, _session: &UpstreamSession, _req: &UpstreamLogout) -> Result<Option<StartAction>, AuthnError> {
+        Ok(None)
+    }
+
+    /// Check the upstream's answer at `/logout/return` (e.g. a SAML `<LogoutResponse>`); `state` is
+    /// the value handed out in [`UpstreamLogout`]. Only says whether the upstream confirmed.
+    async fn finish_upstream_logout(&self, _state: &str, _input: &UpstreamLogoutReturn, _now: SystemTime) -> Result<(), AuthnError> {
+        Ok(())
+    }
 }

@@ -7,12 +7,14 @@
 //! callback finds nothing), checks that it belongs to this method and this pending login, lets the
 //! upstream redeem and verify, caps the level by the method's ceiling and refuses a level below the
 //! requirement. The upstream subject is namespaced by the method (`bankid:<sub>`): subjects are
-//! unique only within the OP that issued them.
+//! unique only within the OP that issued them. The ID token is kept in the broker session as the
+//! `id_token_hint` with which `end_upstream_session` ends the OP's session at logout.
 
-use super::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn};
+use super::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamLogout, UpstreamReturn};
 use crate::clock::unix_seconds;
-use crate::identity::{MethodId, UpstreamSubject, VerifiedIdentity, LOGIN_REQUIRED};
+use crate::identity::{MethodId, UpstreamSession, UpstreamSubject, VerifiedIdentity, LOGIN_REQUIRED};
 use crate::ids::PendingId;
+use crate::oidc_upstream::logout::EndSession;
 use crate::oidc_upstream::transaction::{self, Transaction};
 use crate::oidc_upstream::{Callback, OidcUpstream, OidcUpstreamError, StartRequest, UpstreamErrorCode};
 use crate::session::Records;
@@ -187,6 +189,26 @@ impl Authenticator for OidcAuthenticator {
             organisation: None,
             amr: vec![self.id.0.clone()],
             auth_time: outcome.auth_time,
+            upstream_session: Some(UpstreamSession::Oidc {
+                id_token: outcome.id_token,
+            }),
         })
+    }
+
+    async fn end_upstream_session(&self, session: &UpstreamSession, req: &UpstreamLogout) -> Result<Option<StartAction>, AuthnError> {
+        let UpstreamSession::Oidc { id_token } = session else {
+            return Ok(None);
+        };
+        let url = self
+            .upstream
+            .end_session_url(&EndSession {
+                id_token,
+                return_uri: &req.return_uri,
+                state: &req.state,
+                locale: &req.locale,
+            })
+            .await
+            .map_err(|e| authn_error(&self.id, e))?;
+        Ok(url.map(StartAction::Redirect))
     }
 }

@@ -45,6 +45,8 @@ pub struct RawOidcUpstream {
     #[serde(default)]
     pub require_par: bool,
     #[serde(default)]
+    pub logout: Option<bool>,
+    #[serde(default)]
     pub scopes: Option<Vec<String>>,
     #[serde(default)]
     pub userinfo: bool,
@@ -342,6 +344,7 @@ fn validate_one(u: RawOidcUpstream, f: &str, development: bool, pending_ttl: Dur
             client_auth,
             decryption_key,
             require_par: u.require_par,
+            logout: u.logout.unwrap_or(true),
             scopes,
             userinfo: u.userinfo,
             acr: AcrTable::new(profile, &overrides),

@@ -166,6 +166,7 @@ impl Authenticator for DevLogin {
             organisation: None,
             amr: vec!["dev".into()],
             auth_time: crate::clock::unix_seconds(now),
+            upstream_session: None,
         })
     }
 }

@@ -15,7 +15,7 @@ use crate::login::session::BrokerSession;
 use crate::logout::decide::{self, Decision};
 use crate::logout::end::{self, EndReason};
 use crate::logout::request::{self, LogoutParams, LogoutProblem, LogoutRequest};
-use crate::logout::{csrf, overview};
+use crate::logout::{csrf, overview, upstream};
 use crate::oidc_provider::participants::Participation;
 use crate::session::StoreError;
 use crate::state::AppState;
@@ -171,9 +171,16 @@ async fn end_and_return(state: &AppState, session: &BrokerSession, req: &LogoutR
         // The session is still there; the person can try again.
         Err(e) => return store_page(e, locale),
     };
-    let res = match req.redirect.as_deref().and_then(|r| request::return_url(r, req.state.as_deref())) {
-        Some(url) => Redirect::to(url.as_str()).into_response(),
-        None => logged_out_page(locale, true, &service_names(state, &used), req),
+    let back = req.redirect.as_deref().and_then(|r| request::return_url(r, req.state.as_deref()));
+    let services = service_names(state, &used);
+    // Ours is over; now the upstream's, if it keeps one (issue 11 item 5). It comes back to
+    // `/logout/return` (http/logout_return.rs), which continues below's way.
+    let res = match upstream::begin(state.broker(), session, back.as_ref(), &services, locale.as_str()).await {
+        Some(action) => crate::http::login::start::upstream(action, locale),
+        None => match back {
+            Some(url) => Redirect::to(url.as_str()).into_response(),
+            None => logged_out_page(locale, true, &services, req),
+        },
     };
     with_cleared_cookie(state, res)
 }

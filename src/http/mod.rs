@@ -8,6 +8,7 @@ pub mod error;
 pub mod health;
 pub mod login;
 pub mod logout;
+pub mod logout_return;
 pub mod metrics;
 pub mod mtls;
 pub mod oidc;

@@ -9,7 +9,7 @@
 //! `substantial` request for up to 2 h, but never a `high` one (oidc-landscape §2.1: "an elevated
 //! acr never decays"). When no level holds, the session is over.
 
-use crate::identity::{Attributes, MethodId, Organisation, UpstreamSubject, VerifiedIdentity};
+use crate::identity::{Attributes, MethodId, Organisation, UpstreamSession, UpstreamSubject, VerifiedIdentity};
 use crate::ids::{ClientId, SessionId};
 use crate::session::{RecordKind, Records, SessionLimits, StoreError};
 use crate::trust::TrustLevel;
@@ -53,6 +53,9 @@ pub struct BrokerSession {
     pub last_used: i64,
     /// Consents given in this session.
     pub consents: Vec<Consent>,
+    /// The upstream's session behind the last authentication, ended with ours (issue 11 item 5).
+    #[serde(default)]
+    pub upstream_session: Option<UpstreamSession>,
 }
 
 /// Why a session cannot serve a request without a new login.
@@ -81,6 +84,7 @@ impl BrokerSession {
             created_at: now,
             last_used: now,
             consents: Vec::new(),
+            upstream_session: identity.upstream_session,
         }
     }
 
@@ -94,6 +98,10 @@ impl BrokerSession {
         self.attributes.extend(identity.attributes);
         if identity.organisation.is_some() {
             self.organisation = identity.organisation;
+        }
+        // The new login's upstream session is the live one; an upstream without one keeps the old.
+        if identity.upstream_session.is_some() {
+            self.upstream_session = identity.upstream_session;
         }
         self.last_used = now;
     }
@@ -243,6 +251,7 @@ mod tests {
             created_at: 1000,
             last_used: 1000,
             consents: vec![],
+            upstream_session: None,
         }
     }
 

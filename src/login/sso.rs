@@ -93,6 +93,7 @@ mod tests {
             created_at: 100,
             last_used: 100,
             consents: vec![],
+            upstream_session: None,
         }
     }
 

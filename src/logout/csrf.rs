@@ -43,6 +43,7 @@ mod tests {
             created_at: 0,
             last_used: 0,
             consents: vec![],
+            upstream_session: None,
         }
     }
 

@@ -17,6 +17,7 @@
 //! | `queue.rs` | the durable delivery queue in the record store (lease per delivery) |
 //! | `worker.rs` | the background delivery loop with backoff, jitter, bounded retries and metrics |
 //! | `settings.rs` | `[logout]` |
+//! | `upstream.rs` | the upstream's session (OP `end_session_endpoint`, SAML SLO) ended after ours; the way back |
 
 pub mod csrf;
 pub mod decide;
@@ -28,6 +29,7 @@ pub mod overview;
 pub mod queue;
 pub mod request;
 pub mod settings;
+pub mod upstream;
 pub mod worker;
 
 pub use settings::LogoutSettings;

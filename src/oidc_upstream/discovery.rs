@@ -40,6 +40,9 @@ pub struct ExtraMetadata {
     /// RFC 8705 §5.
     #[serde(default)]
     pub mtls_endpoint_aliases: Option<MtlsAliases>,
+    /// RP-Initiated Logout 1.0 §2.1.
+    #[serde(default)]
+    pub end_session_endpoint: Option<String>,
 }
 
 impl AdditionalProviderMetadata for ExtraMetadata {}
@@ -89,6 +92,8 @@ pub struct Provider {
     pub jwks_uri: Url,
     /// PAR endpoint, when the OP offers PAR.
     pub par_endpoint: Option<Url>,
+    /// RP-Initiated Logout 1.0 §2.1, when the OP offers it.
+    pub end_session_endpoint: Option<Url>,
     /// RFC 8705 §5 aliases.
     pub mtls: MtlsEndpoints,
     /// The OP sends `iss` in authorization responses (then it is required, RFC 9207 §2.4).
@@ -183,6 +188,7 @@ pub fn parse_metadata(json: &[u8], issuer: &str) -> Result<(Provider, Url), Stri
             "pushed_authorization_request_endpoint",
             extra.pushed_authorization_request_endpoint.as_ref(),
         )?,
+        end_session_endpoint: opt("end_session_endpoint", extra.end_session_endpoint.as_ref())?,
         mtls: MtlsEndpoints {
             token: opt("mtls_endpoint_aliases.token_endpoint", aliases.token_endpoint.as_ref())?,
             par: opt(

@@ -19,6 +19,7 @@
 //! - `acr.rs`: upstream `acr` → our [`TrustLevel`](crate::trust::TrustLevel), per profile.
 //! - `claims.rs`: claims mapping (dotted paths) and OIDC4IDA `verified_claims`.
 //! - `transaction.rs`: what one login keeps between redirect and callback (sealed, single use).
+//! - `logout.rs`: ending the OP's session (RP-Initiated Logout 1.0 §2) after the broker's.
 
 pub mod acr;
 mod backchannel;
@@ -28,6 +29,7 @@ pub mod discovery;
 mod error;
 pub mod id_token;
 pub mod jwe;
+pub mod logout;
 pub mod request;
 pub mod settings;
 pub mod token;

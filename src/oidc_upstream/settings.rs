@@ -186,6 +186,9 @@ pub struct UpstreamSettings {
     pub decryption_key: Option<DecryptionKey>,
     /// Refuse to log in when the OP advertises no PAR endpoint.
     pub require_par: bool,
+    /// End the OP's session when the broker session ends, where the OP advertises an
+    /// `end_session_endpoint` (RP-Initiated Logout 1.0; issue 11 item 5). Default on.
+    pub logout: bool,
     /// Scopes requested (`openid` is always added).
     pub scopes: Vec<String>,
     /// Fetch userinfo after the token request.

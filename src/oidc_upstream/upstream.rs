@@ -112,6 +112,8 @@ pub struct LoginOutcome {
     pub attributes: Map<String, Value>,
     /// `auth_time`, or the time of the callback when the OP sent none.
     pub auth_time: i64,
+    /// The ID token as received (the `id_token_hint` of a later logout at the OP).
+    pub id_token: String,
 }
 
 impl OidcUpstream {
@@ -314,6 +316,7 @@ impl OidcUpstream {
             level,
             attributes,
             auth_time: verified.auth_time.unwrap_or(now),
+            id_token: raw_id_token,
         })
     }
 

@@ -344,6 +344,7 @@ impl SamlUpstream {
             organisation,
             amr: vec![amr],
             auth_time,
+            upstream_session: None,
         })
     }
 }

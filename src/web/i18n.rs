@@ -118,6 +118,17 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "The service of the logout request is unknown or does not match the proof sent with it.",
     ),
     ("logout_error_request", "Die Abmeldeanfrage ist fehlerhaft.", "The logout request is malformed."),
+    (
+        "upstream_logout_unconfirmed",
+        "Ihre Anmeldung bei buergerkonto ist beendet. Ob Sie auch beim Anbieter Ihrer Anmeldung (z. B. Ihrer Bank oder ELSTER) abgemeldet sind, konnten wir nicht feststellen; schließen Sie auf einem fremden Computer bitte den Browser.",
+        "Your buergerkonto login has ended. We could not confirm that you are also logged out at the provider you logged in with (e.g. your bank or ELSTER); on a shared computer, please close the browser.",
+    ),
+    ("logout_return_unknown_title", "Abmeldung", "Logout"),
+    (
+        "logout_return_unknown_text",
+        "Dieser Abmelde-Link ist abgelaufen oder wurde schon benutzt. Ob Sie bei buergerkonto angemeldet sind, sehen Sie auf der Seite „Ihre Anmeldung“.",
+        "This logout link has expired or was already used. Whether you are logged in to buergerkonto is shown on the page “Your login”.",
+    ),
 ];
 
 /// All texts for a locale (handed to templates as `t`).

@@ -291,6 +291,7 @@ async fn upstream_errors_reach_the_relying_party_mapped() {
         id_token_alg: "ES256",
         client_alg: "ES256",
         inline_jwks: false,
+        upstream_logout: false,
     };
     let bed = BankBed::panva("bank-errors", setup).await;
     let c = http_client();

@@ -108,12 +108,14 @@ async fn a_bank_login_through_panva_reaches_the_relying_party() {
             id_token_alg: "ES256",
             client_alg: "ES256",
             inline_jwks: false,
+            upstream_logout: false,
         },
         // PS256 everywhere; the broker's key registered at the OP as a JWKS.
         PanvaSetup {
             id_token_alg: "PS256",
             client_alg: "PS256",
             inline_jwks: true,
+            upstream_logout: false,
         },
     ];
     for setup in setups {
@@ -157,6 +159,7 @@ async fn the_level_follows_the_acr_table_and_is_never_silently_lowered() {
         id_token_alg: "ES256",
         client_alg: "ES256",
         inline_jwks: false,
+        upstream_logout: false,
     };
     let bed = BankBed::panva("bank-levels", setup).await;
     // bis;LOA=3 → substantial: enough for the demo client's minimum …
@@ -180,6 +183,7 @@ async fn verified_claims_count_only_under_an_accepted_trust_framework() {
         id_token_alg: "ES256",
         client_alg: "ES256",
         inline_jwks: true,
+        upstream_logout: false,
     };
     let bed = BankBed::panva("bank-tf", setup).await;
     // "foreign": verified_claims under `eidas`, which this upstream does not accept.

@@ -8,12 +8,12 @@ use crate::support::{http_client, TestBroker};
 use crate::support_login::{get, hidden, location, param, post, Jar};
 use openidconnect::reqwest;
 
-const METHOD: &str = "bankid-dev";
+pub const METHOD: &str = "bankid-dev";
 
 /// Follow redirects from `res` through choice page, simulator and consent, choosing `person` at
 /// the simulator, until a response that is not a redirect within the broker, or the demo callback
 /// (returned unfollowed). Returns the last response and the broker callback URL seen, if any.
-async fn drive(
+pub async fn drive(
     client: &reqwest::Client,
     broker: &TestBroker,
     jar: &mut Jar,

@@ -399,6 +399,7 @@ fn identity(method: &str, level: TrustLevel, person: &str) -> buergerkonto::iden
         organisation: None,
         amr: vec!["test".into()],
         auth_time: buergerkonto::clock::unix_seconds(std::time::SystemTime::now()),
+        upstream_session: None,
     }
 }
 

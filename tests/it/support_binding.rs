@@ -252,6 +252,7 @@ pub(crate) async fn cert_return_link(b: &TestBroker, c: &reqwest::Client, jar: &
         }),
         amr: vec!["pop".into()],
         auth_time: b.state.clock().unix(),
+        upstream_session: None,
     };
     let token = buergerkonto::http::cert_return::park(&b.state, &txn.as_str().into(), identity)
         .await

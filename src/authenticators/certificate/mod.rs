@@ -69,6 +69,7 @@ impl CertificateAuthenticator {
             // RFC 8176: proof of possession of a key.
             amr: vec!["pop".into()],
             auth_time: unix_seconds(now),
+            upstream_session: None,
         })
     }
 }

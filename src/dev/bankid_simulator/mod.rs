@@ -7,8 +7,10 @@
 //!
 //! Flow: `POST /par` (client authenticated) parks the request, `GET /authorize?request_uri` shows
 //! the test persons, `POST /authorize` answers the broker's callback with a code (or
-//! `access_denied`), `POST /token` redeems it once.
+//! `access_denied`), `POST /token` redeems it once; `GET /logout` ends "the bank session"
+//! (RP-Initiated Logout 1.0) and sends the browser back to the broker.
 
+mod logout;
 mod persons;
 mod token;
 
@@ -43,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{DEV_SIMULATOR_PATH}/par"), post(par_post))
         .route(&format!("{DEV_SIMULATOR_PATH}/authorize"), get(authorize_get).post(authorize_post))
         .route(&format!("{DEV_SIMULATOR_PATH}/token"), post(token::token_post))
+        .route(&format!("{DEV_SIMULATOR_PATH}/logout"), get(logout::logout_get))
 }
 
 /// The upstream the simulator plays.
@@ -67,6 +70,7 @@ async fn metadata_get(State(state): State<AppState>) -> Response {
         "token_endpoint": format!("{iss}/token"),
         "jwks_uri": format!("{iss}/jwks"),
         "pushed_authorization_request_endpoint": format!("{iss}/par"),
+        "end_session_endpoint": format!("{iss}/logout"),
         "require_pushed_authorization_requests": true,
         "authorization_response_iss_parameter_supported": true,
         "response_types_supported": ["code"],

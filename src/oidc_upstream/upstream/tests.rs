@@ -133,6 +133,7 @@ fn settings(issuer: &str) -> UpstreamSettings {
         client_auth: ClientAuth::PrivateKeyJwt(Arc::new(ClientKey::from_pem(pem.as_bytes(), "t").unwrap())),
         decryption_key: None,
         require_par: false,
+        logout: true,
         scopes: vec!["openid".into()],
         userinfo: false,
         acr: AcrTable::new(AcrProfile::NorwayBankId, &[]),

@@ -94,6 +94,9 @@ pub struct PanvaSetup {
     pub client_alg: &'static str,
     /// The OP knows the broker's key from a registered JWKS (true) or the broker's JWKS URL.
     pub inline_jwks: bool,
+    /// The OP offers RP-Initiated Logout (`end_session_endpoint`), with the broker's
+    /// `/logout/return` registered as its post-logout redirect URI.
+    pub upstream_logout: bool,
 }
 
 impl BankBed {
@@ -115,7 +118,12 @@ impl BankBed {
                     ClientJwks::Uri(format!("{base}/oidc/jwks/{METHOD}"))
                 };
                 let redirect = format!("{base}/oidc/callback/{METHOD}");
-                let op = PanvaOp::start(&PanvaOp::bank_config(&redirect, &jwks, setup.id_token_alg));
+                let mut op_config = PanvaOp::bank_config(&redirect, &jwks, setup.id_token_alg);
+                if setup.upstream_logout {
+                    op_config["logout"] = json!(true);
+                    op_config["clients"][0]["post_logout_redirect_uris"] = json!([format!("{base}/logout/return")]);
+                }
+                let op = PanvaOp::start(&op_config);
                 on_redis(c, ns);
                 let key = ClientKey {
                     path: pem,

@@ -35,6 +35,8 @@
 //   claims_parameter: default true (the `claims` request parameter, OIDC Core §5.5)
 //   acr_values:       advertised acr values; default the Norway BankID ones
 //   trust_frameworks: advertised trust frameworks of verified_claims; default ["de_aml"]
+//   logout:           default false; true offers RP-Initiated Logout (end_session_endpoint; the
+//                     client then lists its post_logout_redirect_uris)
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -146,7 +148,9 @@ function providerConfiguration(config) {
       claimsParameter: { enabled: config.claims_parameter ?? true },
       jwtUserinfo: { enabled: true },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: false },
+      // RP-Initiated Logout 1.0 (the broker ends the bank session after its own, issue 11 item 5):
+      // oidc-provider's own confirmation page, which the test submits like a person would.
+      rpInitiatedLogout: { enabled: config.logout ?? false },
     },
     discovery: {
       // OIDC for Identity Assurance 1.0 §8 (OP metadata).
