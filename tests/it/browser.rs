@@ -28,7 +28,10 @@ fn browser_dir() -> PathBuf {
 /// Issue 15 item 7: the browser test runs the broker with an operator's branding (name, SVG logo,
 /// primary colour, legal links) and checks that every broker page shows it. Returns what the script
 /// expects (`BK_BRAND`) and the configuration edit.
-fn branding() -> (serde_json::Value, impl FnOnce(&mut buergerkonto::config::raw::RawConfig) + Send + 'static) {
+fn branding() -> (
+    serde_json::Value,
+    impl FnOnce(&mut buergerkonto::config::raw::RawConfig) + Send + 'static,
+) {
     use buergerkonto::config::raw::{RawBranding, RawLegal};
     use sha2::{Digest, Sha256};
     let logo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/branding/logo.svg");
@@ -75,7 +78,9 @@ async fn login_in_a_real_browser_with_zero_axe_violations() {
     let (brand, edit) = branding();
     let broker = TestBroker::new().with_config(edit).start().await;
     let mut cmd = tokio::process::Command::new("node");
-    cmd.arg(browser_dir().join("login.mjs")).arg(&broker.base).env("BK_BRAND", brand.to_string());
+    cmd.arg(browser_dir().join("login.mjs"))
+        .arg(&broker.base)
+        .env("BK_BRAND", brand.to_string());
     if let Ok(dir) = std::env::var("BK_BROWSER_SCREENSHOTS") {
         cmd.arg(dir);
     }
