@@ -186,9 +186,12 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::http::saml::routes())
         .merge(crate::http::cert_return::routes())
         .merge(crate::http::oidc_callback::routes(&state))
-        .merge(crate::web::static_routes());
+        .merge(crate::web::static_routes())
+        .merge(crate::http::site::routes());
     if state.config().server.development {
         router = router.merge(crate::dev::routes());
     }
+    // Unknown paths: the 404 page in the site's design (issue 15 item 3), never an empty body.
+    let router = router.fallback(crate::http::site::not_found);
     crate::http::harden(router, max_body, tls).with_state(state)
 }

@@ -51,6 +51,10 @@ impl AppState {
     pub fn broker(&self) -> &Broker {
         &self.inner.broker
     }
+    /// The page chrome: branding and legal links.
+    pub fn site(&self) -> &crate::config::Site {
+        &self.inner.config.site
+    }
     /// Validated configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config

@@ -8,6 +8,7 @@ mod oidc;
 mod problems;
 mod secrets;
 mod server;
+mod site;
 mod store;
 
 pub mod certificate;
@@ -19,6 +20,7 @@ pub use oidc::{ClientAuth, ClientConfig, OidcConfig, SubjectType, KNOWN_SCOPES};
 pub use problems::{ConfigError, Problems};
 pub use secrets::Secret;
 pub use server::{LogFormat, ServerConfig};
+pub use site::{Asset, Legal, Rgb, Site, ASSET_PREFIX, DEFAULT_NAME};
 pub use store::{StoreBackend, StoreConfig};
 
 /// The file's raw (serde) types, public so that tools and tests can load a file, edit it as typed
@@ -32,6 +34,7 @@ pub mod raw {
     pub use super::saml::{RawSaml, RawSimulator};
     pub use super::saml_upstream::RawUpstream;
     pub use super::server::{RawServer, RawTls};
+    pub use super::site::{RawBranding, RawLegal};
     pub use super::store::{RawLimit, RawSealingKey, RawStore};
     pub use super::{KeysRaw, RawConfig, RawSigningKey};
 }
@@ -64,6 +67,10 @@ pub struct RawConfig {
     pub certificate: Option<certificate::RawCertificate>,
     #[serde(default)]
     pub oidc_upstreams: Vec<oidc_upstream::RawOidcUpstream>,
+    #[serde(default)]
+    pub branding: site::RawBranding,
+    #[serde(default)]
+    pub legal: site::RawLegal,
 }
 
 /// `[keys]`: signing keys.
@@ -129,6 +136,8 @@ pub struct Config {
     pub certificate: Option<CertificateConfig>,
     /// Upstream OpenID Connect providers (bank-ID).
     pub oidc_upstreams: Vec<oidc_upstream::OidcUpstreamConfig>,
+    /// Page chrome: branding and legal links (`[branding]`, `[legal]`).
+    pub site: Site,
     /// Directory that relative paths in the file are resolved against.
     pub base_dir: PathBuf,
 }
@@ -187,6 +196,7 @@ impl RawConfig {
         );
         methods::cross_check(&methods, saml.as_ref(), certificate.as_ref(), &mut p);
         methods::cross_check_oidc(&methods, &oidc_upstreams, &mut p);
+        let site = site::validate(self.branding, self.legal, development, &mut p);
         p.finish()?;
         match (server, store, oidc) {
             (Some(server), Some(store), Some(oidc)) => Ok(Config {
@@ -200,6 +210,7 @@ impl RawConfig {
                 saml,
                 certificate,
                 oidc_upstreams,
+                site,
                 base_dir: base_dir.to_owned(),
             }),
             _ => Err(ConfigError::single("configuration incomplete".into())),

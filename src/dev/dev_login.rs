@@ -198,11 +198,11 @@ async fn page(
     let p = match pending::load(state.broker(), &tx, now).await {
         Ok(Some(p)) => p,
         Ok(None) => return PageError::Expired.into_response(),
-        Err(e) => return respond::page(e.into(), Locale::De),
+        Err(e) => return respond::page(state.site(), e.into(), Locale::De),
     };
     let locale = q.lang().unwrap_or(Locale::parse_or_default(&p.locale));
     let Some(method) = p.method.as_deref().and_then(|m| state.methods().get(m)) else {
-        return PageError::Expired.render(locale);
+        return PageError::Expired.render(state.site(), locale);
     };
     let levels: Vec<LevelView> = TrustLevel::ALL
         .into_iter()
@@ -217,6 +217,7 @@ async fn page(
     let persons: Vec<PersonView> = PERSONS.iter().map(|p| PersonView { id: p.id, label: p.label }).collect();
     let path = format!("/dev/login/{tx}");
     render_page(
+        state.site(),
         "dev_login.html",
         locale,
         i18n::table(locale)["dev_title"],
@@ -231,7 +232,7 @@ async fn submit(State(state): State<AppState>, Path(tx): Path<PendingId>, header
     let p = match pending::load(state.broker(), &tx, now).await {
         Ok(Some(p)) => p,
         Ok(None) => return PageError::Expired.into_response(),
-        Err(e) => return respond::page(e.into(), Locale::De),
+        Err(e) => return respond::page(state.site(), e.into(), Locale::De),
     };
     let Some(method) = p.method.as_deref().and_then(|m| state.methods().get(m)).cloned() else {
         return PageError::Expired.into_response();

@@ -67,7 +67,7 @@ struct ReturnQuery {
 
 async fn cert_return(State(state): State<AppState>, headers: http::HeaderMap, Query(q): Query<ReturnQuery>) -> Result<Response, AppError> {
     if !crate::login::pending::plausible_id(&q.token) {
-        return Ok(super::login::restart::page(crate::login::restart::unknown()));
+        return Ok(super::login::restart::page(state.site(), crate::login::restart::unknown()));
     }
     // Taken (single use) before the binding check, so a link tried in the wrong browser is spent.
     match state.records().take::<CertReturn>(KIND, &store_id(&q.token)).await? {
@@ -77,7 +77,7 @@ async fn cert_return(State(state): State<AppState>, headers: http::HeaderMap, Qu
         }
         None => {
             tracing::info!("certificate return link unknown, expired or already used");
-            Ok(super::login::restart::page(crate::login::restart::unknown()))
+            Ok(super::login::restart::page(state.site(), crate::login::restart::unknown()))
         }
     }
 }

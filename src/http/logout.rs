@@ -10,6 +10,7 @@
 //!   to the session (`logout/csrf.rs`); a failed check ends nothing.
 //! - Every response that ends a session clears the cookie (`Max-Age=0`).
 
+use crate::config::Site;
 use crate::http::cookies;
 use crate::login::session::BrokerSession;
 use crate::logout::decide::{self, Decision};
@@ -49,13 +50,13 @@ fn session_cookie(state: &AppState, headers: &HeaderMap) -> Option<String> {
 }
 
 /// A store failure as a page (fail closed): logged here, never shown; unavailable → 503.
-fn store_page(e: StoreError, locale: Locale) -> Response {
+fn store_page(site: &Site, e: StoreError, locale: Locale) -> Response {
     tracing::error!(error = %e, "store failure during logout");
     match e {
         StoreError::Unavailable(_) => PageError::Unavailable,
         _ => PageError::Internal,
     }
-    .render(locale)
+    .render(site, locale)
 }
 
 /// `Set-Cookie` that deletes the session cookie.
@@ -104,19 +105,19 @@ async fn end_session_endpoint(state: &AppState, headers: &HeaderMap, p: &[(Strin
     let locale = locale::negotiate(field(p, "lang"), params.ui_locales.as_deref(), headers);
     let req = match request::check(broker, &params) {
         Ok(r) => r,
-        Err(problem) => return problem_page(problem, locale),
+        Err(problem) => return problem_page(state.site(), problem, locale),
     };
     let now = broker.clock().unix();
     let cookie = session_cookie(state, headers);
     let session = match decide::browser_session(broker, cookie.as_deref(), now).await {
         Ok(s) => s,
-        Err(e) => return store_page(e, locale),
+        Err(e) => return store_page(state.site(), e, locale),
     };
     match (decide::decide(&req, session.as_ref()), session) {
         (Decision::EndNow, Some(s)) => end_and_return(state, &s, &req, locale, EndReason::RelyingParty).await,
-        (Decision::Confirm, Some(s)) => confirm_page(&req, &s, locale),
+        (Decision::Confirm, Some(s)) => confirm_page(state.site(), &req, &s, locale),
         _ => {
-            let res = logged_out_page(locale, false, &[], &req);
+            let res = logged_out_page(state.site(), locale, false, &[], &req);
             if cookie.is_some() {
                 with_cleared_cookie(state, res)
             } else {
@@ -132,7 +133,7 @@ pub async fn logout_confirm_post(State(state): State<AppState>, headers: HeaderM
     let p = pairs(&body);
     let locale = Locale::from_tag(field(&p, "lang").unwrap_or_default()).unwrap_or_default();
     if !same_origin(&state, &headers) {
-        return PageError::Forbidden.render(locale);
+        return PageError::Forbidden.render(state.site(), locale);
     }
     // The form carries no hint: the person's click is the confirmation. Client and return URI are
     // checked again exactly as on the way in.
@@ -143,22 +144,22 @@ pub async fn logout_confirm_post(State(state): State<AppState>, headers: HeaderM
     );
     let req = match request::check(broker, &params) {
         Ok(r) => r,
-        Err(problem) => return problem_page(problem, locale),
+        Err(problem) => return problem_page(state.site(), problem, locale),
     };
     let cookie = session_cookie(&state, &headers);
     let session = match decide::browser_session(broker, cookie.as_deref(), broker.clock().unix()).await {
         Ok(s) => s,
-        Err(e) => return store_page(e, locale),
+        Err(e) => return store_page(state.site(), e, locale),
     };
     let Some(session) = session else {
         // Already over (a replayed form, another tab): nothing to end.
-        return logged_out_page(locale, false, &[], &req);
+        return logged_out_page(state.site(), locale, false, &[], &req);
     };
     if !csrf::matches(&session, field(&p, "csrf")) {
-        return PageError::Forbidden.render(locale);
+        return PageError::Forbidden.render(state.site(), locale);
     }
     if field(&p, "decision") != Some("logout") {
-        return stayed_page(locale, &req);
+        return stayed_page(state.site(), locale, &req);
     }
     end_and_return(&state, &session, &req, locale, EndReason::RelyingParty).await
 }
@@ -169,17 +170,17 @@ async fn end_and_return(state: &AppState, session: &BrokerSession, req: &LogoutR
     let used = match end::end_session(state.broker(), &state.config().logout, session, reason).await {
         Ok(u) => u,
         // The session is still there; the person can try again.
-        Err(e) => return store_page(e, locale),
+        Err(e) => return store_page(state.site(), e, locale),
     };
     let back = req.redirect.as_deref().and_then(|r| request::return_url(r, req.state.as_deref()));
     let services = service_names(state, &used);
     // Ours is over; now the upstream's, if it keeps one (issue 11 item 5). It comes back to
     // `/logout/return` (http/logout_return.rs), which continues below's way.
     let res = match upstream::begin(state.broker(), session, back.as_ref(), &services, locale.as_str()).await {
-        Some(action) => crate::http::login::start::upstream(action, locale),
+        Some(action) => crate::http::login::start::upstream(state.site(), action, locale),
         None => match back {
             Some(url) => Redirect::to(url.as_str()).into_response(),
-            None => logged_out_page(locale, true, &services, req),
+            None => logged_out_page(state.site(), locale, true, &services, req),
         },
     };
     with_cleared_cookie(state, res)
@@ -206,7 +207,7 @@ fn back_link(req: &LogoutRequest<'_>) -> (Option<String>, Option<String>) {
     (href, req.client.map(|c| c.name.clone()))
 }
 
-fn logged_out_page(locale: Locale, ended: bool, services: &[String], req: &LogoutRequest<'_>) -> Response {
+fn logged_out_page(site: &Site, locale: Locale, ended: bool, services: &[String], req: &LogoutRequest<'_>) -> Response {
     let t = i18n::table(locale);
     let (heading, text) = if ended {
         (t["logged_out_title"], t["logged_out_text"])
@@ -215,6 +216,7 @@ fn logged_out_page(locale: Locale, ended: bool, services: &[String], req: &Logou
     };
     let (back_href, back_name) = back_link(req);
     render_page(
+        site,
         "logged_out.html",
         locale,
         heading,
@@ -224,10 +226,11 @@ fn logged_out_page(locale: Locale, ended: bool, services: &[String], req: &Logou
     .into_response()
 }
 
-fn stayed_page(locale: Locale, req: &LogoutRequest<'_>) -> Response {
+fn stayed_page(site: &Site, locale: Locale, req: &LogoutRequest<'_>) -> Response {
     let t = i18n::table(locale);
     let (back_href, back_name) = back_link(req);
     render_page(
+        site,
         "logged_out.html",
         locale,
         t["stayed_title"],
@@ -237,9 +240,10 @@ fn stayed_page(locale: Locale, req: &LogoutRequest<'_>) -> Response {
     .into_response()
 }
 
-fn confirm_page(req: &LogoutRequest<'_>, session: &BrokerSession, locale: Locale) -> Response {
+fn confirm_page(site: &Site, req: &LogoutRequest<'_>, session: &BrokerSession, locale: Locale) -> Response {
     let t = i18n::table(locale);
     render_page(
+        site,
         "logout_confirm.html",
         locale,
         t["logout_confirm_title"],
@@ -256,7 +260,7 @@ fn confirm_page(req: &LogoutRequest<'_>, session: &BrokerSession, locale: Locale
 }
 
 /// A refused request: 400 page, nobody is logged out, no redirect.
-fn problem_page(problem: LogoutProblem, locale: Locale) -> Response {
+fn problem_page(site: &Site, problem: LogoutProblem, locale: Locale) -> Response {
     tracing::info!(reason = %problem, "logout request refused");
     let t = i18n::table(locale);
     let what = match problem {
@@ -266,6 +270,7 @@ fn problem_page(problem: LogoutProblem, locale: Locale) -> Response {
         _ => t["logout_error_request"],
     };
     let page = render_page(
+        site,
         "error.html",
         locale,
         t["logout_error_title"],
@@ -296,12 +301,12 @@ pub async fn session_show(State(state): State<AppState>, headers: HeaderMap, Raw
     let cookie = session_cookie(&state, &headers);
     let session = match decide::browser_session(broker, cookie.as_deref(), now).await {
         Ok(Some(s)) => s,
-        Ok(None) => return logged_out_page(locale, false, &[], &no_request()),
-        Err(e) => return store_page(e, locale),
+        Ok(None) => return logged_out_page(state.site(), locale, false, &[], &no_request()),
+        Err(e) => return store_page(state.site(), e, locale),
     };
     let used = match overview::participations(broker, &session.id).await {
         Ok(u) => u,
-        Err(e) => return store_page(e, locale),
+        Err(e) => return store_page(state.site(), e, locale),
     };
     let level = session
         .effective_level(now, |l| broker.sessions().limits_for(l))
@@ -320,6 +325,7 @@ pub async fn session_show(State(state): State<AppState>, headers: HeaderMap, Raw
     let (since_iso, since_text) = when(locale, session.created_at);
     let t = i18n::table(locale);
     render_page(
+        state.site(),
         "session.html",
         locale,
         t["session_title"],
@@ -350,16 +356,16 @@ pub async fn session_logout_post(State(state): State<AppState>, headers: HeaderM
     let p = pairs(&body);
     let locale = Locale::from_tag(field(&p, "lang").unwrap_or_default()).unwrap_or_default();
     if !same_origin(&state, &headers) {
-        return PageError::Forbidden.render(locale);
+        return PageError::Forbidden.render(state.site(), locale);
     }
     let cookie = session_cookie(&state, &headers);
     let session = match decide::browser_session(broker, cookie.as_deref(), broker.clock().unix()).await {
         Ok(Some(s)) => s,
-        Ok(None) => return logged_out_page(locale, false, &[], &no_request()),
-        Err(e) => return store_page(e, locale),
+        Ok(None) => return logged_out_page(state.site(), locale, false, &[], &no_request()),
+        Err(e) => return store_page(state.site(), e, locale),
     };
     if !csrf::matches(&session, field(&p, "csrf")) {
-        return PageError::Forbidden.render(locale);
+        return PageError::Forbidden.render(state.site(), locale);
     }
     end_and_return(&state, &session, &no_request(), locale, EndReason::Citizen).await
 }

@@ -6,6 +6,7 @@
 //! browser left, so nothing here ends or starts anything.
 
 use crate::authenticators::UpstreamLogoutReturn;
+use crate::config::Site;
 use crate::logout::upstream::{self, RETURN_PATH};
 use crate::state::AppState;
 use crate::web::{i18n, locale, render_page, Locale, PageError};
@@ -48,25 +49,26 @@ async fn returned(state: &AppState, headers: &HeaderMap, input: UpstreamLogoutRe
         Ok(Some(r)) => r,
         // Unknown, expired, replayed or forged: nothing to continue, and nothing ends here (a
         // session this browser may have is untouched); the page says only what is known.
-        Ok(None) => return unknown_page(fallback),
+        Ok(None) => return unknown_page(state.site(), fallback),
         Err(e) => {
             tracing::error!(error = %e, "store failure on the way back from an upstream logout");
-            return PageError::Unavailable.render(fallback);
+            return PageError::Unavailable.render(state.site(), fallback);
         }
     };
     let locale = Locale::parse_or_default(&r.next.locale);
     match (r.confirmed, r.next.back) {
         (true, Some(back)) => Redirect::to(&back).into_response(),
-        (confirmed, back) => page(locale, confirmed, &r.next.services, back),
+        (confirmed, back) => page(state.site(), locale, confirmed, &r.next.services, back),
     }
 }
 
 /// The way back is not known (any more).
-fn unknown_page(locale: Locale) -> Response {
+fn unknown_page(site: &Site, locale: Locale) -> Response {
     let t = i18n::table(locale);
     let heading = t["logout_return_unknown_title"];
     let (back_href, back_name): (Option<String>, Option<String>) = (None, None);
     render_page(
+        site,
         "logged_out.html",
         locale,
         heading,
@@ -78,7 +80,7 @@ fn unknown_page(locale: Locale) -> Response {
 
 /// The logged-out page; when the upstream did not confirm, it says so (the person may want to
 /// close the browser) and offers the way back to the relying party as a link.
-fn page(locale: Locale, confirmed: bool, services: &[String], back_href: Option<String>) -> Response {
+fn page(site: &Site, locale: Locale, confirmed: bool, services: &[String], back_href: Option<String>) -> Response {
     let t = i18n::table(locale);
     let text = if confirmed {
         t["logged_out_text"]
@@ -88,6 +90,7 @@ fn page(locale: Locale, confirmed: bool, services: &[String], back_href: Option<
     let heading = t["logged_out_title"];
     let back_name: Option<String> = None;
     render_page(
+        site,
         "logged_out.html",
         locale,
         heading,

@@ -16,6 +16,7 @@ pub mod oidc_callback;
 pub mod saml;
 pub mod security;
 pub mod server;
+pub mod site;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;

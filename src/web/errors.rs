@@ -2,6 +2,7 @@
 //! (issue 5 item 4). German by default, English on request.
 
 use super::{render_page, Locale};
+use crate::config::Site;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
@@ -101,18 +102,27 @@ impl PageError {
         }
     }
 
-    /// Render in a language.
-    pub fn render(self, locale: Locale) -> Response {
+    /// Render in a language, in the site's design.
+    pub fn render(self, site: &Site, locale: Locale) -> Response {
         let (heading, what, todo) = self.texts(locale);
-        let body = render_page("error.html", locale, heading, None, minijinja::context! { heading, what, todo });
+        let body = render_page(
+            site,
+            "error.html",
+            locale,
+            heading,
+            None,
+            minijinja::context! { heading, what, todo },
+        );
         let mut res = body.into_response();
         *res.status_mut() = self.status();
         res
     }
 }
 
+/// Without a site at hand: German, in the neutral design (handlers use [`PageError::render`] with
+/// their site, so the page carries the operator's branding and legal links).
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        self.render(Locale::De)
+        self.render(&Site::default(), Locale::De)
     }
 }

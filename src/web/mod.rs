@@ -1,6 +1,7 @@
 //! Pages for people: login choice, consent, errors (server-rendered, German by default, English on
 //! request; no inline script; usable without JavaScript).
 
+pub mod chrome;
 pub mod errors;
 pub mod i18n;
 pub mod locale;
@@ -9,11 +10,14 @@ pub mod templates;
 pub use errors::PageError;
 pub use locale::Locale;
 
+use crate::config::Site;
 use axum::response::Html;
 
 /// Render a full page: `template` extends `base.html`, which gets the language, the title, the
-/// texts `t` and an optional language-switch link (`switch_href`, a same-page URL with `lang=`).
+/// texts `t`, the site's chrome `site` (name, logo, colour, footer, legal links; [`chrome`]) and an
+/// optional language-switch link (`switch_href`, a same-page URL with `lang=`).
 pub fn render_page(
+    site: &Site,
     template: &'static str,
     locale: Locale,
     title: &str,
@@ -29,6 +33,7 @@ pub fn render_page(
         other_lang => other.as_str(),
         title => title,
         t => i18n::table(locale),
+        site => chrome::context(site, locale),
         switch_href => switch_href,
         ..ctx
     };
@@ -60,14 +65,15 @@ pub use crate::escape::escape;
 pub fn simple_page(status: u16, de: &str, en: &str) -> String {
     format!(
         "<!doctype html><html lang=\"de\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>Fehler {status} – buergerkonto</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>\
+<title>Fehler {status}</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>\
 <body><main><h1>Fehler / Error {status}</h1><p>{}</p><p lang=\"en\">{}</p></main></body></html>",
         escape(de),
         escape(en)
     )
 }
 
-/// `/static/*`: the style sheet (compiled in; no inline styles, CSP `style-src 'self'`).
+/// `/static/style.css` (compiled in; no inline styles, CSP `style-src 'self'`). The site's hashed
+/// brand assets are served by `http::site`.
 pub fn static_routes() -> axum::Router<crate::state::AppState> {
     use axum::routing::get;
     axum::Router::new().route(
@@ -84,6 +90,17 @@ pub fn static_routes() -> axum::Router<crate::state::AppState> {
     )
 }
 
+/// The 404 page in `locale` (`switch_href`: the same path in the other language).
+pub fn not_found_in(site: &Site, locale: Locale, switch_href: Option<String>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let title = match locale {
+        Locale::De => "Seite nicht gefunden",
+        Locale::En => "Page not found",
+    };
+    let page = render_page(site, "not_found.html", locale, title, switch_href, minijinja::Value::UNDEFINED);
+    (http::StatusCode::NOT_FOUND, page).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +108,7 @@ mod tests {
     #[test]
     fn post_form_page_has_button_and_no_script() {
         let html = render_page(
+            &Site::default(),
             "post_form.html",
             Locale::En,
             "Continue",
@@ -119,7 +137,7 @@ mod tests {
             PageError::Unavailable,
         ] {
             for l in [Locale::De, Locale::En] {
-                let res = e.render(l);
+                let res = e.render(&Site::default(), l);
                 assert!(res.status().is_client_error() || res.status().is_server_error());
             }
             let _ = e.into_response();

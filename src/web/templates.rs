@@ -21,6 +21,9 @@ fn env() -> &'static Environment<'static> {
             ("logout_confirm.html", include_str!("../../templates/logout_confirm.html")),
             ("logged_out.html", include_str!("../../templates/logged_out.html")),
             ("session.html", include_str!("../../templates/session.html")),
+            ("start.html", include_str!("../../templates/start.html")),
+            ("not_found.html", include_str!("../../templates/not_found.html")),
+            ("easy_language.html", include_str!("../../templates/easy_language.html")),
         ] {
             if let Err(e) = env.add_template(name, src) {
                 tracing::error!(template = name, error = %e, "template does not compile");

@@ -6,6 +6,8 @@
 // An axe self-test on a deliberately faulty page first proves the checker reports what it should.
 //
 // Usage: node tests/browser/login.mjs <broker base URL> [screenshot dir]
+// With a screenshot dir, PNGs of the main pages (1280 px wide) are written there: docs/screenshots/
+// is made this way (docs/operations.md, "Screenshots").
 // Run by tests/it/browser.rs against a TestBroker started from config/dev.toml. Exit code 0 = all
 // passed; any failed step or axe violation → exit 1 with the reason on stderr.
 //
@@ -30,6 +32,16 @@
 //                logout request without id_token_hint (/logout?client_id=demo) shows the
 //                confirmation page; "Ja, abmelden" ends the session (logged-out page); /session
 //                then says nobody is logged in.
+//   site         issue 15: the start page, the login in Leichte Sprache / plain language and the 404
+//                page, each in German and English; the branding the broker was started with
+//                (BK_BRAND: name, logo URL, primary colour) shows on them and on the login pages;
+//                the footer's legal links are on every page.
+//
+// Every axe check runs at 1280 and at 320 CSS pixels width (issue 15 item 7), then the keyboard
+// sweep and the reflow check.
+//
+// BK_BRAND (JSON, set by tests/it/browser.rs): {"name", "color" (#rrggbb), "logo" (URL path),
+// "legal": [hrefs]} — what the header, the buttons and the footer must show.
 //
 // About `bypassCSP`: the broker sends `Content-Security-Policy: default-src 'none'`, which (rightly)
 // blocks the injected axe-core script. The axe contexts therefore use Playwright's `bypassCSP: true`.
@@ -56,6 +68,8 @@ if (!/^https?:\/\//.test(base)) {
   process.exit(2);
 }
 const shotDir = process.argv[3] || '';
+/** The branding the broker runs with (tests/it/browser.rs), or null for the development defaults. */
+const brand = process.env.BK_BRAND ? JSON.parse(process.env.BK_BRAND) : null;
 
 /** One line per axe-checked page, printed at the end. */
 const axeReport = [];
@@ -72,9 +86,64 @@ function assert(cond, msg) {
   if (!cond) throw new Error(`assertion failed: ${msg}`);
 }
 
-/** Run axe-core on the current page; record (and print) every violation with its nodes. */
+/** The widths every page is checked at (issue 15 item 7): desktop, and the WCAG 1.4.10 reflow width. */
+const WIDTHS = [1280, 320];
+
+/**
+ * Run axe-core on the current page at every width of WIDTHS; record (and print) every violation
+ * with its nodes; then the keyboard sweep, the reflow check and, with BK_BRAND, the branding.
+ */
 async function checkA11y(page, name) {
+  const size = page.viewportSize();
   await page.addScriptTag({ path: AXE_PATH });
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: width === 320 ? 640 : 800 });
+    await runAxe(page, `${name} @${width}px`);
+  }
+  await page.setViewportSize(size);
+  const lang = await page.getAttribute('html', 'lang');
+  assert(lang === 'de' || lang === 'en', `${name}: <html lang> is set (got ${lang})`);
+  await checkFocus(page, name);
+  await checkReflow(page, name);
+  if (new URL(page.url()).origin === base && !new URL(page.url()).pathname.startsWith('/demo') && !new URL(page.url()).pathname.startsWith('/dev/')) {
+    await checkChrome(page, name);
+  }
+}
+
+/**
+ * The page chrome of a broker page (issue 15 items 1, 2): the configured name in the header and
+ * the title, the logo loaded from its hashed URL, buttons and links in the primary colour, and the
+ * legal links in the footer.
+ */
+async function checkChrome(page, name) {
+  const c = await page.evaluate(() => {
+    const img = document.querySelector('header .brand img.logo');
+    const button = document.querySelector('main button:not(.secondary), main .button');
+    const link = document.querySelector('main a[href]:not(.button)');
+    return {
+      brand: (document.querySelector('header .brand')?.textContent || '').trim(),
+      title: document.title,
+      logo: img ? { src: new URL(img.src).pathname, loaded: img.complete && img.naturalWidth > 0, alt: img.getAttribute('alt') } : null,
+      button: button ? getComputedStyle(button).backgroundColor : null,
+      link: link ? getComputedStyle(link).color : null,
+      legal: [...document.querySelectorAll('footer nav a')].map((a) => a.getAttribute('href')),
+    };
+  });
+  if (!brand) return;
+  assert(c.brand === brand.name, `${name}: header names "${brand.name}" (got "${c.brand}")`);
+  assert(c.title.endsWith(`– ${brand.name}`), `${name}: title ends with the name (got "${c.title}")`);
+  assert(c.logo && c.logo.src === brand.logo && c.logo.loaded && c.logo.alt === '', `${name}: logo ${brand.logo} loaded with alt="" (got ${JSON.stringify(c.logo)})`);
+  const rgb = `rgb(${parseInt(brand.color.slice(1, 3), 16)}, ${parseInt(brand.color.slice(3, 5), 16)}, ${parseInt(brand.color.slice(5, 7), 16)})`;
+  if (c.button) assert(c.button === rgb, `${name}: buttons in ${brand.color} (got ${c.button})`);
+  if (c.link) assert(c.link === rgb, `${name}: links in ${brand.color} (got ${c.link})`);
+  for (const href of brand.legal) assert(c.legal.includes(href), `${name}: footer links ${href} (has ${c.legal.join(', ')})`);
+  brandReport.add(name);
+}
+
+/** Pages whose branding was checked. */
+const brandReport = new Set();
+
+async function runAxe(page, name) {
   const r = await page.evaluate(
     async (tags) => {
       // eslint-disable-next-line no-undef
@@ -92,9 +161,6 @@ async function checkA11y(page, name) {
     console.error(`AXE VIOLATION on ${name} (${page.url()}): ${v.id} [${v.impact}] ${v.help}`);
     for (const n of v.nodes) console.error(`    ${n.target}: ${n.summary.replace(/\n/g, ' / ')}`);
   }
-  assert(lang === 'de' || lang === 'en', `${name}: <html lang> is set (got ${lang})`);
-  await checkFocus(page, name);
-  await checkReflow(page, name);
 }
 
 /** Reflow (WCAG 1.4.10): at 320 CSS pixels wide the page needs no horizontal scrolling. */
@@ -154,7 +220,10 @@ async function checkFocus(page, name) {
 
 async function screenshot(page, file) {
   if (shotDir) {
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.screenshot({ path: join(shotDir, file), fullPage: true });
+    await page.setViewportSize(size);
     log(`  screenshot ${join(shotDir, file)}`);
   }
 }
@@ -239,6 +308,9 @@ const DE = {
   resultTitle: 'Angemeldet',
   deniedTitle: 'Anmeldung nicht abgeschlossen',
   deniedText: 'Sie haben die Anmeldung oder die Weitergabe Ihrer Daten abgelehnt.',
+  // Texts the consent page must show for Erika Mustermann (issue 15 item 4, German formats): add
+  // e.g. '12. August 1964' here once the formats land; each entry is asserted on the consent page.
+  consentShows: ['Mustermann'],
 };
 const EN = {
   lang: 'en',
@@ -254,6 +326,8 @@ const EN = {
   resultTitle: 'Logged in',
   deniedTitle: 'Login not completed',
   deniedText: 'You declined the login or the release of your data.',
+  // As DE.consentShows (e.g. '12 August 1964').
+  consentShows: ['Mustermann'],
 };
 
 /** The result page of the demo: decoded ID token and userinfo with the person and the acr. */
@@ -304,11 +378,12 @@ async function scenarioApprove(browser, t) {
   const consentText = (await page.locator('main').textContent()) || '';
   assert(consentText.includes('Demo-Fachverfahren'), 'consent page names the service');
   assert(consentText.includes('Mustermann'), 'consent page lists the data to be released');
+  for (const shown of t.consentShows) assert(consentText.includes(shown), `consent (${t.lang}) shows "${shown}"`);
   await checkA11y(page, `consent (${t.lang})`);
+  if (t.lang === 'de') await screenshot(page, 'consent-de.png');
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: t.approve }).click()]);
   await expectResult(page, t, `demo result (${t.lang})`);
   await checkA11y(page, `demo result (${t.lang})`);
-  await screenshot(page, `result-${t.lang}.png`);
   await ctx.close();
 }
 
@@ -343,7 +418,6 @@ async function scenarioEid(browser) {
   const text = (await page.locator('main').textContent()) || '';
   assert(text.includes('http://eidas.europa.eu/LoA/high'), 'acr high after the eID login');
   assert(text.includes('Mustermann') && text.includes('Heidestraße 17'), 'eID attributes reach the relying party');
-  await screenshot(page, 'result-eid.png');
   await ctx.close();
 }
 
@@ -568,6 +642,55 @@ async function scenarioLogout(browser) {
   await ctx.close();
 }
 
+/**
+ * Issue 15 items 1–3: the site's own pages in both languages — start page, the login in Leichte
+ * Sprache / plain language, the 404 page — each through checkA11y (axe at 1280 and 320 px, keyboard,
+ * reflow, branding). Then the pages no login scenario reaches in the other language.
+ */
+async function scenarioSite(browser) {
+  log('scenario site (start page, Leichte Sprache, 404; de and en)');
+  for (const [lang, locale] of [['de', 'de-DE'], ['en', 'en-GB']]) {
+    const ctx = await newContext(browser, { locale });
+    const page = await ctx.newPage();
+    const de = lang === 'de';
+    let res = await page.goto(`${base}/`);
+    assert(res.status() === 200, `start page 200 (got ${res.status()})`);
+    await expectPage(page, `start (${lang})`, lang, de ? 'Anmeldung für Online-Dienste' : 'login for online services');
+    await checkA11y(page, `start (${lang})`);
+    await screenshot(page, `start-${lang}.png`);
+    await Promise.all([page.waitForNavigation(), page.getByRole('main').getByRole('link', { name: de ? 'Anmelden – in Leichter Sprache' : 'Logging in – in plain language' }).click()]);
+    await expectPage(page, `easy language (${lang})`, lang, de ? 'Anmelden – in Leichter Sprache' : 'Logging in – in plain language');
+    await checkA11y(page, `easy language (${lang})`);
+    if (de) await screenshot(page, 'leichte-sprache-de.png');
+    res = await page.goto(`${base}/no/such/page`);
+    assert(res.status() === 404, `unknown path → 404 (got ${res.status()})`);
+    await expectPage(page, `404 (${lang})`, lang, de ? 'Seite nicht gefunden' : 'Page not found');
+    const text = (await page.locator('main').textContent()) || '';
+    assert(!/panic|backtrace|src\/|\.rs:/.test(text), '404: no internal detail');
+    await checkA11y(page, `404 (${lang})`);
+    if (!de) await screenshot(page, 'not-found-en.png');
+    // The switch on the 404 page keeps the path and flips the language.
+    await Promise.all([page.waitForNavigation(), page.getByRole('navigation', { name: de ? 'Sprache' : 'Language' }).getByRole('link').click()]);
+    await expectPage(page, `404 switched (${lang})`, de ? 'en' : 'de', de ? 'Page not found' : 'Seite nicht gefunden');
+    await ctx.close();
+  }
+  // The upstream-cancelled page in English and the logged-out page in German (the other languages
+  // are reached by the cancel and logout scenarios).
+  const ctx = await newContext(browser, { locale: 'en-GB' });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/demo?lang=en`);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: EN.startButton }).click()]);
+  await Promise.all([page.waitForNavigation(), methodButton(page, DEV_METHOD).click()]);
+  await page.locator('input[name="outcome"][value="cancelled"]').check();
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: EN.submit }).click()]);
+  await expectPage(page, 'upstream cancelled (en)', 'en', 'Login cancelled');
+  await checkA11y(page, 'upstream cancelled (en)');
+  await page.goto(`${base}/logout?client_id=demo&ui_locales=de`);
+  await expectPage(page, 'logged out, nobody logged in (de)', 'de', 'Sie sind nicht angemeldet');
+  await checkA11y(page, 'logged out, nobody logged in (de)');
+  await ctx.close();
+}
+
 async function main() {
   // Playwright gives every launch a fresh temporary profile (--user-data-dir) and removes it at close;
   // it refuses a --user-data-dir argument for launch(). HOME/XDG dirs point at a private temp dir so
@@ -601,6 +724,7 @@ async function main() {
     await scenarioReplay(browser);
     await scenarioTabs(browser);
     await scenarioLogout(browser);
+    await scenarioSite(browser);
   } finally {
     await browser.close();
     rmSync(home, { recursive: true, force: true });
@@ -609,6 +733,11 @@ async function main() {
   for (const line of axeReport) log(`  ${line}`);
   log('keyboard:');
   for (const line of focusReport) log(`  ${line}`);
+  if (brand) {
+    log(`branding "${brand.name}" (logo ${brand.logo}, colour ${brand.color}, ${brand.legal.length} legal links) checked on ${brandReport.size} pages:`);
+    log(`  ${[...brandReport].join('; ')}`);
+    assert(brandReport.size >= 10, 'the branding was checked on the broker pages');
+  }
   if (violationCount > 0) {
     console.error(`${violationCount} axe-core violation(s)`);
     process.exit(1);

@@ -25,6 +25,48 @@ fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 
+/// Issue 15 item 7: the browser test runs the broker with an operator's branding (name, SVG logo,
+/// primary colour, legal links) and checks that every broker page shows it. Returns what the script
+/// expects (`BK_BRAND`) and the configuration edit.
+fn branding() -> (
+    serde_json::Value,
+    impl FnOnce(&mut buergerkonto::config::raw::RawConfig) + Send + 'static,
+) {
+    use buergerkonto::config::raw::{RawBranding, RawLegal};
+    use sha2::{Digest, Sha256};
+    let logo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/branding/logo.svg");
+    let bytes = std::fs::read(&logo).expect("tests/fixtures/branding/logo.svg");
+    let hash: String = Sha256::digest(&bytes).iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let legal = [
+        "https://amt.example/impressum",
+        "https://amt.example/datenschutz",
+        "https://amt.example/barrierefreiheit",
+        "mailto:barrieren@amt.example",
+    ];
+    let expected = serde_json::json!({
+        "name": "Servicekonto Teststadt",
+        "color": "#0b6e4f",
+        "logo": format!("/static/brand/{hash}.svg"),
+        "legal": legal,
+    });
+    let edit = move |c: &mut buergerkonto::config::raw::RawConfig| {
+        c.branding = RawBranding {
+            name: Some("Servicekonto Teststadt".into()),
+            logo: Some(logo),
+            primary_color: Some("#0b6e4f".into()),
+            footer_de: Some("Ein Angebot der Stadt Teststadt.".into()),
+            footer_en: Some("A service of the City of Teststadt.".into()),
+        };
+        c.legal = RawLegal {
+            imprint_url: Some(legal[0].into()),
+            privacy_url: Some(legal[1].into()),
+            accessibility_url: Some(legal[2].into()),
+            accessibility_feedback: Some(legal[3].into()),
+        };
+    };
+    (expected, edit)
+}
+
 /// The page flow and the accessibility check, in a real browser.
 // A multi-threaded runtime: the broker's server task keeps running on the second worker while this
 // one waits for the child process.
@@ -33,9 +75,12 @@ async fn login_in_a_real_browser_with_zero_axe_violations() {
     if !crate::peers::require_browser() {
         return;
     }
-    let broker = TestBroker::start().await;
+    let (brand, edit) = branding();
+    let broker = TestBroker::new().with_config(edit).start().await;
     let mut cmd = tokio::process::Command::new("node");
-    cmd.arg(browser_dir().join("login.mjs")).arg(&broker.base);
+    cmd.arg(browser_dir().join("login.mjs"))
+        .arg(&broker.base)
+        .env("BK_BRAND", brand.to_string());
     if let Ok(dir) = std::env::var("BK_BROWSER_SCREENSHOTS") {
         cmd.arg(dir);
     }

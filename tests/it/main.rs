@@ -41,6 +41,7 @@ mod saml_attacks;
 mod saml_interop;
 mod saml_sp;
 mod sessions;
+mod site;
 mod smoke;
 mod store_contract;
 mod tls;

@@ -23,7 +23,7 @@ pub async fn authorize_post(State(state): State<AppState>, headers: HeaderMap, b
         .map(|v| v.starts_with("application/x-www-form-urlencoded"))
         .unwrap_or(false);
     if !form {
-        return PageError::BadRequest.render(locale::negotiate(None, None, &headers));
+        return PageError::BadRequest.render(state.site(), locale::negotiate(None, None, &headers));
     }
     authorize(&state, &headers, RawParams::parse(&body)).await
 }

@@ -3,6 +3,7 @@
 //! (issue 5 item 4). `?lang=` switches the language for the rest of the login.
 
 use super::respond;
+use crate::config::Site;
 use crate::ids::PendingId;
 use crate::login::next::ChoiceView;
 use crate::state::AppState;
@@ -48,7 +49,7 @@ pub async fn choice_get(State(state): State<AppState>, Path(id): Path<String>, Q
 }
 
 /// The page.
-pub fn page(v: ChoiceView) -> Response {
+pub fn page(site: &Site, v: ChoiceView) -> Response {
     let locale = Locale::parse_or_default(&v.locale);
     let methods: Vec<MethodView> = v
         .methods
@@ -71,6 +72,7 @@ pub fn page(v: ChoiceView) -> Response {
     let path = format!("/login/{}", v.pending_id);
     let title = i18n::table(locale)["choice_title"];
     render_page(
+        site,
         "choice.html",
         locale,
         title,

@@ -3,6 +3,7 @@
 //! the values as a person reads them (issue 5 item 4).
 
 use super::{browser, respond};
+use crate::config::Site;
 use crate::ids::PendingId;
 use crate::login::next::ConsentView;
 use crate::login::params::RawParams;
@@ -76,7 +77,7 @@ pub async fn consent_post(State(state): State<AppState>, Path(id): Path<String>,
 }
 
 /// The page.
-pub fn page(v: ConsentView) -> Response {
+pub fn page(site: &Site, v: ConsentView) -> Response {
     let locale = Locale::parse_or_default(&v.locale);
     let en = locale == Locale::En;
     let mut views = vec![ClaimView {
@@ -113,6 +114,7 @@ pub fn page(v: ConsentView) -> Response {
     }
     let path = format!("/consent/{}", v.pending_id);
     render_page(
+        site,
         "consent.html",
         locale,
         i18n::table(locale)["consent_title"],

@@ -4,6 +4,7 @@
 //! `Set-Cookie` headers the step asked for.
 
 use super::{browser, choice, consent, restart, start, upstream_error};
+use crate::config::Site;
 use crate::login::errors::{code_url, error_url};
 use crate::login::{Next, Outcome, Problem};
 use crate::session::StoreError;
@@ -29,15 +30,15 @@ fn next(state: &AppState, next: Next) -> Response {
         // German, as the response carries no language of its own).
         Next::Code { to, code } => match code_url(&to, code.expose(), state.broker().issuer().as_str()) {
             Ok(url) => Redirect::to(url.as_str()).into_response(),
-            Err(p) => page(p, Locale::De),
+            Err(p) => page(state.site(), p, Locale::De),
         },
         Next::RpError { to, error } => match error_url(&to, error, state.broker().issuer().as_str()) {
             Ok(url) => Redirect::to(url.as_str()).into_response(),
-            Err(p) => page(p, Locale::De),
+            Err(p) => page(state.site(), p, Locale::De),
         },
         Next::ToChoice { pending_id } => Redirect::to(&format!("/login/{pending_id}")).into_response(),
         Next::ToConsent { pending_id } => Redirect::to(&format!("/consent/{pending_id}")).into_response(),
-        Next::Upstream { action, locale } => start::upstream(action, Locale::parse_or_default(&locale)),
+        Next::Upstream { action, locale } => start::upstream(state.site(), action, Locale::parse_or_default(&locale)),
         Next::UpstreamFailed {
             failure,
             to,
@@ -46,20 +47,20 @@ fn next(state: &AppState, next: Next) -> Response {
         } => {
             let locale = Locale::parse_or_default(&locale);
             match error_url(&to, error, state.broker().issuer().as_str()) {
-                Ok(url) => upstream_error::page(&failure, locale, url.as_str()),
-                Err(p) => page(p, locale),
+                Ok(url) => upstream_error::page(state.site(), &failure, locale, url.as_str()),
+                Err(p) => page(state.site(), p, locale),
             }
         }
-        Next::Choice(view) => choice::page(view),
-        Next::Consent(view) => consent::page(view),
-        Next::Page { problem, locale } => page(problem, Locale::parse_or_default(&locale)),
-        Next::Restart(r) => restart::page(r),
+        Next::Choice(view) => choice::page(state.site(), view),
+        Next::Consent(view) => consent::page(state.site(), view),
+        Next::Page { problem, locale } => page(state.site(), problem, Locale::parse_or_default(&locale)),
+        Next::Restart(r) => restart::page(state.site(), r),
     }
 }
 
 /// The error page for a problem. Store failures are logged here (the detail never reaches the
 /// page): unavailable → 503, anything else → 500.
-pub fn page(problem: Problem, locale: Locale) -> Response {
+pub fn page(site: &Site, problem: Problem, locale: Locale) -> Response {
     let e = match problem {
         Problem::UnknownClient => PageError::UnknownClient,
         Problem::InvalidRedirectUri => PageError::InvalidRedirectUri,
@@ -75,7 +76,7 @@ pub fn page(problem: Problem, locale: Locale) -> Response {
             }
         }
     };
-    e.render(locale)
+    e.render(site, locale)
 }
 
 #[cfg(test)]
@@ -94,7 +95,7 @@ mod tests {
             (Problem::Store(StoreError::Unavailable("10.1.2.3:6379 refused".into())), 503),
             (Problem::Store(StoreError::Corrupt("bad tag".into())), 500),
         ] {
-            assert_eq!(page(problem, Locale::En).status().as_u16(), status);
+            assert_eq!(page(&Site::default(), problem, Locale::En).status().as_u16(), status);
         }
     }
 }

@@ -1,17 +1,19 @@
 //! (HTTP edge) The restart page (`login/restart.rs` decides when): German and English on one
 //! page, 400, and — where the request is known — the service's name and a link to its site.
 
+use crate::config::Site;
 use crate::login::next::Restart;
 use crate::web::{render_page, Locale};
 use axum::response::{IntoResponse, Response};
 
 /// The page (400).
-pub fn page(r: Restart) -> Response {
+pub fn page(site: &Site, r: Restart) -> Response {
     let Restart {
         service_name,
         service_href,
     } = r;
     let mut res = render_page(
+        site,
         "restart.html",
         Locale::De,
         "Anmeldung nicht fortgesetzt / Login not continued",

@@ -4,6 +4,7 @@
 
 use super::{browser, respond};
 use crate::authenticators::StartAction;
+use crate::config::Site;
 use crate::ids::PendingId;
 use crate::login::params::RawParams;
 use crate::state::AppState;
@@ -27,13 +28,14 @@ pub async fn cancel_post(State(state): State<AppState>, Path(id): Path<String>, 
 }
 
 /// To the upstream: a 303, or a page with the form to POST.
-pub fn upstream(action: StartAction, locale: Locale) -> Response {
+pub fn upstream(site: &Site, action: StartAction, locale: Locale) -> Response {
     match action {
         StartAction::Redirect(url) => Redirect::to(url.as_str()).into_response(),
         StartAction::PostForm { action, fields } => {
             // No inline script (CSP): the person presses the visible button.
             let title = crate::web::i18n::table(locale)["continue_title"];
             render_page(
+                site,
                 "post_form.html",
                 locale,
                 title,

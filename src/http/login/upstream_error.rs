@@ -5,6 +5,7 @@
 //! outcome too — but only the class of failure, never the detail the person reads here.
 
 use crate::authenticators::AuthnError;
+use crate::config::Site;
 use crate::web::{render_page, Locale};
 use axum::response::{IntoResponse, Response};
 
@@ -64,7 +65,7 @@ pub fn texts(e: &AuthnError, locale: Locale) -> (&'static str, &'static str, &'s
 }
 
 /// The page, with `continue_href` = the relying party's redirect URI carrying the error.
-pub fn page(e: &AuthnError, locale: Locale, continue_href: &str) -> Response {
+pub fn page(site: &Site, e: &AuthnError, locale: Locale, continue_href: &str) -> Response {
     let (heading, what, todo) = texts(e, locale);
     let continue_label = if locale == Locale::De {
         "Zurück zum Dienst"
@@ -72,6 +73,7 @@ pub fn page(e: &AuthnError, locale: Locale, continue_href: &str) -> Response {
         "Back to the service"
     };
     render_page(
+        site,
         "upstream_error.html",
         locale,
         heading,
