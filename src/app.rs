@@ -189,5 +189,10 @@ pub fn router(state: AppState) -> Router {
     if state.config().server.development {
         router = router.merge(crate::dev::routes());
     }
+    // The language switch sets the language cookie (http/language.rs).
+    let secure = state.broker().issuer().secure();
+    let router = router.layer(axum::middleware::from_fn(move |req, next| {
+        crate::http::language::remember(secure, req, next)
+    }));
     crate::http::harden(router, max_body, tls).with_state(state)
 }

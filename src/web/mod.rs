@@ -2,6 +2,7 @@
 //! request; no inline script; usable without JavaScript).
 
 pub mod errors;
+pub mod format;
 pub mod i18n;
 pub mod locale;
 pub mod templates;

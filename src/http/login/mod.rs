@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login/{id}/cancel", post(start::cancel_post))
         .route("/login/continue/{handle}", get(resume::continue_get))
         .route("/consent/{id}", get(consent::consent_get).post(consent::consent_post))
+        .route("/login/failed/{id}", get(upstream_error::failed_get))
 }
 
 /// A return leg's last step: [`crate::login::continue_after_upstream`] (the binding check first),

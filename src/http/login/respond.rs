@@ -43,10 +43,11 @@ fn next(state: &AppState, next: Next) -> Response {
             to,
             error,
             locale,
+            view,
         } => {
             let locale = Locale::parse_or_default(&locale);
             match error_url(&to, error, state.broker().issuer().as_str()) {
-                Ok(url) => upstream_error::page(&failure, locale, url.as_str()),
+                Ok(url) => upstream_error::page(&failure, locale, url.as_str(), view.as_deref()),
                 Err(p) => page(p, locale),
             }
         }
