@@ -13,7 +13,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 /// The response for `outcome`.
 pub fn respond(state: &AppState, outcome: Outcome) -> Response {
-    let mut res = next(state, outcome.next);
+    respond_to(state, &http::HeaderMap::new(), outcome)
+}
+
+/// The response for `outcome` to a request with `headers`: pages that stand outside the login's
+/// language (the restart page) use the browser's (language cookie, `Accept-Language`).
+pub fn respond_to(state: &AppState, headers: &http::HeaderMap, outcome: Outcome) -> Response {
+    let mut res = next(state, headers, outcome.next);
     if let Some(c) = outcome.session.and_then(|s| browser::session_cookie(state, s.0.expose())) {
         res.headers_mut().append(http::header::SET_COOKIE, c);
     }
@@ -23,7 +29,7 @@ pub fn respond(state: &AppState, outcome: Outcome) -> Response {
     res
 }
 
-fn next(state: &AppState, next: Next) -> Response {
+fn next(state: &AppState, headers: &http::HeaderMap, next: Next) -> Response {
     match next {
         // A redirect URI that does not parse cannot be registered; should it happen, a page (in
         // German, as the response carries no language of its own).
@@ -54,7 +60,7 @@ fn next(state: &AppState, next: Next) -> Response {
         Next::Choice(view) => choice::page(view),
         Next::Consent(view) => consent::page(view),
         Next::Page { problem, locale } => page(problem, Locale::parse_or_default(&locale)),
-        Next::Restart(r) => restart::page(r),
+        Next::Restart(r) => restart::page(r, crate::web::locale::negotiate(None, None, headers)),
     }
 }
 
