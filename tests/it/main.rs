@@ -36,6 +36,7 @@ mod logout_backchannel;
 mod mtls;
 mod pages;
 mod redis_faults;
+mod refusals;
 mod saml_attacks;
 mod saml_interop;
 mod saml_sp;
