@@ -370,8 +370,9 @@ fn explain(error: &str, description: Option<&str>, lang: &str) -> &'static str {
     match (reason, error) {
         (Some("cancelled"), _) if en => "You cancelled the login.",
         (Some("cancelled"), _) => "Sie haben die Anmeldung abgebrochen.",
-        (Some("consent_denied"), _) if en => "You declined to share your data with this service.",
-        (Some("consent_denied"), _) => "Sie haben die Weitergabe Ihrer Daten an dieses Verfahren abgelehnt.",
+        // The sentence tests/browser/login.mjs reads after a denied consent.
+        (Some("consent_denied"), _) if en => "You declined the login or the release of your data.",
+        (Some("consent_denied"), _) => "Sie haben die Anmeldung oder die Weitergabe Ihrer Daten abgelehnt.",
         (Some("wrong_pin"), _) if en => "The PIN of your ID card was wrong. Please try again.",
         (Some("wrong_pin"), _) => "Die PIN Ihres Ausweises war falsch. Bitte versuchen Sie es erneut.",
         (Some("card_expired"), _) if en => "Your ID card has expired.",
