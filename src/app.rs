@@ -193,5 +193,10 @@ pub fn router(state: AppState) -> Router {
     }
     // Unknown paths: the 404 page in the site's design (issue 15 item 3), never an empty body.
     let router = router.fallback(crate::http::site::not_found);
+    // The language switch sets the language cookie (http/language.rs).
+    let secure = state.broker().issuer().secure();
+    let router = router.layer(axum::middleware::from_fn(move |req, next| {
+        crate::http::language::remember(secure, req, next)
+    }));
     crate::http::harden(router, max_body, tls).with_state(state)
 }

@@ -245,7 +245,7 @@ async fn submit(State(state): State<AppState>, Path(tx): Path<PendingId>, header
     let outcome = method.finish(&tx, UpstreamReturn::DevForm { fields }, state.clock().now()).await;
     // A same-site form post: the binding cookie arrives and is checked like on every return leg.
     let presented = crate::http::login::browser::binding(&state, &headers);
-    crate::http::login::continue_after_upstream(&state, &tx, presented.as_ref(), outcome).await
+    crate::http::login::continue_for(&state, &headers, &tx, presented.as_ref(), outcome).await
 }
 
 #[cfg(test)]

@@ -67,17 +67,25 @@ struct ReturnQuery {
 
 async fn cert_return(State(state): State<AppState>, headers: http::HeaderMap, Query(q): Query<ReturnQuery>) -> Result<Response, AppError> {
     if !crate::login::pending::plausible_id(&q.token) {
-        return Ok(super::login::restart::page(state.site(), crate::login::restart::unknown()));
+        return Ok(super::login::restart::page(
+            state.site(),
+            crate::login::restart::unknown(),
+            crate::web::locale::negotiate(None, None, &headers),
+        ));
     }
     // Taken (single use) before the binding check, so a link tried in the wrong browser is spent.
     match state.records().take::<CertReturn>(KIND, &store_id(&q.token)).await? {
         Some(r) => {
             let presented = super::login::browser::binding(&state, &headers);
-            Ok(super::login::continue_after_upstream(&state, &r.pending_id, presented.as_ref(), Ok(r.identity)).await)
+            Ok(super::login::continue_for(&state, &headers, &r.pending_id, presented.as_ref(), Ok(r.identity)).await)
         }
         None => {
             tracing::info!("certificate return link unknown, expired or already used");
-            Ok(super::login::restart::page(state.site(), crate::login::restart::unknown()))
+            Ok(super::login::restart::page(
+                state.site(),
+                crate::login::restart::unknown(),
+                crate::web::locale::negotiate(None, None, &headers),
+            ))
         }
     }
 }

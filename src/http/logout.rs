@@ -280,16 +280,13 @@ fn problem_page(site: &Site, problem: LogoutProblem, locale: Locale) -> Response
     (StatusCode::BAD_REQUEST, page).into_response()
 }
 
-/// Date and time for pages (UTC, stated as such) and the `datetime` attribute.
+/// Date and time for pages (in words, UTC stated as such: `web::format`) and the `datetime`
+/// attribute.
 fn when(locale: Locale, unix: i64) -> (String, String) {
     let Some(t) = chrono::DateTime::from_timestamp(unix, 0) else {
         return (String::new(), String::new());
     };
-    let text = match locale {
-        Locale::De => t.format("%d.%m.%Y, %H:%M UTC"),
-        Locale::En => t.format("%Y-%m-%d %H:%M UTC"),
-    };
-    (t.format("%Y-%m-%dT%H:%M:%SZ").to_string(), text.to_string())
+    (t.format("%Y-%m-%dT%H:%M:%SZ").to_string(), crate::web::format::moment(locale, unix))
 }
 
 /// `GET /session`: the citizen's view of this browser's login.

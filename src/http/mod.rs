@@ -6,6 +6,7 @@ pub mod cert_return;
 pub mod cookies;
 pub mod error;
 pub mod health;
+pub mod language;
 pub mod login;
 pub mod logout;
 pub mod logout_return;

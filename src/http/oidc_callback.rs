@@ -69,7 +69,7 @@ async fn callback_get(
             crate::login::Next::Restart(crate::login::restart::unknown()).into()
         }
     };
-    crate::http::login::respond(&state, outcome)
+    crate::http::login::respond_to(&state, &headers, outcome)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! must be the session the request was authenticated in.
 
 use super::browser::Browser;
-use super::errors::codes;
+use super::errors::ErrorCode;
 use super::flow::{self, consent_set, return_to};
 use super::next::{ConsentView, Next, Problem};
 use super::params::RawParams;
@@ -91,7 +91,7 @@ pub async fn decide(ctx: &Broker, id: &PendingId, browser: &Browser, form: &RawP
             let _ = pending::take(ctx, &p.id, now).await;
             Next::RpError {
                 to: return_to(&p),
-                error: codes::ACCESS_DENIED,
+                error: super::reason::Reason::ConsentDenied.error(ErrorCode::AccessDenied, &p.locale),
             }
         }
         _ => Next::page(Problem::BadRequest, &p.locale),

@@ -14,24 +14,14 @@ use super::client_policy::{self, Login, Refusal};
 use super::errors::{codes, ErrorCode, OAuthError};
 use super::flow::{self, return_to};
 use super::next::{Next, Outcome, Problem, SessionCookie};
+use super::reason::Reason;
 use super::session::{self, BrokerSession};
-use super::{pending, restart};
+use super::{failure, pending, restart};
 use crate::authenticators::AuthnError;
 use crate::identity::VerifiedIdentity;
 use crate::ids::{PendingId, SessionId};
 use crate::oidc_provider::broker::Broker;
 use crate::trust::TrustLevel;
-
-/// A description for the relying party that names the class of failure, nothing internal.
-fn describe(e: &AuthnError) -> &'static str {
-    match e {
-        AuthnError::Cancelled => "the end-user cancelled the login",
-        AuthnError::UpstreamFailure { .. } => "the login method reported a failure",
-        AuthnError::Rejected(_) | AuthnError::Unverified(_) => "the login method's response was rejected",
-        AuthnError::LevelTooLow => "the requested authentication level was not reached",
-        AuthnError::Unavailable(_) => "the login method is unavailable",
-    }
-}
 
 /// See [`super::continue_after_upstream`].
 pub async fn continue_after_upstream(
@@ -70,12 +60,16 @@ pub async fn continue_after_upstream(
             tracing::info!(error = %e, "upstream login did not succeed");
             let _ = pending::take(ctx, &p.id, now).await;
             // The person reads what happened; the link back carries the OIDC error and state.
-            let error = OAuthError::new(ErrorCode::from(&e), describe(&e));
+            // The relying party gets the OIDC code and a stable reason (reason.rs), in the
+            // request's language.
+            let error = Reason::of(&e).error(ErrorCode::from(&e), &locale);
+            let view = failure::park(ctx, &e, &to, &error).await;
             return Next::UpstreamFailed {
                 failure: e,
                 to,
                 error,
                 locale,
+                view,
             }
             .into();
         }
@@ -109,16 +103,22 @@ pub async fn continue_after_upstream(
         return match refusal {
             // A business-only service gets business logins only: a method that *can* yield an
             // organisation (ELSTER) may still log a person in with a personal certificate.
-            Refusal::OrganisationRequired => Next::UpstreamFailed {
-                failure: AuthnError::UpstreamFailure {
+            Refusal::OrganisationRequired => {
+                let failure = AuthnError::UpstreamFailure {
                     code: "organisation_required".into(),
-                },
-                to,
-                error: OAuthError::new(ErrorCode::AccessDenied, "the service requires a login for an organisation"),
-                locale,
+                };
+                let error = Reason::OrganisationRequired.error(ErrorCode::AccessDenied, &locale);
+                let view = failure::park(ctx, &failure, &to, &error).await;
+                Next::UpstreamFailed {
+                    failure,
+                    to,
+                    error,
+                    locale,
+                    view,
+                }
+                .into()
             }
-            .into(),
-            Refusal::LevelTooLow => fail(codes::UNMET),
+            Refusal::LevelTooLow => fail(Reason::LevelNotReached.error(ErrorCode::UnmetAuthenticationRequirements, &locale)),
             _ => fail(codes::ACCESS_DENIED),
         };
     }

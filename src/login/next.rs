@@ -82,6 +82,8 @@ pub enum Next {
         error: OAuthError,
         /// Language of the page.
         locale: String,
+        /// Where the same page can be shown again (`failure.rs`), for the language switch.
+        view: Option<String>,
     },
     /// The choice page.
     Choice(ChoiceView),

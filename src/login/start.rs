@@ -5,7 +5,7 @@
 //! (compared in constant time), and a cross-origin `Origin` header is refused.
 
 use super::browser::Browser;
-use super::errors::{codes, ErrorCode, OAuthError};
+use super::errors::{ErrorCode, OAuthError};
 use super::flow::return_to;
 use super::next::{Next, Problem};
 use super::params::RawParams;
@@ -58,7 +58,7 @@ pub async fn cancel(ctx: &Broker, id: &PendingId, browser: &Browser, form: &RawP
     let _ = pending::take(ctx, &p.id, now).await;
     Next::RpError {
         to: return_to(&p),
-        error: codes::ACCESS_DENIED,
+        error: super::reason::Reason::Cancelled.error(ErrorCode::AccessDenied, &p.locale),
     }
 }
 

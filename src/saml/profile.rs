@@ -208,13 +208,18 @@ pub static EIDAS: Profile = Profile {
         AttributeKey::DateOfBirth,
     ],
     names_configurable: false,
-    // GK test mode uses `CANCELLATIONBYUSER`, `WRONGPIN`, `CARDEXPIRED`.
+    // GK test mode uses `CANCELLATIONBYUSER`, `WRONGPIN`, `CARDEXPIRED`; a blocked PIN or a
+    // revoked card (`DocumentValidity` `revoked`, reference/eid-saml.md) is `card_blocked`:
+    // the person acts differently (PUK, citizens' office) than after one wrong PIN.
     status_tokens: &[
         ("cancellationbyuser", None),
         ("cancelled", None),
         ("canceled", None),
         ("wrongpin", Some("wrong_pin")),
-        ("pinblocked", Some("wrong_pin")),
+        ("pinblocked", Some("card_blocked")),
+        ("cardblocked", Some("card_blocked")),
+        ("cardrevoked", Some("card_blocked")),
+        ("documentrevoked", Some("card_blocked")),
         ("cardexpired", Some("card_expired")),
         ("documentexpired", Some("card_expired")),
     ],
@@ -348,6 +353,8 @@ mod tests {
         assert!(matches!(EIDAS.status_error(&s("CANCELLATIONBYUSER")), AuthnError::Cancelled));
         assert!(matches!(EIDAS.status_error(&s("WRONGPIN")), AuthnError::UpstreamFailure { code } if code == "wrong_pin"));
         assert!(matches!(EIDAS.status_error(&s("CARD_EXPIRED")), AuthnError::UpstreamFailure { code } if code == "card_expired"));
+        assert!(matches!(EIDAS.status_error(&s("CARDBLOCKED")), AuthnError::UpstreamFailure { code } if code == "card_blocked"));
+        assert!(matches!(EIDAS.status_error(&s("PIN_BLOCKED")), AuthnError::UpstreamFailure { code } if code == "card_blocked"));
         assert!(matches!(EIDAS.status_error(&s("<script>")), AuthnError::UpstreamFailure { code } if code == "other"));
     }
 

@@ -1,5 +1,7 @@
-//! Page language: German by default, English on request (issue 5 item 4). Sources in order: an
-//! explicit `lang` switch, `ui_locales` (OIDC Core §3.1.2.1), `Accept-Language` (RFC 9110 §12.5.4).
+//! Page language: German by default, English on request (issue 5 item 4, issue 15 item 5).
+//! Sources in order: an explicit `lang` switch (`?lang=`), `ui_locales` (OIDC Core §3.1.2.1), the
+//! language cookie the switch sets ([`LANG_COOKIE`]), `Accept-Language` (RFC 9110 §12.5.4, with
+//! quality values).
 
 use serde::{Deserialize, Serialize};
 
@@ -62,10 +64,38 @@ pub fn from_accept_language(header: &str) -> Option<Locale> {
     best.map(|(_, l)| l)
 }
 
-/// Negotiate from the three sources.
+/// The language cookie: set when the person uses the switch, holds `de` or `en` and nothing else.
+/// `__Host-` prefixed and `Secure` on an https issuer like every cookie of ours (http/cookies.rs).
+pub const LANG_COOKIE: &str = "bk_lang";
+
+/// One year: the choice of language outlives any login.
+pub const LANG_COOKIE_MAX_AGE: i64 = 365 * 24 * 3600;
+
+/// The language the cookie names. Both spellings count: a planted language cookie does no harm
+/// (cookie tossing can only switch the page language), and the reader needs no issuer.
+pub fn from_cookie(headers: &http::HeaderMap) -> Option<Locale> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|s| s.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .filter(|(k, _)| *k == LANG_COOKIE || k.strip_prefix("__Host-") == Some(LANG_COOKIE))
+        .find_map(|(_, v)| Locale::from_tag(v))
+}
+
+/// The `lang` of a query string (`lang=en`), if a supported one.
+pub fn from_query(query: Option<&str>) -> Option<Locale> {
+    url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Locale::from_tag(&v))
+}
+
+/// Negotiate from the four sources.
 pub fn negotiate(lang: Option<&str>, ui_locales: Option<&str>, headers: &http::HeaderMap) -> Locale {
     lang.and_then(Locale::from_tag)
         .or_else(|| ui_locales.and_then(from_ui_locales))
+        .or_else(|| from_cookie(headers))
         .or_else(|| {
             headers
                 .get(http::header::ACCEPT_LANGUAGE)
@@ -91,5 +121,19 @@ mod tests {
         assert_eq!(negotiate(Some("en"), Some("de"), &h), Locale::En);
         assert_eq!(negotiate(None, None, &http::HeaderMap::new()), Locale::De);
         assert_eq!(from_accept_language("en;q=0, de"), Some(Locale::De));
+    }
+
+    #[test]
+    fn cookie_between_ui_locales_and_accept_language() {
+        let mut h = http::HeaderMap::new();
+        h.insert(http::header::ACCEPT_LANGUAGE, http::HeaderValue::from_static("de"));
+        h.insert(http::header::COOKIE, http::HeaderValue::from_static("a=1; __Host-bk_lang=en"));
+        assert_eq!(negotiate(None, None, &h), Locale::En, "cookie beats Accept-Language");
+        assert_eq!(negotiate(None, Some("de"), &h), Locale::De, "ui_locales beats the cookie");
+        assert_eq!(negotiate(Some("de"), None, &h), Locale::De, "the switch beats all");
+        h.insert(http::header::COOKIE, http::HeaderValue::from_static("bk_lang=xx"));
+        assert_eq!(negotiate(None, None, &h), Locale::De, "an unknown value is ignored");
+        assert_eq!(from_query(Some("a=1&lang=en")), Some(Locale::En));
+        assert_eq!(from_query(Some("lang=fr")), None);
     }
 }

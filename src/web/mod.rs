@@ -3,6 +3,7 @@
 
 pub mod chrome;
 pub mod errors;
+pub mod format;
 pub mod i18n;
 pub mod locale;
 pub mod templates;

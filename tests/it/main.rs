@@ -37,6 +37,7 @@ mod logout_upstream;
 mod mtls;
 mod pages;
 mod redis_faults;
+mod refusals;
 mod saml_attacks;
 mod saml_interop;
 mod saml_sp;

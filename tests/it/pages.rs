@@ -122,14 +122,48 @@ async fn consent_page_names_service_and_lists_exactly_its_data() {
     ] {
         assert!(html.contains(label), "{label}");
     }
-    assert!(html.contains("Erika") && html.contains("Gabler") && html.contains("1964-08-12"));
+    assert!(html.contains("Erika") && html.contains("Gabler") && html.contains("12. August 1964"));
     // not requested: address, nationality
     assert!(!html.contains("Anschrift") && !html.contains("Heidestraße") && !html.contains("Staatsangehörigkeit"));
     assert!(html.contains("value=\"approve\"") && html.contains("value=\"deny\""));
     assert!(!html.contains("Dauerhafter Zugriff"), "no offline_access requested");
     let en = get(&c, &mut jar, &format!("{consent}?lang=en")).await.text().await.unwrap();
     assert_hygiene(&en, "en");
-    assert!(en.contains("Birth name") && en.contains("Decline"));
+    assert!(en.contains("Birth name") && en.contains("Decline") && en.contains("12 August 1964"));
+}
+
+/// Issue 15 item 4: the consent page shows Erika's data as people write it — the date in words,
+/// the nationality and a foreign country by name, the address in German postal order without
+/// "Deutschland" — in both languages.
+#[tokio::test]
+async fn consent_page_shows_german_formats() {
+    let b = broker().await;
+    let c = http_client();
+    let mut jar = Jar::default();
+    let url = authorize_url(&b, &[("idp_hint", "dev"), ("scope", "openid profile address birth nationality")]);
+    let res = get(&c, &mut jar, &url).await;
+    let dev = location(&b, &res);
+    let res = post(
+        &c,
+        &mut jar,
+        &b.url(dev.path()),
+        &[("person", "erika"), ("level", "high"), ("outcome", "success")],
+    )
+    .await;
+    let consent = location(&b, &res);
+    let html = get(&c, &mut jar, consent.as_str()).await.text().await.unwrap();
+    assert!(html.contains("<dd>12. August 1964</dd>"), "{html}");
+    assert!(html.contains("<dd>deutsch</dd>"), "nationality D by name: {html}");
+    assert!(
+        html.contains("<dd>Heidestraße 17<br>51147 Köln</dd>"),
+        "postal order, no country for Germany: {html}"
+    );
+    assert!(
+        !html.contains(">D<") && !html.contains(", D<") && !html.contains("1964-08-12"),
+        "{html}"
+    );
+    let en = get(&c, &mut jar, &format!("{consent}?lang=en")).await.text().await.unwrap();
+    assert!(en.contains("<dd>12 August 1964</dd>") && en.contains("<dd>German</dd>"), "{en}");
 }
 
 #[tokio::test]

@@ -65,6 +65,7 @@ pub(super) const OUTCOMES: &[(&str, &str, Option<&str>)] = &[
     ("cancel", "Abbruch durch die Person / cancelled by user", Some("CANCELLATIONBYUSER")),
     ("wrong_pin", "Falsche PIN / wrong PIN", Some("WRONGPIN")),
     ("card_expired", "Ausweis abgelaufen / card expired", Some("CARDEXPIRED")),
+    ("card_blocked", "Ausweis gesperrt / card blocked", Some("CARDBLOCKED")),
 ];
 
 /// ELSTER outcomes (its real status texts are not public; these match the profile's tokens).

@@ -1,6 +1,7 @@
 //! (HTTP edge) The consent page, `GET`/`POST /consent/{id}` (`login/consent.rs` decides): names
 //! the service and lists exactly the data it will receive, in the order of the scope table, with
-//! the values as a person reads them (issue 5 item 4).
+//! the values as a person reads them (issue 5 item 4; dates, countries and addresses in German
+//! formats, issue 15 item 4: `web::format`).
 
 use super::{browser, respond};
 use crate::config::Site;
@@ -9,52 +10,17 @@ use crate::login::next::ConsentView;
 use crate::login::params::RawParams;
 use crate::oidc_provider::claims;
 use crate::state::AppState;
-use crate::web::{i18n, render_page, switch_link, Locale};
+use crate::web::{format, i18n, render_page, switch_link, Locale};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use http::HeaderMap;
 use serde::Serialize;
-use serde_json::Value;
 
 #[derive(Serialize)]
 struct ClaimView {
     label: &'static str,
-    value: String,
-}
-
-/// A claim value as a person reads it.
-fn display(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Array(a) => a.iter().map(display).collect::<Vec<_>>().join(", "),
-        Value::Object(o) => {
-            if let Some(Value::String(f)) = o.get("formatted") {
-                return f.clone();
-            }
-            // OIDC Core §5.1.1 address: in the order people write it, not in key order.
-            let part = |k: &str| o.get(k).map(display).filter(|s| !s.is_empty());
-            if o.contains_key("street_address") || o.contains_key("locality") {
-                let town = [part("postal_code"), part("locality")]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                return [part("street_address"), Some(town).filter(|t| !t.is_empty()), part("country")]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(", ");
-            }
-            o.iter()
-                .filter(|(k, _)| *k != "id")
-                .map(|(_, v)| display(v))
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join("\n")
-        }
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
+    /// The value in lines (an address is several), formatted by `web::format`.
+    lines: Vec<String>,
 }
 
 /// `GET /consent/{id}`.
@@ -86,30 +52,30 @@ pub fn page(site: &Site, v: ConsentView) -> Response {
         } else {
             "Eine pseudonyme Kennung für diesen Dienst"
         },
-        value: if en {
+        lines: vec![if en {
             "Lets the service recognise you when you log in again. Other services receive a different one."
         } else {
             "Damit erkennt der Dienst Sie bei der nächsten Anmeldung wieder. Andere Dienste erhalten eine andere."
         }
-        .to_owned(),
+        .to_owned()],
     }];
     views.extend(v.claims.iter().map(|(name, value)| {
         let (de, en_label) = claims::claim_label(name);
         ClaimView {
             label: if en { en_label } else { de },
-            value: display(value),
+            lines: format::claim(locale, name, value),
         }
     }));
     if v.offline_access {
         // OIDC Core §11: offline access needs the person's consent, so it is named.
         views.push(ClaimView {
             label: if en { "Continued access" } else { "Dauerhafter Zugriff" },
-            value: if en {
+            lines: vec![if en {
                 "The service may fetch this data again later without asking you to log in."
             } else {
                 "Der Dienst darf diese Angaben später erneut abrufen, ohne dass Sie sich wieder anmelden."
             }
-            .to_owned(),
+            .to_owned()],
         });
     }
     let path = format!("/consent/{}", v.pending_id);

@@ -13,7 +13,7 @@ pub mod resume;
 pub mod start;
 pub mod upstream_error;
 
-pub use respond::respond;
+pub use respond::{respond, respond_to};
 
 use crate::authenticators::AuthnError;
 use crate::identity::VerifiedIdentity;
@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login/{id}/cancel", post(start::cancel_post))
         .route("/login/continue/{handle}", get(resume::continue_get))
         .route("/consent/{id}", get(consent::consent_get).post(consent::consent_post))
+        .route("/login/failed/{id}", get(upstream_error::failed_get))
 }
 
 /// A return leg's last step: [`crate::login::continue_after_upstream`] (the binding check first),
@@ -43,8 +44,21 @@ pub async fn continue_after_upstream(
     presented: Option<&Presented>,
     outcome: Result<VerifiedIdentity, AuthnError>,
 ) -> Response {
-    respond(
+    continue_for(state, &http::HeaderMap::new(), pending_id, presented, outcome).await
+}
+
+/// [`continue_after_upstream`] for a request with `headers` (the restart page in the browser's
+/// language).
+pub async fn continue_for(
+    state: &AppState,
+    headers: &http::HeaderMap,
+    pending_id: &PendingId,
+    presented: Option<&Presented>,
+    outcome: Result<VerifiedIdentity, AuthnError>,
+) -> Response {
+    respond_to(
         state,
+        headers,
         crate::login::continue_after_upstream(state.broker(), pending_id, presented, outcome).await,
     )
 }

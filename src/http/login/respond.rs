@@ -14,7 +14,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 /// The response for `outcome`.
 pub fn respond(state: &AppState, outcome: Outcome) -> Response {
-    let mut res = next(state, outcome.next);
+    respond_to(state, &http::HeaderMap::new(), outcome)
+}
+
+/// The response for `outcome` to a request with `headers`: pages that stand outside the login's
+/// language (the restart page) use the browser's (language cookie, `Accept-Language`).
+pub fn respond_to(state: &AppState, headers: &http::HeaderMap, outcome: Outcome) -> Response {
+    let mut res = next(state, headers, outcome.next);
     if let Some(c) = outcome.session.and_then(|s| browser::session_cookie(state, s.0.expose())) {
         res.headers_mut().append(http::header::SET_COOKIE, c);
     }
@@ -24,7 +30,7 @@ pub fn respond(state: &AppState, outcome: Outcome) -> Response {
     res
 }
 
-fn next(state: &AppState, next: Next) -> Response {
+fn next(state: &AppState, headers: &http::HeaderMap, next: Next) -> Response {
     match next {
         // A redirect URI that does not parse cannot be registered; should it happen, a page (in
         // German, as the response carries no language of its own).
@@ -44,17 +50,18 @@ fn next(state: &AppState, next: Next) -> Response {
             to,
             error,
             locale,
+            view,
         } => {
             let locale = Locale::parse_or_default(&locale);
             match error_url(&to, error, state.broker().issuer().as_str()) {
-                Ok(url) => upstream_error::page(state.site(), &failure, locale, url.as_str()),
+                Ok(url) => upstream_error::page(state.site(), &failure, locale, url.as_str(), view.as_deref()),
                 Err(p) => page(state.site(), p, locale),
             }
         }
         Next::Choice(view) => choice::page(state.site(), view),
         Next::Consent(view) => consent::page(state.site(), view),
         Next::Page { problem, locale } => page(state.site(), problem, Locale::parse_or_default(&locale)),
-        Next::Restart(r) => restart::page(state.site(), r),
+        Next::Restart(r) => restart::page(state.site(), r, crate::web::locale::negotiate(None, None, headers)),
     }
 }
 
