@@ -308,9 +308,9 @@ const DE = {
   resultTitle: 'Angemeldet',
   deniedTitle: 'Anmeldung nicht abgeschlossen',
   deniedText: 'Sie haben die Anmeldung oder die Weitergabe Ihrer Daten abgelehnt.',
-  // Texts the consent page must show for Erika Mustermann (issue 15 item 4, German formats): add
-  // e.g. '12. August 1964' here once the formats land; each entry is asserted on the consent page.
-  consentShows: ['Mustermann'],
+  // Texts the consent page must show for Erika Mustermann (issue 15 item 4, German formats); each
+  // entry is asserted on the consent page.
+  consentShows: ['Mustermann', '12. August 1964'],
 };
 const EN = {
   lang: 'en',
@@ -326,8 +326,8 @@ const EN = {
   resultTitle: 'Logged in',
   deniedTitle: 'Login not completed',
   deniedText: 'You declined the login or the release of your data.',
-  // As DE.consentShows (e.g. '12 August 1964').
-  consentShows: ['Mustermann'],
+  // As DE.consentShows.
+  consentShows: ['Mustermann', '12 August 1964'],
 };
 
 /** The result page of the demo: decoded ID token and userinfo with the person and the acr. */
@@ -627,7 +627,11 @@ async function scenarioLogout(browser) {
   await page.goto(`${base}/session?lang=en`);
   await expectPage(page, 'session (en)', 'en', 'Your buergerkonto login');
   await checkA11y(page, 'session (en)');
+  // The switch above set the language cookie: without ui_locales the page stays English; a
+  // relying party's ui_locales beats the cookie (issue 15 item 5).
   await page.goto(`${base}/logout?client_id=demo`);
+  await expectPage(page, 'logout confirmation (en, language cookie)', 'en', 'Log out?');
+  await page.goto(`${base}/logout?client_id=demo&ui_locales=de`);
   await expectPage(page, 'logout confirmation (de)', 'de', 'Abmelden?');
   await checkA11y(page, 'logout confirmation (de)');
   await page.goto(`${base}/logout?client_id=demo&ui_locales=en`);
@@ -636,7 +640,7 @@ async function scenarioLogout(browser) {
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Yes, log out' }).click()]);
   await expectPage(page, 'logged out (en)', 'en', 'You are logged out');
   await checkA11y(page, 'logged out (en)');
-  await page.goto(`${base}/session`);
+  await page.goto(`${base}/session?lang=de`);
   await expectPage(page, 'session after logout (de)', 'de', 'Sie sind nicht angemeldet');
   await checkA11y(page, 'session after logout (de)');
   await ctx.close();
