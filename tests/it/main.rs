@@ -35,6 +35,7 @@ mod logout;
 mod logout_backchannel;
 mod logout_upstream;
 mod mtls;
+mod mtls_pages;
 mod pages;
 mod redis_faults;
 mod refusals;
