@@ -53,7 +53,11 @@ pub async fn park_refusal(state: &AppState, pending_id: &PendingId, failure: Aut
     park_outcome(state, pending_id, Err(failure)).await
 }
 
-async fn park_outcome(state: &AppState, pending_id: &PendingId, outcome: Result<VerifiedIdentity, AuthnError>) -> Result<String, StoreError> {
+async fn park_outcome(
+    state: &AppState,
+    pending_id: &PendingId,
+    outcome: Result<VerifiedIdentity, AuthnError>,
+) -> Result<String, StoreError> {
     let token = crate::ids::random_id();
     state
         .records()

@@ -43,6 +43,7 @@ mod saml_attacks;
 mod saml_interop;
 mod saml_sp;
 mod sessions;
+mod sim_pages;
 mod site;
 mod smoke;
 mod store_contract;

@@ -110,7 +110,10 @@ async fn each_certificate_refusal_has_its_text_and_reason_in_both_languages() {
             let what = reason.token();
             assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{what}/{lang}: {html}");
             assert!(html.contains(*text), "{what}/{lang}: the specific text: {html}");
-            assert!(html.contains("href=\"&#x2f;login&#x2f;failed&#x2f;"), "{what}/{lang}: the language switch");
+            assert!(
+                html.contains("href=\"&#x2f;login&#x2f;failed&#x2f;"),
+                "{what}/{lang}: the language switch"
+            );
             let back = continue_link(&html).expect("way back to the service");
             assert_eq!(param(&back, "error").as_deref(), Some("access_denied"), "{what}");
             assert_eq!(
