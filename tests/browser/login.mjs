@@ -403,6 +403,12 @@ async function scenarioEid(browser) {
   await Promise.all([page.waitForNavigation(), methodButton(page, 'eid').click()]);
   await expectPage(page, 'eID simulator', 'de', 'Online-Ausweis');
   await checkA11y(page, 'eID simulator');
+  // The simulator's own language switch (issue 15 item 5): one language per page, then back.
+  await Promise.all([page.waitForNavigation(), page.getByRole('navigation', { name: 'Sprache' }).getByRole('link', { name: 'English' }).click()]);
+  await expectPage(page, 'eID simulator (en)', 'en', 'Online ID card');
+  await checkA11y(page, 'eID simulator (en)');
+  await Promise.all([page.waitForNavigation(), page.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Deutsch' }).click()]);
+  await expectPage(page, 'eID simulator (switched back)', 'de', 'Online-Ausweis');
   await page.getByLabel(/Erika Mustermann/).check();
   await page.locator('input[name="outcome"][value="success"]').check();
   await Promise.all([page.waitForNavigation(), page.locator('form button[type="submit"]').first().click()]);
@@ -621,11 +627,12 @@ async function scenarioLogout(browser) {
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: t.approve }).click()]);
   await expectResult(page, t, 'demo result (logout scenario)');
   await page.goto(`${base}/session`);
-  await expectPage(page, 'session (de)', 'de', 'Ihre Anmeldung bei buergerkonto');
+  // The texts name the service as configured ([branding] name; `{name}` in src/web/i18n.rs).
+  await expectPage(page, 'session (de)', 'de', `Ihre Anmeldung bei ${brand ? brand.name : ''}`);
   assert(((await page.locator('main').textContent()) || '').includes('Demo-Fachverfahren'), '/session lists the demo');
   await checkA11y(page, 'session (de)');
   await page.goto(`${base}/session?lang=en`);
-  await expectPage(page, 'session (en)', 'en', 'Your buergerkonto login');
+  await expectPage(page, 'session (en)', 'en', brand ? `Your ${brand.name} login` : 'login');
   await checkA11y(page, 'session (en)');
   // The switch above set the language cookie: without ui_locales the page stays English; a
   // relying party's ui_locales beats the cookie (issue 15 item 5).
