@@ -11,6 +11,11 @@
 // Run by tests/it/browser.rs against a TestBroker started from config/dev.toml. Exit code 0 = all
 // passed; any failed step or axe violation → exit 1 with the reason on stderr.
 //
+// Not reached here: the certificate login needs a client certificate, which headless Chromium does
+// not present without a platform certificate store. Its refusals end on the same failure page
+// (upstream_error.html) as "upstream cancelled", which is checked here; their texts, languages and
+// reasons are covered with real TLS by tests/it/mtls_pages.rs.
+//
 // Scenarios (each in a fresh browser context, so no session cookie carries over):
 //   de-approve   /demo → "Anmelden mit Vertrauensniveau substanziell" → choice page (keyboard: Tab to
 //                the development method's button, Enter) → dev login (Erika Mustermann, success) →
