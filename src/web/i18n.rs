@@ -198,7 +198,10 @@ mod tests {
         }
         let t = texts(Locale::De, "Servicekonto Hessen");
         assert_eq!(t["session_title"], "Ihre Anmeldung bei Servicekonto Hessen");
-        assert_eq!(texts(Locale::En, "Servicekonto Hessen")["session_title"], "Your Servicekonto Hessen login");
+        assert_eq!(
+            texts(Locale::En, "Servicekonto Hessen")["session_title"],
+            "Your Servicekonto Hessen login"
+        );
         assert!(t.values().all(|v| !v.contains("{name}")));
     }
 }
