@@ -113,12 +113,12 @@ fn page(lang: &str, title: &str, body: &str) -> Html<String> {
 }
 
 /// `GET /demo`: the start page.
-async fn demo_show(Query(q): Query<LangQuery>) -> Html<String> {
+async fn demo_show(State(state): State<AppState>, Query(q): Query<LangQuery>) -> Html<String> {
     let lang = lang_of(q.lang.as_deref());
     let (title, intro, sub, high, switch) = if lang == "en" {
         (
             "Demo service",
-            "This service logs you in through buergerkonto. Choose the trust level it should demand.",
+            "This service logs you in through {name}. Choose the trust level it should demand.",
             "Log in with trust level substantial",
             "Log in with trust level high",
             "<a href=\"/demo?lang=de\" lang=\"de\" hreflang=\"de\">Deutsch</a>",
@@ -126,12 +126,14 @@ async fn demo_show(Query(q): Query<LangQuery>) -> Html<String> {
     } else {
         (
             "Demo-Fachverfahren",
-            "Dieses Verfahren meldet Sie über buergerkonto an. Wählen Sie, welches Vertrauensniveau es verlangen soll.",
+            "Dieses Verfahren meldet Sie über {name} an. Wählen Sie, welches Vertrauensniveau es verlangen soll.",
             "Anmelden mit Vertrauensniveau substanziell",
             "Anmelden mit Vertrauensniveau hoch",
             "<a href=\"/demo?lang=en\" lang=\"en\" hreflang=\"en\">English</a>",
         )
     };
+    // The broker as the operator named it.
+    let intro = crate::web::escape(&crate::web::i18n::fill(intro, &state.site().name));
     let body = format!(
         "<p>{intro}</p><form method=\"post\" action=\"/demo/login\"><input type=\"hidden\" name=\"lang\" value=\"{lang}\">\
 <ul class=\"methods\"><li><button type=\"submit\" name=\"level\" value=\"substantial\">{sub}</button></li>\

@@ -192,13 +192,16 @@ struct LevelView {
 async fn page(
     State(state): State<AppState>,
     Path(tx): Path<PendingId>,
+    headers: http::HeaderMap,
     Query(q): Query<crate::http::login::choice::LangQuery>,
 ) -> Response {
     let now = state.clock().unix();
+    // Without the login request: the switch, then the cookie, then Accept-Language.
+    let browser = q.lang().unwrap_or_else(|| crate::web::locale::negotiate(None, None, &headers));
     let p = match pending::load(state.broker(), &tx, now).await {
         Ok(Some(p)) => p,
-        Ok(None) => return PageError::Expired.into_response(),
-        Err(e) => return respond::page(state.site(), e.into(), Locale::De),
+        Ok(None) => return PageError::Expired.render(state.site(), browser),
+        Err(e) => return respond::page(state.site(), e.into(), browser),
     };
     let locale = q.lang().unwrap_or(Locale::parse_or_default(&p.locale));
     let Some(method) = p.method.as_deref().and_then(|m| state.methods().get(m)) else {
@@ -229,13 +232,14 @@ async fn page(
 
 async fn submit(State(state): State<AppState>, Path(tx): Path<PendingId>, headers: http::HeaderMap, body: String) -> Response {
     let now = state.clock().unix();
+    let browser = crate::web::locale::negotiate(None, None, &headers);
     let p = match pending::load(state.broker(), &tx, now).await {
         Ok(Some(p)) => p,
-        Ok(None) => return PageError::Expired.into_response(),
-        Err(e) => return respond::page(state.site(), e.into(), Locale::De),
+        Ok(None) => return PageError::Expired.render(state.site(), browser),
+        Err(e) => return respond::page(state.site(), e.into(), browser),
     };
     let Some(method) = p.method.as_deref().and_then(|m| state.methods().get(m)).cloned() else {
-        return PageError::Expired.into_response();
+        return PageError::Expired.render(state.site(), Locale::parse_or_default(&p.locale));
     };
     let form = RawParams::parse(&body);
     let fields = ["person", "level", "outcome"]

@@ -15,16 +15,17 @@ mod kind;
 pub mod messages;
 pub mod persons;
 
+use super::sim_page;
 use crate::config::saml::{SamlConfig, SimulatorConfig};
 use crate::saml::SamlUpstreamConfig;
 use crate::state::AppState;
-use crate::web::escape;
+use crate::web::{escape, locale, Locale};
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::{Query, RawQuery, State};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
 pub use kind::SimKind;
 use messages::{AnswerFrame, ParsedRequest};
 use saml_xmlsec::algorithms::DEFAULT_SIGNATURE_ALGORITHMS;
@@ -45,9 +46,10 @@ pub fn routes() -> Router<AppState> {
         r = r
             .route(
                 &format!("{}/sso", kind.base()),
-                get(move |s, q| sso_get(s, q, kind)).post(move |s, b| sso_post(s, b, kind)),
+                get(move |s, h, q| sso_get(s, h, q, kind)).post(move |s, h, b| sso_post(s, h, b, kind)),
             )
-            .route(&format!("{}/answer", kind.base()), post(move |s, b| answer_post(s, b, kind)));
+            .route(&format!("{}/choose", kind.base()), get(move |s, h, q| choose_get(s, h, q, kind)))
+            .route(&format!("{}/answer", kind.base()), post(move |s, h, b| answer_post(s, h, b, kind)));
     }
     r
 }
@@ -58,6 +60,9 @@ struct SimRequest {
     request_id: String,
     relay_state: Option<String>,
     requested: Vec<String>,
+    /// The requested level, shown on the choice page.
+    #[serde(default)]
+    loa: Option<String>,
 }
 
 /// A fresh random `xs:ID` (160 bits).
@@ -65,28 +70,27 @@ fn generate_id() -> String {
     crate::saml::authn_request::RequestId::generate().as_str().to_owned()
 }
 
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"de\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{} – SAML-Simulator</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main>\
-<p><strong>Simulator – NUR ENTWICKLUNG / DEVELOPMENT ONLY</strong></p><h1>{}</h1>{body}</main></body></html>",
-        escape(title),
-        escape(title)
-    );
-    (status, Html(html)).into_response()
+fn page(status: StatusCode, loc: Locale, kind: SimKind, title: &str, body: &str, switch: Option<&str>) -> Response {
+    let note = sim_page::note(loc, kind.name());
+    (status, sim_page::page(loc, &note, title, body, switch)).into_response()
 }
 
-fn problem(status: StatusCode, de: &str, en: &str) -> Response {
+fn problem(kind: SimKind, loc: Locale, status: StatusCode, de: &str, en: &str) -> Response {
     page(
         status,
-        "Anfrage abgelehnt / Request refused",
-        &format!("<p>{}</p><p lang=\"en\">{}</p>", escape(de), escape(en)),
+        loc,
+        kind,
+        sim_page::pick(loc, "Anfrage abgelehnt", "Request refused"),
+        &format!("<p>{}</p>", escape(sim_page::pick(loc, de, en))),
+        None,
     )
 }
 
-fn signing_failed(e: &dyn std::fmt::Display) -> Response {
+fn signing_failed(kind: SimKind, loc: Locale, e: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %e, "eID simulator: signing or encryption failed");
     problem(
+        kind,
+        loc,
         StatusCode::INTERNAL_SERVER_ERROR,
         "Der Simulator konnte die Antwort nicht signieren oder verschlüsseln.",
         "The simulator could not sign or encrypt its answer.",
@@ -115,7 +119,9 @@ fn decode(v: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn sso_get(State(state): State<AppState>, RawQuery(query): RawQuery, kind: SimKind) -> Response {
+async fn sso_get(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery, kind: SimKind) -> Response {
+    // SAML carries no language: the cookie, then Accept-Language.
+    let loc = locale::negotiate(None, None, &headers);
     let Some((saml, _, _)) = simulator(&state, kind) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -124,6 +130,8 @@ async fn sso_get(State(state): State<AppState>, RawQuery(query): RawQuery, kind:
     let raw = |k: &str| params.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
     if raw("SigAlg").is_none() || raw("Signature").is_none() {
         return problem(
+            kind,
+            loc,
             StatusCode::BAD_REQUEST,
             "Die Anfrage ist nicht signiert.",
             "The request is not signed.",
@@ -135,6 +143,8 @@ async fn sso_get(State(state): State<AppState>, RawQuery(query): RawQuery, kind:
         Ok(r) => r.to_owned(),
         Err(_) => {
             return problem(
+                kind,
+                loc,
                 StatusCode::BAD_REQUEST,
                 "Die Signatur der Anfrage ist ungültig.",
                 "The request signature is invalid.",
@@ -145,16 +155,19 @@ async fn sso_get(State(state): State<AppState>, RawQuery(query): RawQuery, kind:
         Ok(x) => x,
         Err(_) => {
             return problem(
+                kind,
+                loc,
                 StatusCode::BAD_REQUEST,
                 "Die Anfrage ist nicht lesbar.",
                 "The request cannot be read.",
             )
         }
     };
-    accept(&state, kind, &xml, raw("RelayState").map(decode), None).await
+    accept(&state, loc, kind, &xml, raw("RelayState").map(decode), None).await
 }
 
-async fn sso_post(State(state): State<AppState>, body: Bytes, kind: SimKind) -> Response {
+async fn sso_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes, kind: SimKind) -> Response {
+    let loc = locale::negotiate(None, None, &headers);
     let Some((saml, _, _)) = simulator(&state, kind) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -165,6 +178,8 @@ async fn sso_post(State(state): State<AppState>, body: Bytes, kind: SimKind) -> 
         .and_then(|b| String::from_utf8(b).ok());
     let Some(xml) = xml else {
         return problem(
+            kind,
+            loc,
             StatusCode::BAD_REQUEST,
             "Die Anfrage ist nicht lesbar.",
             "The request cannot be read.",
@@ -175,17 +190,26 @@ async fn sso_post(State(state): State<AppState>, body: Bytes, kind: SimKind) -> 
         Ok(id) => id,
         Err(_) => {
             return problem(
+                kind,
+                loc,
                 StatusCode::BAD_REQUEST,
                 "Die Signatur der Anfrage ist ungültig.",
                 "The request signature is invalid.",
             )
         }
     };
-    accept(&state, kind, &xml, get("RelayState"), Some(covered)).await
+    accept(&state, loc, kind, &xml, get("RelayState"), Some(covered)).await
 }
 
 /// Check a request whose signature verified, park it, and show the choice page.
-async fn accept(state: &AppState, kind: SimKind, xml: &str, relay_state: Option<String>, signed_id: Option<String>) -> Response {
+async fn accept(
+    state: &AppState,
+    loc: Locale,
+    kind: SimKind,
+    xml: &str,
+    relay_state: Option<String>,
+    signed_id: Option<String>,
+) -> Response {
     let Some((saml, _, _)) = simulator(state, kind) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -193,6 +217,8 @@ async fn accept(state: &AppState, kind: SimKind, xml: &str, relay_state: Option<
         Ok(r) => r,
         Err(e) => {
             return problem(
+                kind,
+                loc,
                 StatusCode::BAD_REQUEST,
                 &format!("Ungültige Anfrage: {e}"),
                 &format!("Invalid request: {e}"),
@@ -220,6 +246,8 @@ async fn accept(state: &AppState, kind: SimKind, xml: &str, relay_state: Option<
     };
     if let Some(why) = refusal {
         return problem(
+            kind,
+            loc,
             StatusCode::BAD_REQUEST,
             &format!("Anfrage abgelehnt: {why}"),
             &format!("Request refused: {why}"),
@@ -230,14 +258,39 @@ async fn accept(state: &AppState, kind: SimKind, xml: &str, relay_state: Option<
         request_id: req.id.clone(),
         relay_state,
         requested: req.requested.clone(),
+        loa: req.loa.clone(),
     };
     if let Err(e) = state.records().put(kind.record(), &sim_id, &record, SIM_TTL).await {
         return crate::http::error::AppError::from(e).into_response();
     }
-    choice_page(kind, &sim_id, &req)
+    choice_page(kind, loc, &sim_id, &record)
 }
 
-fn choice_page(kind: SimKind, sim_id: &str, req: &ParsedRequest) -> Response {
+#[derive(Deserialize)]
+struct ChooseQuery {
+    sim: String,
+    lang: Option<String>,
+}
+
+/// `GET …/choose?sim=…&lang=…`: the choice page again, in the language of the switch.
+async fn choose_get(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ChooseQuery>, kind: SimKind) -> Response {
+    if simulator(&state, kind).is_none() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let loc = locale::negotiate(q.lang.as_deref(), None, &headers);
+    match state.records().get::<SimRequest>(kind.record(), &q.sim).await {
+        Ok(Some(record)) => choice_page(kind, loc, &q.sim, &record),
+        _ => problem(
+            kind,
+            loc,
+            StatusCode::BAD_REQUEST,
+            "Diese Anfrage ist unbekannt oder abgelaufen.",
+            "This request is unknown or expired.",
+        ),
+    }
+}
+
+fn choice_page(kind: SimKind, loc: Locale, sim_id: &str, record: &SimRequest) -> Response {
     let mut persons = String::new();
     for (i, (key, label)) in kind.persons().into_iter().enumerate() {
         persons.push_str(&format!(
@@ -248,26 +301,35 @@ fn choice_page(kind: SimKind, sim_id: &str, req: &ParsedRequest) -> Response {
         ));
     }
     let mut outcomes = String::new();
-    for (i, (key, label, _)) in kind.outcomes().iter().enumerate() {
+    for (i, (key, de, en, _)) in kind.outcomes().iter().enumerate() {
         outcomes.push_str(&format!(
             "<p><label><input type=\"radio\" name=\"outcome\" value=\"{key}\"{}> {}</label></p>",
             if i == 0 { " checked" } else { "" },
-            escape(label)
+            escape(sim_page::pick(loc, de, en))
         ));
     }
     let body = format!(
-        "<p>{}: Angefragtes Niveau / requested level: {}</p><form method=\"post\" action=\"{}/answer\">\
-<input type=\"hidden\" name=\"sim\" value=\"{}\"><fieldset><legend>Testperson / test person</legend>{persons}</fieldset>\
-<fieldset><legend>Ergebnis / outcome</legend>{outcomes}</fieldset><button type=\"submit\">Antworten / Answer</button></form>",
-        kind.name(),
-        escape(req.loa.as_deref().unwrap_or("-")),
+        "<p>{}: {}</p><form method=\"post\" action=\"{}/answer\">\
+<input type=\"hidden\" name=\"sim\" value=\"{}\"><fieldset><legend>{}</legend>{persons}</fieldset>\
+<fieldset><legend>{}</legend>{outcomes}</fieldset><button type=\"submit\">{}</button></form>",
+        sim_page::pick(loc, "Angefragtes Niveau", "Requested level"),
+        escape(record.loa.as_deref().unwrap_or("-")),
         kind.base(),
-        escape(sim_id)
+        escape(sim_id),
+        sim_page::pick(loc, "Testperson", "Test person"),
+        sim_page::pick(loc, "Ergebnis", "Outcome"),
+        sim_page::pick(loc, "Antworten", "Answer"),
     );
-    page(StatusCode::OK, kind.title(), &body)
+    let other = match loc {
+        Locale::De => "en",
+        Locale::En => "de",
+    };
+    let switch = format!("{}/choose?sim={}&lang={other}", kind.base(), sim_id);
+    page(StatusCode::OK, loc, kind, kind.title(loc), &body, Some(&switch))
 }
 
-async fn answer_post(State(state): State<AppState>, body: Bytes, kind: SimKind) -> Response {
+async fn answer_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes, kind: SimKind) -> Response {
+    let loc = locale::negotiate(None, None, &headers);
     let Some((saml, sim, upstream)) = simulator(&state, kind) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -277,6 +339,8 @@ async fn answer_post(State(state): State<AppState>, body: Bytes, kind: SimKind) 
         Ok(Some(r)) => r,
         Ok(None) | Err(crate::session::StoreError::Corrupt(_)) => {
             return problem(
+                kind,
+                loc,
                 StatusCode::BAD_REQUEST,
                 "Diese Anfrage ist unbekannt oder abgelaufen.",
                 "This request is unknown or expired.",
@@ -284,7 +348,7 @@ async fn answer_post(State(state): State<AppState>, body: Bytes, kind: SimKind) 
         }
         Err(e) => return crate::http::error::AppError::from(e).into_response(),
     };
-    let outcome = kind.outcomes().iter().find(|(k, _, _)| *k == get("outcome"));
+    let outcome = kind.outcomes().iter().find(|(k, _, _, _)| *k == get("outcome"));
     let (response_id, assertion_id) = (generate_id(), generate_id());
     let frame = AnswerFrame {
         issuer: upstream.idp.entity_id.as_str(),
@@ -299,21 +363,21 @@ async fn answer_post(State(state): State<AppState>, body: Bytes, kind: SimKind) 
         SimKind::Eid => persons::person(get("person")).map(|p| messages::assertion_xml(&frame, p, &record.requested)),
         SimKind::Elster => elster_persons::account(get("person")).map(|a| elster_assertion(&frame, upstream, a, &record.requested)),
     };
-    let (Some(assertion), Some((_, _, token))) = (assertion, outcome) else {
-        return problem(StatusCode::BAD_REQUEST, "Unbekannte Auswahl.", "Unknown choice.");
+    let (Some(assertion), Some((_, _, _, token))) = (assertion, outcome) else {
+        return problem(kind, loc, StatusCode::BAD_REQUEST, "Unbekannte Auswahl.", "Unknown choice.");
     };
     let unsigned = match token {
         Some(message) => messages::error_response_xml(&frame, message),
         None => match encrypt_assertion(&assertion, saml.sp.encryption.cert.public_key()) {
             Ok(enc) => messages::success_response_xml(&frame, &enc),
-            Err(e) => return signing_failed(&e),
+            Err(e) => return signing_failed(kind, loc, &e),
         },
     };
     let signed = match sign_enveloped(&unsigned, &response_id, &sim.signing.key.0, sim.signing_alg.algorithm(), None) {
         Ok(s) => s,
-        Err(e) => return signing_failed(&e),
+        Err(e) => return signing_failed(kind, loc, &e),
     };
-    post_page(saml.sp.acs_url.as_str(), &signed, record.relay_state.as_deref())
+    post_page(kind, loc, saml.sp.acs_url.as_str(), &signed, record.relay_state.as_deref())
 }
 
 /// ELSTER releases the attributes agreed at onboarding; the simulator sends those of the account
@@ -337,15 +401,23 @@ fn elster_assertion(
 }
 
 /// The HTTP-POST binding form (Bindings §3.5.4) with a visible button instead of an inline script.
-fn post_page(acs: &str, response_xml: &str, relay_state: Option<&str>) -> Response {
+fn post_page(kind: SimKind, loc: Locale, acs: &str, response_xml: &str, relay_state: Option<&str>) -> Response {
     let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, response_xml.as_bytes());
     let relay = relay_state
         .map(|r| format!("<input type=\"hidden\" name=\"RelayState\" value=\"{}\">", escape(r)))
         .unwrap_or_default();
     let body = format!(
         "<form method=\"post\" action=\"{}\"><input type=\"hidden\" name=\"SAMLResponse\" value=\"{b64}\">{relay}\
-<button type=\"submit\">Weiter zum Dienst / Continue to the service</button></form>",
-        escape(acs)
+<button type=\"submit\">{}</button></form>",
+        escape(acs),
+        sim_page::pick(loc, "Weiter zum Dienst", "Continue to the service"),
     );
-    page(StatusCode::OK, "Zurück zum Dienst / Back to the service", &body)
+    page(
+        StatusCode::OK,
+        loc,
+        kind,
+        sim_page::pick(loc, "Zurück zum Dienst", "Back to the service"),
+        &body,
+        None,
+    )
 }

@@ -5,6 +5,7 @@ pub mod bankid_simulator;
 pub mod demo;
 pub mod dev_login;
 pub mod eid_simulator;
+pub mod sim_page;
 
 use crate::state::AppState;
 use axum::Router;

@@ -1,5 +1,10 @@
 //! (HTTP edge) The way back from the mTLS listener to the main listener: a one-time token (60 s, single use)
-//! that stands for the verified identity and the parked authorization.
+//! that stands for the outcome — the verified identity, or the refusal — and the parked authorization.
+//!
+//! A refusal travels the same way (issue 15 item 5): the login ends on the main listener like any
+//! upstream failure, so the person reads the specific text on the site's failure page (in the
+//! request's language, with the switch) and the relying party gets the stable reason
+//! (`certificate_revoked`, …) in `error_description`.
 //!
 //! The token is stored under its SHA-256, like codes and refresh tokens (issue 9 item 6): a dump
 //! of the store does not reveal a live return link. The return is a top-level GET navigation, so
@@ -7,6 +12,7 @@
 //! [`continue_after_upstream`](crate::login::continue_after_upstream) refuses a browser that did
 //! not start the login (issue 9 item 1): a captured return link is useless in another browser.
 
+use crate::authenticators::AuthnError;
 use crate::http::error::AppError;
 use crate::identity::VerifiedIdentity;
 use crate::ids::PendingId;
@@ -28,8 +34,8 @@ const TTL: Duration = Duration::from_secs(60);
 pub struct CertReturn {
     /// The parked authorization.
     pub pending_id: PendingId,
-    /// The verified identity.
-    pub identity: VerifiedIdentity,
+    /// The verified identity, or why the certificate was refused.
+    pub outcome: Result<VerifiedIdentity, AuthnError>,
 }
 
 /// The store id of a return token.
@@ -39,6 +45,19 @@ pub fn store_id(token: &str) -> String {
 
 /// Park a verified identity; returns the token.
 pub async fn park(state: &AppState, pending_id: &PendingId, identity: VerifiedIdentity) -> Result<String, StoreError> {
+    park_outcome(state, pending_id, Ok(identity)).await
+}
+
+/// Park a refusal; returns the token.
+pub async fn park_refusal(state: &AppState, pending_id: &PendingId, failure: AuthnError) -> Result<String, StoreError> {
+    park_outcome(state, pending_id, Err(failure)).await
+}
+
+async fn park_outcome(
+    state: &AppState,
+    pending_id: &PendingId,
+    outcome: Result<VerifiedIdentity, AuthnError>,
+) -> Result<String, StoreError> {
     let token = crate::ids::random_id();
     state
         .records()
@@ -47,7 +66,7 @@ pub async fn park(state: &AppState, pending_id: &PendingId, identity: VerifiedId
             &store_id(&token),
             &CertReturn {
                 pending_id: pending_id.clone(),
-                identity,
+                outcome,
             },
             TTL,
         )
@@ -77,7 +96,7 @@ async fn cert_return(State(state): State<AppState>, headers: http::HeaderMap, Qu
     match state.records().take::<CertReturn>(KIND, &store_id(&q.token)).await? {
         Some(r) => {
             let presented = super::login::browser::binding(&state, &headers);
-            Ok(super::login::continue_for(&state, &headers, &r.pending_id, presented.as_ref(), Ok(r.identity)).await)
+            Ok(super::login::continue_for(&state, &headers, &r.pending_id, presented.as_ref(), r.outcome).await)
         }
         None => {
             tracing::info!("certificate return link unknown, expired or already used");

@@ -208,11 +208,11 @@ fn back_link(req: &LogoutRequest<'_>) -> (Option<String>, Option<String>) {
 }
 
 fn logged_out_page(site: &Site, locale: Locale, ended: bool, services: &[String], req: &LogoutRequest<'_>) -> Response {
-    let t = i18n::table(locale);
+    let t = i18n::texts(locale, &site.name);
     let (heading, text) = if ended {
-        (t["logged_out_title"], t["logged_out_text"])
+        (&t["logged_out_title"], &t["logged_out_text"])
     } else {
-        (t["not_logged_in_title"], t["not_logged_in_text"])
+        (&t["not_logged_in_title"], &t["not_logged_in_text"])
     };
     let (back_href, back_name) = back_link(req);
     render_page(
@@ -227,13 +227,13 @@ fn logged_out_page(site: &Site, locale: Locale, ended: bool, services: &[String]
 }
 
 fn stayed_page(site: &Site, locale: Locale, req: &LogoutRequest<'_>) -> Response {
-    let t = i18n::table(locale);
+    let t = i18n::texts(locale, &site.name);
     let (back_href, back_name) = back_link(req);
     render_page(
         site,
         "logged_out.html",
         locale,
-        t["stayed_title"],
+        &t["stayed_title"],
         None,
         minijinja::context! { heading => t["stayed_title"], text => t["stayed_text"], back_href, back_name },
     )
@@ -241,12 +241,12 @@ fn stayed_page(site: &Site, locale: Locale, req: &LogoutRequest<'_>) -> Response
 }
 
 fn confirm_page(site: &Site, req: &LogoutRequest<'_>, session: &BrokerSession, locale: Locale) -> Response {
-    let t = i18n::table(locale);
+    let t = i18n::texts(locale, &site.name);
     render_page(
         site,
         "logout_confirm.html",
         locale,
-        t["logout_confirm_title"],
+        &t["logout_confirm_title"],
         None,
         minijinja::context! {
             csrf => csrf::token(session),
@@ -262,18 +262,18 @@ fn confirm_page(site: &Site, req: &LogoutRequest<'_>, session: &BrokerSession, l
 /// A refused request: 400 page, nobody is logged out, no redirect.
 fn problem_page(site: &Site, problem: LogoutProblem, locale: Locale) -> Response {
     tracing::info!(reason = %problem, "logout request refused");
-    let t = i18n::table(locale);
+    let t = i18n::texts(locale, &site.name);
     let what = match problem {
-        LogoutProblem::Hint(_) => t["logout_error_hint"],
-        LogoutProblem::RedirectNotRegistered | LogoutProblem::RedirectWithoutClient => t["logout_error_redirect"],
-        LogoutProblem::ClientMismatch | LogoutProblem::UnknownClient => t["logout_error_client"],
-        _ => t["logout_error_request"],
+        LogoutProblem::Hint(_) => &t["logout_error_hint"],
+        LogoutProblem::RedirectNotRegistered | LogoutProblem::RedirectWithoutClient => &t["logout_error_redirect"],
+        LogoutProblem::ClientMismatch | LogoutProblem::UnknownClient => &t["logout_error_client"],
+        _ => &t["logout_error_request"],
     };
     let page = render_page(
         site,
         "error.html",
         locale,
-        t["logout_error_title"],
+        &t["logout_error_title"],
         None,
         minijinja::context! { heading => t["logout_error_title"], what, todo => t["logout_error_todo"] },
     );
@@ -320,12 +320,12 @@ pub async fn session_show(State(state): State<AppState>, headers: HeaderMap, Raw
         })
         .collect();
     let (since_iso, since_text) = when(locale, session.created_at);
-    let t = i18n::table(locale);
+    let t = i18n::texts(locale, &state.site().name);
     render_page(
         state.site(),
         "session.html",
         locale,
-        t["session_title"],
+        &t["session_title"],
         Some(crate::web::switch_link("/session", locale)),
         minijinja::context! {
             since_iso, since_text,

@@ -7,6 +7,10 @@
 //! TLS alert. Possession of the private key is still proven in the handshake: rustls checks the
 //! client's CertificateVerify signature through [`DeferredChainVerifier`] (RFC 8446 §4.4.3).
 //!
+//! Both outcomes go back to the main listener under a one-time token (http/cert_return.rs): a
+//! verified identity continues the login, a refusal ends it with the site's failure page (the
+//! specific text, the language switch) and its stable reason for the relying party ([`failure`]).
+//!
 //! Behind a reverse proxy a forwarded certificate header is believed only from configured proxy
 //! addresses (oidc-landscape §2.8: Keycloak #35861); from anyone else it is ignored and logged.
 
@@ -14,12 +18,15 @@ use super::cert_return as return_leg;
 use crate::authenticators::certificate::settings::CertificateConfig;
 use crate::authenticators::certificate::verify::CertError;
 use crate::authenticators::certificate::{self, CertificateAuthenticator};
-use crate::authenticators::{Authenticator, UpstreamReturn};
+use crate::authenticators::{Authenticator, AuthnError, UpstreamReturn};
 use crate::http::server::{load_cert_and_key, ServeError};
+use crate::login::reason::Reason;
 use crate::state::AppState;
 use crate::tls::crypto_provider;
+use crate::web::PageError;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use axum_server::accept::Accept;
@@ -196,24 +203,36 @@ async fn cert_login(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Extension(chain): Extension<PeerChain>,
     headers: http::HeaderMap,
-    Query(q): Query<LoginQuery>,
+    query: Result<Query<LoginQuery>, QueryRejection>,
 ) -> Response {
+    // This listener's own pages (no login to continue, store down) in the browser's language: it
+    // is the same host as the main listener, so the language cookie comes along.
+    let locale = crate::web::locale::negotiate(None, None, &headers);
+    let Ok(Query(q)) = query else {
+        return PageError::Expired.render(s.app.site(), locale);
+    };
     let chain = choose_chain(&s.config, peer, chain, &headers);
     let now = s.app.clock().now();
     // Like every method, through `finish`; the transaction travels in `txn` and is checked when
     // the return leg continues it.
-    match s.auth.finish(&q.txn, UpstreamReturn::ClientCertificate { chain }, now).await {
+    let parked = match s.auth.finish(&q.txn, UpstreamReturn::ClientCertificate { chain }, now).await {
         Ok(identity) => {
             tracing::info!(method = %s.auth.id(), level = %identity.level, "certificate login verified");
-            match return_leg::park(&s.app, &q.txn, identity).await {
-                Ok(token) => Redirect::to(&s.app.config().server.url(&format!("/cert/return?token={token}"))).into_response(),
-                Err(e) => crate::http::error::AppError::from(e).into_response(),
-            }
+            return_leg::park(&s.app, &q.txn, identity).await
         }
         Err(e) => {
             let refusal = certificate::refusal(&e);
             tracing::info!(reason = %refusal, "certificate login refused");
-            refusal_page(&refusal)
+            // The refusal ends the login on the main listener like any upstream failure: the
+            // site's failure page with the specific text, the reason to the relying party.
+            return_leg::park_refusal(&s.app, &q.txn, failure(&refusal)).await
+        }
+    };
+    match parked {
+        Ok(token) => Redirect::to(&s.app.config().server.url(&format!("/cert/return?token={token}"))).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "certificate outcome not parked");
+            PageError::Unavailable.render(s.app.site(), locale)
         }
     }
 }
@@ -240,44 +259,42 @@ fn choose_chain(config: &CertificateConfig, peer: SocketAddr, chain: PeerChain, 
         .unwrap_or_default()
 }
 
-fn refusal_page(e: &CertError) -> Response {
-    let (de, en) = page_text(e);
-    let status = if *e == CertError::NoCertificate {
-        http::StatusCode::UNAUTHORIZED
-    } else {
-        http::StatusCode::FORBIDDEN
+/// The failure a refusal ends the login with: its stable reason (login/reason.rs) as the upstream
+/// failure code, which picks the page text (http/login/upstream_error.rs) and the
+/// `error_description` for the relying party. What the person cannot act on keeps its kind: an
+/// unverifiable revocation status is the method being unavailable, any other path error a
+/// rejected answer.
+pub fn failure(e: &CertError) -> AuthnError {
+    let reason = match e {
+        CertError::NoCertificate | CertError::Malformed => Reason::CertificateMissing,
+        CertError::UnknownCa => Reason::CertificateUnknownCa,
+        CertError::Expired => Reason::CertificateExpired,
+        CertError::NotYetValid => Reason::CertificateNotYetValid,
+        CertError::Revoked => Reason::CertificateRevoked,
+        CertError::EkuMismatch | CertError::PolicyMismatch => Reason::CertificateWrongKind,
+        CertError::RevocationUnavailable => return AuthnError::Unavailable(e.to_string()),
+        CertError::Invalid(_) => return AuthnError::Rejected(e.to_string()),
     };
-    (status, Html(crate::web::simple_page(status.as_u16(), de, en))).into_response()
+    AuthnError::UpstreamFailure {
+        code: reason.token().to_owned(),
+    }
 }
 
-/// What the person reads for each refusal: what happened and what to do.
-pub fn page_text(e: &CertError) -> (&'static str, &'static str) {
-    match e {
-        CertError::NoCertificate => (
-            "Ihr Browser hat kein Zertifikat vorgelegt. Bitte wählen Sie Ihr Zertifikat aus, wenn der Browser danach fragt, oder wählen Sie eine andere Anmeldeart.",
-            "Your browser presented no certificate. Please select your certificate when the browser asks, or choose another login method.",
-        ),
-        CertError::Malformed => ("Das Zertifikat ist fehlerhaft und kann nicht gelesen werden.", "The certificate is malformed and cannot be read."),
-        CertError::UnknownCa => (
-            "Das Zertifikat stammt von einer Stelle, der dieser Dienst nicht vertraut.",
-            "The certificate was issued by an authority this service does not trust.",
-        ),
-        CertError::Expired => (
-            "Das Zertifikat ist abgelaufen oder noch nicht gültig. Bitte verwenden Sie ein gültiges Zertifikat.",
-            "The certificate has expired or is not yet valid. Please use a valid certificate.",
-        ),
-        CertError::Revoked => (
-            "Das Zertifikat wurde gesperrt. Wenden Sie sich an die ausstellende Stelle.",
-            "The certificate has been revoked. Please contact the issuing authority.",
-        ),
-        CertError::RevocationUnavailable => (
-            "Der Sperrstatus des Zertifikats kann derzeit nicht geprüft werden. Bitte versuchen Sie es später erneut.",
-            "The revocation status of the certificate cannot be checked at the moment. Please try again later.",
-        ),
-        CertError::EkuMismatch | CertError::PolicyMismatch => (
-            "Dieses Zertifikat ist für die Anmeldung nicht zugelassen.",
-            "This certificate is not permitted for login.",
-        ),
-        CertError::Invalid(_) => ("Das Zertifikat konnte nicht geprüft werden.", "The certificate could not be verified."),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_refusal_a_person_can_act_on_has_its_reason() {
+        let reason = |e: CertError| Reason::of(&failure(&e));
+        assert_eq!(reason(CertError::Revoked), Reason::CertificateRevoked);
+        assert_eq!(reason(CertError::Expired), Reason::CertificateExpired);
+        assert_eq!(reason(CertError::NotYetValid), Reason::CertificateNotYetValid);
+        assert_eq!(reason(CertError::EkuMismatch), Reason::CertificateWrongKind);
+        assert_eq!(reason(CertError::PolicyMismatch), Reason::CertificateWrongKind);
+        assert_eq!(reason(CertError::UnknownCa), Reason::CertificateUnknownCa);
+        assert_eq!(reason(CertError::NoCertificate), Reason::CertificateMissing);
+        assert_eq!(reason(CertError::RevocationUnavailable), Reason::MethodUnavailable);
+        assert_eq!(reason(CertError::Invalid("BadSignature".into())), Reason::ResponseRejected);
     }
 }

@@ -51,12 +51,12 @@ impl PageError {
         match self {
             Self::UnknownClient if de => (
                 "Dienst nicht bekannt",
-                "Der Online-Dienst, der Sie hierher geschickt hat, ist bei buergerkonto nicht registriert.",
+                "Der Online-Dienst, der Sie hierher geschickt hat, ist bei {name} nicht registriert.",
                 "Bitte wenden Sie sich an den Betreiber des Online-Dienstes. Sie können diese Seite schließen.",
             ),
             Self::UnknownClient => (
                 "Service not known",
-                "The online service that sent you here is not registered with buergerkonto.",
+                "The online service that sent you here is not registered with {name}.",
                 "Please contact the operator of the online service. You can close this page.",
             ),
             Self::InvalidRedirectUri if de => (
@@ -105,6 +105,7 @@ impl PageError {
     /// Render in a language, in the site's design.
     pub fn render(self, site: &Site, locale: Locale) -> Response {
         let (heading, what, todo) = self.texts(locale);
+        let what = super::i18n::fill(what, &site.name);
         let body = render_page(
             site,
             "error.html",

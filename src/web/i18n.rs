@@ -1,4 +1,8 @@
 //! Page texts, German and English. One table so a translation gap is visible in review.
+//!
+//! A text names the service as `{name}`: [`texts`] fills in the operator's display name
+//! (`[branding] name`, default "Bürgerkonto"), so every page says the name the operator chose
+//! (issue 15 item 1).
 
 use super::Locale;
 use crate::trust::TrustLevel;
@@ -9,11 +13,6 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("skip", "Zum Inhalt springen", "Skip to content"),
     ("language", "Sprache", "Language"),
     ("other_language", "English", "Deutsch"),
-    (
-        "footer",
-        "buergerkonto – Anmeldung für Online-Dienste der öffentlichen Verwaltung",
-        "buergerkonto – login for online services of public administration",
-    ),
     ("choice_title", "Wie möchten Sie sich anmelden?", "How would you like to log in?"),
     ("choice_intro", "Sie melden sich an bei", "You are logging in to"),
     (
@@ -34,8 +33,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("consent_level", "Ihre Anmeldung hat das Vertrauensniveau", "Your login has the trust level"),
     (
         "consent_note",
-        "buergerkonto speichert Ihre Daten nicht dauerhaft. Wenn Sie ablehnen, wird nichts übermittelt.",
-        "buergerkonto does not store your data permanently. If you decline, nothing is sent.",
+        "{name} speichert Ihre Daten nicht dauerhaft. Wenn Sie ablehnen, wird nichts übermittelt.",
+        "{name} does not store your data permanently. If you decline, nothing is sent.",
     ),
     ("approve", "Zustimmen und weiter", "Agree and continue"),
     ("deny", "Ablehnen", "Decline"),
@@ -63,28 +62,28 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("logout_requested_by", "Die Abmeldung wurde angefordert von", "The logout was requested by"),
     (
         "logout_confirm_text",
-        "Möchten Sie sich bei buergerkonto abmelden? Alle Online-Dienste, bei denen Sie sich in dieser Sitzung angemeldet haben, werden benachrichtigt.",
-        "Do you want to log out of buergerkonto? Every online service you logged in to in this session will be notified.",
+        "Möchten Sie sich bei {name} abmelden? Alle Online-Dienste, bei denen Sie sich in dieser Sitzung angemeldet haben, werden benachrichtigt.",
+        "Do you want to log out of {name}? Every online service you logged in to in this session will be notified.",
     ),
     ("logout_yes", "Ja, abmelden", "Yes, log out"),
     ("logout_no", "Nein, angemeldet bleiben", "No, stay logged in"),
     ("logged_out_title", "Sie sind abgemeldet", "You are logged out"),
     (
         "logged_out_text",
-        "Ihre Anmeldung bei buergerkonto ist beendet. Wenn Sie einen fremden oder öffentlichen Computer benutzen, schließen Sie bitte auch den Browser.",
-        "Your buergerkonto login has ended. If you are using a shared or public computer, please also close the browser.",
+        "Ihre Anmeldung bei {name} ist beendet. Wenn Sie einen fremden oder öffentlichen Computer benutzen, schließen Sie bitte auch den Browser.",
+        "Your {name} login has ended. If you are using a shared or public computer, please also close the browser.",
     ),
     ("logged_out_notified", "Diese Dienste werden benachrichtigt:", "These services are being notified:"),
     ("not_logged_in_title", "Sie sind nicht angemeldet", "You are not logged in"),
     (
         "not_logged_in_text",
-        "In diesem Browser besteht keine Anmeldung bei buergerkonto (mehr). Es wurde nichts beendet.",
-        "There is no (longer a) buergerkonto login in this browser. Nothing was ended.",
+        "In diesem Browser besteht keine Anmeldung bei {name} (mehr). Es wurde nichts beendet.",
+        "There is no (longer a) {name} login in this browser. Nothing was ended.",
     ),
     ("stayed_title", "Sie sind weiterhin angemeldet", "You are still logged in"),
-    ("stayed_text", "Ihre Anmeldung bei buergerkonto bleibt bestehen.", "Your buergerkonto login continues."),
+    ("stayed_text", "Ihre Anmeldung bei {name} bleibt bestehen.", "Your {name} login continues."),
     ("back_to", "Zurück zu", "Back to"),
-    ("session_title", "Ihre Anmeldung bei buergerkonto", "Your buergerkonto login"),
+    ("session_title", "Ihre Anmeldung bei {name}", "Your {name} login"),
     ("session_since", "Angemeldet seit", "Logged in since"),
     ("session_level", "Vertrauensniveau", "Trust level"),
     ("session_services", "Dienste, die diese Anmeldung genutzt haben", "Services that used this login"),
@@ -92,8 +91,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("session_no_services", "Noch kein Dienst hat diese Anmeldung genutzt.", "No service has used this login yet."),
     (
         "session_logout_note",
-        "„Überall abmelden“ beendet Ihre Anmeldung bei buergerkonto und benachrichtigt jeden oben genannten Dienst.",
-        "“Log out everywhere” ends your buergerkonto login and notifies every service listed above.",
+        "„Überall abmelden“ beendet Ihre Anmeldung bei {name} und benachrichtigt jeden oben genannten Dienst.",
+        "“Log out everywhere” ends your {name} login and notifies every service listed above.",
     ),
     ("session_logout_all", "Überall abmelden", "Log out everywhere"),
     ("logout_error_title", "Abmeldung nicht möglich", "Logout not possible"),
@@ -104,8 +103,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "logout_error_hint",
-        "Die Abmeldeanfrage enthält einen Nachweis (ID-Token), der nicht von buergerkonto für diesen Dienst ausgestellt wurde.",
-        "The logout request carries a proof (ID token) that buergerkonto did not issue for this service.",
+        "Die Abmeldeanfrage enthält einen Nachweis (ID-Token), der nicht von {name} für diesen Dienst ausgestellt wurde.",
+        "The logout request carries a proof (ID token) that {name} did not issue for this service.",
     ),
     (
         "logout_error_redirect",
@@ -120,18 +119,29 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("logout_error_request", "Die Abmeldeanfrage ist fehlerhaft.", "The logout request is malformed."),
     (
         "upstream_logout_unconfirmed",
-        "Ihre Anmeldung bei buergerkonto ist beendet. Ob Sie auch beim Anbieter Ihrer Anmeldung (z. B. Ihrer Bank oder ELSTER) abgemeldet sind, konnten wir nicht feststellen; schließen Sie auf einem fremden Computer bitte den Browser.",
-        "Your buergerkonto login has ended. We could not confirm that you are also logged out at the provider you logged in with (e.g. your bank or ELSTER); on a shared computer, please close the browser.",
+        "Ihre Anmeldung bei {name} ist beendet. Ob Sie auch beim Anbieter Ihrer Anmeldung (z. B. Ihrer Bank oder ELSTER) abgemeldet sind, konnten wir nicht feststellen; schließen Sie auf einem fremden Computer bitte den Browser.",
+        "Your {name} login has ended. We could not confirm that you are also logged out at the provider you logged in with (e.g. your bank or ELSTER); on a shared computer, please close the browser.",
     ),
     ("logout_return_unknown_title", "Abmeldung", "Logout"),
     (
         "logout_return_unknown_text",
-        "Dieser Abmelde-Link ist abgelaufen oder wurde schon benutzt. Ob Sie bei buergerkonto angemeldet sind, sehen Sie auf der Seite „Ihre Anmeldung“.",
-        "This logout link has expired or was already used. Whether you are logged in to buergerkonto is shown on the page “Your login”.",
+        "Dieser Abmelde-Link ist abgelaufen oder wurde schon benutzt. Ob Sie bei {name} angemeldet sind, sehen Sie auf der Seite „Ihre Anmeldung“.",
+        "This logout link has expired or was already used. Whether you are logged in to {name} is shown on the page “Your login”.",
     ),
 ];
 
-/// All texts for a locale (handed to templates as `t`).
+/// All texts for a locale, `{name}` filled with the service's display name (handed to templates
+/// as `t`).
+pub fn texts(locale: Locale, name: &str) -> BTreeMap<&'static str, String> {
+    table(locale).into_iter().map(|(k, v)| (k, fill(v, name))).collect()
+}
+
+/// A text with `{name}` filled with the service's display name.
+pub fn fill(text: &str, name: &str) -> String {
+    text.replace("{name}", name)
+}
+
+/// All texts for a locale as written, `{name}` unfilled (for texts that never name the service).
 pub fn table(locale: Locale) -> BTreeMap<&'static str, &'static str> {
     TEXTS
         .iter()
@@ -179,5 +189,19 @@ mod tests {
             assert!(!de.is_empty() && !en.is_empty(), "{k}");
         }
         assert_eq!(table(Locale::En)["approve"], "Agree and continue");
+    }
+
+    #[test]
+    fn the_service_is_named_as_configured() {
+        for (k, de, en) in TEXTS {
+            assert!(!de.contains("buergerkonto") && !en.contains("buergerkonto"), "{k}: use {{name}}");
+        }
+        let t = texts(Locale::De, "Servicekonto Hessen");
+        assert_eq!(t["session_title"], "Ihre Anmeldung bei Servicekonto Hessen");
+        assert_eq!(
+            texts(Locale::En, "Servicekonto Hessen")["session_title"],
+            "Your Servicekonto Hessen login"
+        );
+        assert!(t.values().all(|v| !v.contains("{name}")));
     }
 }

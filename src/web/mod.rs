@@ -33,7 +33,7 @@ pub fn render_page(
         lang => locale.as_str(),
         other_lang => other.as_str(),
         title => title,
-        t => i18n::table(locale),
+        t => i18n::texts(locale, &site.name),
         site => chrome::context(site, locale),
         switch_href => switch_href,
         ..ctx

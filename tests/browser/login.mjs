@@ -11,6 +11,11 @@
 // Run by tests/it/browser.rs against a TestBroker started from config/dev.toml. Exit code 0 = all
 // passed; any failed step or axe violation → exit 1 with the reason on stderr.
 //
+// Not reached here: the certificate login needs a client certificate, which headless Chromium does
+// not present without a platform certificate store. Its refusals end on the same failure page
+// (upstream_error.html) as "upstream cancelled", which is checked here; their texts, languages and
+// reasons are covered with real TLS by tests/it/mtls_pages.rs.
+//
 // Scenarios (each in a fresh browser context, so no session cookie carries over):
 //   de-approve   /demo → "Anmelden mit Vertrauensniveau substanziell" → choice page (keyboard: Tab to
 //                the development method's button, Enter) → dev login (Erika Mustermann, success) →
@@ -403,6 +408,12 @@ async function scenarioEid(browser) {
   await Promise.all([page.waitForNavigation(), methodButton(page, 'eid').click()]);
   await expectPage(page, 'eID simulator', 'de', 'Online-Ausweis');
   await checkA11y(page, 'eID simulator');
+  // The simulator's own language switch (issue 15 item 5): one language per page, then back.
+  await Promise.all([page.waitForNavigation(), page.getByRole('navigation', { name: 'Sprache' }).getByRole('link', { name: 'English' }).click()]);
+  await expectPage(page, 'eID simulator (en)', 'en', 'Online ID card');
+  await checkA11y(page, 'eID simulator (en)');
+  await Promise.all([page.waitForNavigation(), page.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Deutsch' }).click()]);
+  await expectPage(page, 'eID simulator (switched back)', 'de', 'Online-Ausweis');
   await page.getByLabel(/Erika Mustermann/).check();
   await page.locator('input[name="outcome"][value="success"]').check();
   await Promise.all([page.waitForNavigation(), page.locator('form button[type="submit"]').first().click()]);
@@ -621,11 +632,12 @@ async function scenarioLogout(browser) {
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: t.approve }).click()]);
   await expectResult(page, t, 'demo result (logout scenario)');
   await page.goto(`${base}/session`);
-  await expectPage(page, 'session (de)', 'de', 'Ihre Anmeldung bei buergerkonto');
+  // The texts name the service as configured ([branding] name; `{name}` in src/web/i18n.rs).
+  await expectPage(page, 'session (de)', 'de', `Ihre Anmeldung bei ${brand ? brand.name : ''}`);
   assert(((await page.locator('main').textContent()) || '').includes('Demo-Fachverfahren'), '/session lists the demo');
   await checkA11y(page, 'session (de)');
   await page.goto(`${base}/session?lang=en`);
-  await expectPage(page, 'session (en)', 'en', 'Your buergerkonto login');
+  await expectPage(page, 'session (en)', 'en', brand ? `Your ${brand.name} login` : 'login');
   await checkA11y(page, 'session (en)');
   // The switch above set the language cookie: without ui_locales the page stays English; a
   // relying party's ui_locales beats the cookie (issue 15 item 5).

@@ -177,17 +177,17 @@ async fn bad_input_is_a_page_never_a_redirect_and_ends_no_session() {
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (
             vec![("id_token_hint", &forged), ("post_logout_redirect_uri", &bye)],
-            "nicht von buergerkonto",
+            "nicht von Bürgerkonto (Entwicklung)",
         ),
         (
             vec![("id_token_hint", &tampered), ("post_logout_redirect_uri", &bye)],
-            "nicht von buergerkonto",
+            "nicht von Bürgerkonto (Entwicklung)",
         ),
         (
             vec![("id_token_hint", &at), ("post_logout_redirect_uri", &bye)],
-            "nicht von buergerkonto",
+            "nicht von Bürgerkonto (Entwicklung)",
         ),
-        (vec![("id_token_hint", "not.a.jwt")], "nicht von buergerkonto"),
+        (vec![("id_token_hint", "not.a.jwt")], "nicht von Bürgerkonto (Entwicklung)"),
         // Another client's registered URI, an unregistered one, one without any client.
         (
             vec![("id_token_hint", &hint), ("post_logout_redirect_uri", SKIP_BYE)],

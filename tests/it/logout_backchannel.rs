@@ -216,7 +216,7 @@ async fn the_session_page_lists_the_services_and_logs_out_everywhere() {
     assert!(param(&location(&b, &res), "code").is_some());
     let page = get(&http_client(), &mut jar, &b.url("/session")).await.text().await.unwrap();
     for text in [
-        "Ihre Anmeldung bei buergerkonto",
+        "Ihre Anmeldung bei Bürgerkonto (Entwicklung)",
         "Demo-Fachverfahren",
         "Interner Dienst",
         "Überall abmelden",

@@ -5,6 +5,7 @@
 //! unless the run opted out with `BK_ALLOW_SKIP=1`.
 
 use crate::support::TestBroker;
+use buergerkonto::login::reason::Reason;
 use rcgen::{
     CertificateParams, CertificateRevocationListParams, CustomExtension, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod,
     KeyPair, KeyUsagePurpose, RevokedCertParams, SerialNumber,
@@ -15,7 +16,7 @@ use time::{Duration, OffsetDateTime};
 const POLICY_OK: &[u64] = &[1, 3, 6, 1, 4, 1, 99999, 1, 1];
 const POLICY_OTHER: &[u64] = &[1, 3, 6, 1, 4, 1, 99999, 9, 9];
 
-struct Ca {
+pub(crate) struct Ca {
     params: CertificateParams,
     key: KeyPair,
     pem: String,
@@ -76,18 +77,22 @@ fn policies_ext(oid: &[u64]) -> CustomExtension {
     CustomExtension::from_oid_content(&[2, 5, 29, 32], seq)
 }
 
-struct Leaf {
-    cert_pem: String,
-    key_pem: String,
+pub(crate) struct Leaf {
+    pub(crate) cert_pem: String,
+    pub(crate) key_pem: String,
     serial: u64,
 }
 
 #[derive(Clone)]
-struct LeafSpec {
-    ekus: Vec<ExtendedKeyUsagePurpose>,
-    policy: Option<&'static [u64]>,
-    expired: bool,
-    serial: u64,
+pub(crate) struct LeafSpec {
+    pub(crate) ekus: Vec<ExtendedKeyUsagePurpose>,
+    pub(crate) policy: Option<&'static [u64]>,
+    pub(crate) expired: bool,
+    /// Valid from tomorrow.
+    pub(crate) not_yet_valid: bool,
+    /// A personal certificate: no organisation in the subject.
+    pub(crate) personal: bool,
+    pub(crate) serial: u64,
 }
 
 impl Default for LeafSpec {
@@ -96,19 +101,23 @@ impl Default for LeafSpec {
             ekus: vec![ExtendedKeyUsagePurpose::ClientAuth],
             policy: Some(POLICY_OK),
             expired: false,
+            not_yet_valid: false,
+            personal: false,
             serial: 1000,
         }
     }
 }
 
-fn leaf(issuer: &Ca, spec: LeafSpec) -> Leaf {
+pub(crate) fn leaf(issuer: &Ca, spec: LeafSpec) -> Leaf {
     let key = KeyPair::generate().unwrap();
     let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
     p.distinguished_name.push(DnType::CommonName, "Max Mustermann");
-    p.distinguished_name.push(DnType::OrganizationName, "Muster Bau GmbH");
-    p.distinguished_name.push(DnType::LocalityName, "Köln");
-    p.distinguished_name
-        .push(DnType::CustomDnType(vec![2, 5, 4, 97]), "NTRDE-HRB123456");
+    if !spec.personal {
+        p.distinguished_name.push(DnType::OrganizationName, "Muster Bau GmbH");
+        p.distinguished_name.push(DnType::LocalityName, "Köln");
+        p.distinguished_name
+            .push(DnType::CustomDnType(vec![2, 5, 4, 97]), "NTRDE-HRB123456");
+    }
     p.distinguished_name.push(DnType::CustomDnType(vec![2, 5, 4, 5]), "PERSON-4711");
     p.extended_key_usages = spec.ekus;
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
@@ -121,6 +130,9 @@ fn leaf(issuer: &Ca, spec: LeafSpec) -> Leaf {
     if spec.expired {
         p.not_before = now - Duration::days(30);
         p.not_after = now - Duration::days(1);
+    } else if spec.not_yet_valid {
+        p.not_before = now + Duration::days(1);
+        p.not_after = now + Duration::days(30);
     } else {
         p.not_before = now - Duration::days(1);
         p.not_after = now + Duration::days(30);
@@ -166,17 +178,23 @@ fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
 }
 
 /// A PKI on disk plus a broker with the certificate listener running.
-struct Fixture {
+pub(crate) struct Fixture {
     dir: tempfile::TempDir,
-    broker: TestBroker,
+    pub(crate) broker: TestBroker,
     mtls_url: String,
     server_ca: PathBuf,
-    inter: Ca,
+    pub(crate) inter: Ca,
     inter_pem: PathBuf,
     /// An intermediate of the same root that the root's CRL revokes.
     revoked_inter: Ca,
-    other_root: Ca,
+    pub(crate) other_root: Ca,
     handle: axum_server::Handle<std::net::SocketAddr>,
+}
+
+impl Fixture {
+    pub(crate) fn mtls_url(&self) -> &str {
+        &self.mtls_url
+    }
 }
 
 impl Drop for Fixture {
@@ -185,11 +203,11 @@ impl Drop for Fixture {
     }
 }
 
-const REVOKED_SERIAL: u64 = 666;
+pub(crate) const REVOKED_SERIAL: u64 = 666;
 /// Serial of `revoked_inter`, listed on the root's CRL.
 const REVOKED_INTER_SERIAL: u64 = 777;
 
-async fn fixture(stale_crl: bool, soft_fail: bool) -> Fixture {
+pub(crate) async fn fixture(stale_crl: bool, soft_fail: bool) -> Fixture {
     fixture_with(stale_crl, soft_fail, "").await
 }
 
@@ -280,6 +298,11 @@ organisation = true
 /// Run curl against the listener; returns (HTTP status, Location header, body). Blocking: the
 /// tests run on a multi-threaded runtime so the broker keeps serving meanwhile.
 fn curl(f: &Fixture, client: Option<(&Leaf, bool)>) -> (u16, String, String) {
+    curl_url(f, client, &format!("{}/cert/login?txn=pending-123", f.mtls_url))
+}
+
+/// [`curl`] at a listener URL (`/cert/login?txn=…` of a real login).
+pub(crate) fn curl_url(f: &Fixture, client: Option<(&Leaf, bool)>, url: &str) -> (u16, String, String) {
     let mut cmd = std::process::Command::new("curl");
     cmd.args(["-sS", "-o", "-", "-w", "\n%{http_code} %{redirect_url}", "--cacert"])
         .arg(&f.server_ca);
@@ -293,7 +316,7 @@ fn curl(f: &Fixture, client: Option<(&Leaf, bool)>) -> (u16, String, String) {
         let key = write(f.dir.path(), &format!("client-{}.key", leaf.serial), &leaf.key_pem);
         cmd.arg("--cert").arg(cert).arg("--key").arg(key);
     }
-    cmd.arg(format!("{}/cert/login?txn=pending-123", f.mtls_url));
+    cmd.arg(url);
     let out = cmd.output().expect("curl is installed (.ci/run installs it)");
     assert!(out.status.success(), "curl failed: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -322,6 +345,17 @@ async fn parked_identity(f: &Fixture, location: &str) -> buergerkonto::http::cer
         .expect("identity parked for the return leg")
 }
 
+/// A refusal goes back to the main listener too (to end the login there): the reason parked
+/// behind the return link.
+async fn parked_reason(f: &Fixture, code: u16, location: &str) -> Reason {
+    assert_eq!(code, 303, "a refusal goes back to the main listener");
+    assert!(location.starts_with(&f.broker.url("/cert/return?token=")), "{location}");
+    match parked_identity(f, location).await.outcome {
+        Err(e) => Reason::of(&e),
+        Ok(id) => panic!("refused chain parked as an identity: {:?}", id.subject),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn valid_chain_logs_in_with_organisation() {
     if !crate::peers::require_curl() {
@@ -334,7 +368,7 @@ async fn valid_chain_logs_in_with_organisation() {
     assert!(location.starts_with(&f.broker.url("/cert/return?token=")), "{location}");
     let parked = parked_identity(&f, &location).await;
     assert_eq!(parked.pending_id, "pending-123");
-    let id = parked.identity;
+    let id = parked.outcome.expect("identity parked");
     assert_eq!(id.level, buergerkonto::trust::TrustLevel::Substantial);
     assert_eq!(id.attributes.get("name").and_then(|v| v.as_str()), Some("Max Mustermann"));
     let org = id.organisation.expect("organisation");
@@ -363,13 +397,13 @@ async fn leaf_only_with_server_known_intermediate() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refusals_each_get_a_clear_page() {
+async fn refusals_each_go_back_with_their_reason() {
     if !crate::peers::require_curl() {
         return;
     }
     let f = fixture(false, false).await;
-    let cases: Vec<(&str, Option<Leaf>, u16, &str)> = vec![
-        ("no certificate", None, 401, "kein Zertifikat"),
+    let cases: Vec<(&str, Option<Leaf>, Reason)> = vec![
+        ("no certificate", None, Reason::CertificateMissing),
         (
             "revoked",
             Some(leaf(
@@ -379,8 +413,7 @@ async fn refusals_each_get_a_clear_page() {
                     ..LeafSpec::default()
                 },
             )),
-            403,
-            "gesperrt",
+            Reason::CertificateRevoked,
         ),
         (
             "expired",
@@ -392,8 +425,7 @@ async fn refusals_each_get_a_clear_page() {
                     ..LeafSpec::default()
                 },
             )),
-            403,
-            "abgelaufen",
+            Reason::CertificateExpired,
         ),
         (
             "wrong CA",
@@ -404,8 +436,7 @@ async fn refusals_each_get_a_clear_page() {
                     ..LeafSpec::default()
                 },
             )),
-            403,
-            "nicht vertraut",
+            Reason::CertificateUnknownCa,
         ),
         (
             "EKU mismatch",
@@ -417,8 +448,7 @@ async fn refusals_each_get_a_clear_page() {
                     ..LeafSpec::default()
                 },
             )),
-            403,
-            "nicht zugelassen",
+            Reason::CertificateWrongKind,
         ),
         (
             "policy mismatch",
@@ -430,16 +460,36 @@ async fn refusals_each_get_a_clear_page() {
                     ..LeafSpec::default()
                 },
             )),
-            403,
-            "nicht zugelassen",
+            Reason::CertificateWrongKind,
+        ),
+        (
+            "not yet valid",
+            Some(leaf(
+                &f.inter,
+                LeafSpec {
+                    not_yet_valid: true,
+                    serial: 1014,
+                    ..LeafSpec::default()
+                },
+            )),
+            Reason::CertificateNotYetValid,
+        ),
+        (
+            "personal certificate where a company one is needed",
+            Some(leaf(
+                &f.inter,
+                LeafSpec {
+                    personal: true,
+                    serial: 1015,
+                    ..LeafSpec::default()
+                },
+            )),
+            Reason::CertificateWrongKind,
         ),
     ];
-    for (name, client, want_code, want_text) in cases {
+    for (name, client, want) in cases {
         let (code, location, body) = curl(&f, client.as_ref().map(|l| (l, true)));
-        assert_eq!(code, want_code, "{name}: {body}");
-        assert!(location.is_empty(), "{name}: no redirect, no token");
-        assert!(body.contains(want_text), "{name}: page must explain: {body}");
-        assert!(body.contains("lang=\"en\""), "{name}: English text too");
+        assert_eq!(parked_reason(&f, code, &location).await, want, "{name}: {body}");
     }
 }
 
@@ -456,9 +506,8 @@ async fn stale_crl_refuses_unless_soft_fail() {
             ..LeafSpec::default()
         },
     );
-    let (code, _, body) = curl(&f, Some((&good, true)));
-    assert_eq!(code, 403, "{body}");
-    assert!(body.contains("Sperrstatus"), "{body}");
+    let (code, location, _) = curl(&f, Some((&good, true)));
+    assert_eq!(parked_reason(&f, code, &location).await, Reason::MethodUnavailable);
     drop(f);
     let soft = fixture(true, true).await;
     let good = leaf(
@@ -495,9 +544,12 @@ async fn crl_reloaded_without_restart() {
         .unwrap()
         .set_modified(later)
         .unwrap();
-    let (code, location, body) = curl(&f, Some((&l, true)));
-    assert_eq!(code, 403, "revocation seen without restart");
-    assert!(location.is_empty() && body.contains("gesperrt"), "{body}");
+    let (code, location, _) = curl(&f, Some((&l, true)));
+    assert_eq!(
+        parked_reason(&f, code, &location).await,
+        Reason::CertificateRevoked,
+        "revocation seen without restart"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -537,16 +589,19 @@ async fn forwarded_certificate_only_from_trusted_proxy() {
     );
     let encoded: String = percent_encode(&good.cert_pem);
     let out = std::process::Command::new("curl")
-        .args(["-sS", "-o", "-", "-w", "\n%{http_code}", "--cacert"])
+        .args(["-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--cacert"])
         .arg(&f.server_ca)
         .args(["-H", &format!("X-Client-Cert: {encoded}")])
         .arg(format!("{}/cert/login?txn=pending-123", f.mtls_url))
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    let (body, code) = text.rsplit_once('\n').unwrap();
-    assert_eq!(code, "401", "header from an untrusted peer is not a certificate");
-    assert!(body.contains("kein Zertifikat"), "{body}");
+    let (code, location) = text.split_once(' ').unwrap();
+    assert_eq!(
+        parked_reason(&f, code.parse().unwrap(), location).await,
+        Reason::CertificateMissing,
+        "header from an untrusted peer is not a certificate"
+    );
 }
 
 fn percent_encode(s: &str) -> String {
@@ -586,18 +641,20 @@ async fn forwarded_certificate_from_trusted_proxy_is_verified_like_a_handshake()
             ..LeafSpec::default()
         },
     );
-    for (l, want, page) in [(&good, "303", ""), (&revoked, "403", "gesperrt")] {
+    for (l, want) in [(&good, None), (&revoked, Some(Reason::CertificateRevoked))] {
         let out = std::process::Command::new("curl")
-            .args(["-sS", "-o", "-", "-w", "\n%{http_code}", "--cacert"])
+            .args(["-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--cacert"])
             .arg(&f.server_ca)
             .args(["-H", &format!("X-Client-Cert: {}", percent_encode(&l.cert_pem))])
             .arg(format!("{}/cert/login?txn=pending-123", f.mtls_url))
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
-        let (body, code) = text.rsplit_once('\n').unwrap();
-        assert_eq!(code, want, "{body}");
-        assert!(body.contains(page), "{body}");
+        let (code, location) = text.split_once(' ').unwrap();
+        match want {
+            Some(reason) => assert_eq!(parked_reason(&f, code.parse().unwrap(), location).await, reason),
+            None => assert!(parked_identity(&f, location).await.outcome.is_ok(), "{text}"),
+        }
     }
 }
 
@@ -626,10 +683,12 @@ async fn certificate_under_a_revoked_intermediate_is_refused() {
             ..LeafSpec::default()
         },
     );
-    let (status, location, body) = rustls_login(&f, &format!("{}{}", victim.cert_pem, f.revoked_inter.pem), &victim.key_pem).await;
-    assert_eq!(status, 403, "{body}");
-    assert!(location.is_none(), "no return token for a revoked chain");
-    assert!(body.contains("gesperrt"), "the page says revoked: {body}");
+    let (status, location, _) = rustls_login(&f, &format!("{}{}", victim.cert_pem, f.revoked_inter.pem), &victim.key_pem).await;
+    assert_eq!(
+        parked_reason(&f, status, &location.unwrap_or_default()).await,
+        Reason::CertificateRevoked,
+        "no identity for a revoked chain, the reason instead"
+    );
     // Control: the same root's other intermediate is not revoked.
     let good = leaf(
         &f.inter,
@@ -696,7 +755,7 @@ fn intermediate_revocation_at_the_verify_level() {
 
 /// An HTTP client on the broker's TLS stack (rustls on aws-lc-rs) that trusts the test server CA
 /// and presents `chain_pem` (leaf first) with `key_pem`; redirects are not followed.
-fn rustls_client(f: &Fixture, chain_pem: &str, key_pem: &str) -> reqwest::Client {
+pub(crate) fn rustls_client(f: &Fixture, chain_pem: &str, key_pem: &str) -> reqwest::Client {
     use rustls_pki_types::pem::PemObject;
     use rustls_pki_types::{CertificateDer, PrivateKeyDer};
     let mut roots = rustls::RootCertStore::empty();

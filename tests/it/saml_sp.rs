@@ -291,18 +291,21 @@ async fn simulator_refuses_unsigned_requests() {
         .unwrap();
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("nicht signiert"));
-    let r = http_client()
-        .post(broker.url("/dev/eid-simulator/answer"))
-        .form(&[("sim", "nope"), ("person", "erika"), ("outcome", "success")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
-    let page = r.text().await.unwrap();
-    assert!(
-        page.contains("unbekannt oder abgelaufen") && page.contains("unknown or expired"),
-        "{page}"
-    );
+    // One language per page (issue 15 item 5): German by default, English when the browser asks.
+    for (al, text) in [(None, "unbekannt oder abgelaufen"), (Some("en"), "unknown or expired")] {
+        let mut req = http_client().post(broker.url("/dev/eid-simulator/answer"));
+        if let Some(al) = al {
+            req = req.header("accept-language", al);
+        }
+        let r = req
+            .form(&[("sim", "nope"), ("person", "erika"), ("outcome", "success")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let page = r.text().await.unwrap();
+        assert!(page.contains(text), "{page}");
+    }
 }
 
 #[test]

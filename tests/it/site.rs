@@ -205,6 +205,12 @@ async fn every_page_carries_the_branding_and_the_legal_links() {
     }
     let en = app.get("/?lang=en").await.body;
     assert!(en.contains(">Legal notice</a>") && en.contains(">Report a barrier</a>"), "{en}");
+    // The texts that name the service say the configured name too (`{name}` in web/i18n.rs).
+    let session = app.get("/session").await.body;
+    assert!(session.contains("keine Anmeldung bei Servicekonto Teststadt"), "{session}");
+    let session = app.get("/session?lang=en").await.body;
+    assert!(session.contains("no (longer a) Servicekonto Teststadt login"), "{session}");
+    assert!(!session.contains("buergerkonto") && !session.contains("{name}"), "{session}");
 }
 
 #[tokio::test]

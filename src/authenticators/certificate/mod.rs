@@ -131,6 +131,7 @@ mod tests {
             CertError::Malformed,
             CertError::UnknownCa,
             CertError::Expired,
+            CertError::NotYetValid,
             CertError::Revoked,
             CertError::RevocationUnavailable,
             CertError::EkuMismatch,

@@ -13,7 +13,8 @@ use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use webpki::{EndEntityCert, ExpirationPolicy, KeyPurposeIdIter, RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy};
 
-/// Why a certificate login is refused. Each has a page text (see `page_text`).
+/// Why a certificate login is refused. Each maps to a stable reason with its own page text
+/// (`http::mtls::failure`, `http::login::upstream_error`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CertError {
     /// The browser sent no certificate.
@@ -25,9 +26,12 @@ pub enum CertError {
     /// No configured anchor issued it (directly or via known intermediates).
     #[error("issuer not trusted")]
     UnknownCa,
-    /// Outside its validity period.
-    #[error("certificate expired or not yet valid")]
+    /// Past its notAfter.
+    #[error("certificate expired")]
     Expired,
+    /// Before its notBefore: a different remedy (the device clock, or waiting), so a different text.
+    #[error("certificate not yet valid")]
+    NotYetValid,
     /// Listed on a CRL.
     #[error("certificate revoked")]
     Revoked,
@@ -57,6 +61,7 @@ impl CertError {
             Malformed,
             UnknownCa,
             Expired,
+            NotYetValid,
             Revoked,
             RevocationUnavailable,
             EkuMismatch,
@@ -231,7 +236,8 @@ fn classify(e: webpki::Error) -> CertError {
     use webpki::Error as W;
     match e {
         W::UnknownIssuer => CertError::UnknownCa,
-        W::CertExpired { .. } | W::CertNotValidYet { .. } => CertError::Expired,
+        W::CertExpired { .. } => CertError::Expired,
+        W::CertNotValidYet { .. } => CertError::NotYetValid,
         W::CertRevoked => CertError::Revoked,
         W::CrlExpired { .. } | W::UnknownRevocationStatus => CertError::RevocationUnavailable,
         #[allow(deprecated)]

@@ -14,19 +14,20 @@ use jsonwebtoken::Algorithm;
 use serde_json::Value;
 
 /// `GET /dev/bankid/logout`.
-pub(super) async fn logout_get(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
+pub(super) async fn logout_get(State(state): State<AppState>, headers: http::HeaderMap, RawQuery(q): RawQuery) -> Response {
     let Some(u) = upstream(&state) else { return not_found() };
     let Some(key) = u.dev_simulator.as_ref() else { return not_found() };
     let q: Vec<(String, String)> = url::form_urlencoded::parse(q.unwrap_or_default().as_bytes()).into_owned().collect();
     let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let lang = if get("ui_locales") == Some("en") { "en" } else { "de" };
+    let loc = crate::web::locale::negotiate(None, get("ui_locales"), &headers);
     let refuse = |why: &str| {
         (
             StatusCode::BAD_REQUEST,
             page(
-                lang,
-                "Abmeldung abgelehnt / Logout refused",
+                loc,
+                crate::dev::sim_page::pick(loc, "Abmeldung abgelehnt", "Logout refused"),
                 &format!("<p>{}</p>", crate::web::escape(why)),
+                None,
             ),
         )
             .into_response()

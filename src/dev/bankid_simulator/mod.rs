@@ -15,15 +15,16 @@ mod persons;
 mod token;
 
 use crate::config::oidc_upstream::{OidcUpstreamConfig, DEV_SIMULATOR_PATH};
+use crate::dev::sim_page;
 use crate::session::RecordKind;
 use crate::state::AppState;
-use crate::web::escape;
+use crate::web::{escape, locale, Locale};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -103,7 +104,10 @@ struct Pushed {
     nonce: String,
     code_challenge: String,
     acr_values: Vec<String>,
-    lang: String,
+    /// `ui_locales` as the broker sent it: the simulator's pages follow it (then the language
+    /// cookie, then Accept-Language).
+    #[serde(default)]
+    ui_locales: Option<String>,
 }
 
 fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -151,7 +155,7 @@ async fn par_post(State(state): State<AppState>, body: Bytes) -> Response {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
-        lang: if field(&form, "ui_locales") == Some("en") { "en" } else { "de" }.to_owned(),
+        ui_locales: field(&form, "ui_locales").map(str::to_owned),
     };
     let id = crate::ids::random_id();
     if state
@@ -173,26 +177,27 @@ async fn par_post(State(state): State<AppState>, body: Bytes) -> Response {
 struct AuthorizeQuery {
     client_id: Option<String>,
     request_uri: Option<String>,
+    /// The language switch.
+    lang: Option<String>,
 }
 
-fn page(lang: &str, title: &str, body: &str) -> Response {
-    Html(format!(
-        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title>\
-<link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><header><p class=\"muted\">{note}</p></header>\
-<main><h1>{t}</h1>{body}</main></body></html>",
-        t = escape(title),
-        note = if lang == "en" {
-            "Bank-ID simulator (development only)"
-        } else {
-            "Bank-ID-Simulator (nur Entwicklung)"
-        },
-    ))
-    .into_response()
+fn page(loc: Locale, title: &str, body: &str, switch: Option<&str>) -> Response {
+    let note = sim_page::note(loc, sim_page::pick(loc, "Bank-ID-Simulator", "Bank-ID simulator"));
+    sim_page::page(loc, &note, title, body, switch).into_response()
+}
+
+fn unknown_request(loc: Locale) -> Response {
+    let text = sim_page::pick(
+        loc,
+        "Unbekannte oder abgelaufene Anfrage (PAR ist Pflicht).",
+        "Unknown or expired request (PAR is required).",
+    );
+    let title = sim_page::pick(loc, "Anfrage abgelehnt", "Request refused");
+    (StatusCode::BAD_REQUEST, page(loc, title, &format!("<p>{}</p>", escape(text)), None)).into_response()
 }
 
 /// `GET /authorize?client_id&request_uri`: the test persons whose `acr` was asked for.
-async fn authorize_get(State(state): State<AppState>, Query(q): Query<AuthorizeQuery>) -> Response {
+async fn authorize_get(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<AuthorizeQuery>) -> Response {
     let Some(u) = upstream(&state) else { return not_found() };
     let id = q
         .request_uri
@@ -201,17 +206,10 @@ async fn authorize_get(State(state): State<AppState>, Query(q): Query<AuthorizeQ
         .unwrap_or_default();
     let pushed: Option<Pushed> = state.records().get(PAR_KIND, &crate::ids::store_id(id)).await.ok().flatten();
     let Some(p) = pushed.filter(|p| q.client_id.as_deref() == Some(p.client_id.as_str()) && p.client_id == u.settings.client_id) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            Html(crate::web::simple_page(
-                400,
-                "Unbekannte oder abgelaufene Anfrage (PAR ist Pflicht).",
-                "Unknown or expired request (PAR is required).",
-            )),
-        )
-            .into_response();
+        return unknown_request(locale::negotiate(q.lang.as_deref(), None, &headers));
     };
-    let en = p.lang == "en";
+    let loc = locale::negotiate(q.lang.as_deref(), p.ui_locales.as_deref(), &headers);
+    let en = loc == Locale::En;
     let mut items = String::new();
     for person in persons::PERSONS
         .iter()
@@ -241,7 +239,12 @@ async fn authorize_get(State(state): State<AppState>, Query(q): Query<AuthorizeQ
 <ul class=\"methods\">{items}</ul><p><button type=\"submit\" name=\"person\" value=\"cancel\">{cancel}</button></p></form>",
         escape(id)
     );
-    page(&p.lang, title, &body)
+    let switch = url::form_urlencoded::Serializer::new(format!("{DEV_SIMULATOR_PATH}/authorize?"))
+        .append_pair("client_id", &p.client_id)
+        .append_pair("request_uri", &format!("{REQUEST_URI_PREFIX}{id}"))
+        .append_pair("lang", if en { "de" } else { "en" })
+        .finish();
+    page(loc, title, &body, Some(&switch))
 }
 
 /// What a code stands for.
@@ -256,21 +259,13 @@ struct Issued {
 }
 
 /// `POST /authorize`: the person chose; back to the broker's callback.
-async fn authorize_post(State(state): State<AppState>, body: Bytes) -> Response {
+async fn authorize_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(u) = upstream(&state) else { return not_found() };
     let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
     let id = field(&form, "request").unwrap_or_default();
     let pushed: Option<Pushed> = state.records().take(PAR_KIND, &crate::ids::store_id(id)).await.ok().flatten();
     let Some(p) = pushed else {
-        return (
-            StatusCode::BAD_REQUEST,
-            Html(crate::web::simple_page(
-                400,
-                "Unbekannte oder abgelaufene Anfrage.",
-                "Unknown or expired request.",
-            )),
-        )
-            .into_response();
+        return unknown_request(locale::negotiate(None, None, &headers));
     };
     let mut back = match url::Url::parse(&p.redirect_uri) {
         Ok(url) => url,

@@ -3,6 +3,10 @@
 
 use super::{elster_persons, persons};
 use crate::session::RecordKind;
+use crate::web::Locale;
+
+/// `(form key, German label, English label, the upstream's status message token)`.
+pub(super) type Outcome = (&'static str, &'static str, &'static str, Option<&'static str>);
 
 /// Which upstream a simulator plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,15 +39,17 @@ impl SimKind {
         }
     }
 
-    pub(super) fn title(self) -> &'static str {
-        match self {
-            Self::Eid => "Online-Ausweis (Simulator)",
-            Self::Elster => "ELSTER-Anmeldung (Simulator)",
+    pub(super) fn title(self, locale: Locale) -> &'static str {
+        match (self, locale) {
+            (Self::Eid, Locale::De) => "Online-Ausweis (Simulator)",
+            (Self::Eid, Locale::En) => "Online ID card (simulator)",
+            (Self::Elster, Locale::De) => "ELSTER-Anmeldung (Simulator)",
+            (Self::Elster, Locale::En) => "ELSTER login (simulator)",
         }
     }
 
-    /// Outcomes with the status message tokens the upstream sends.
-    pub(super) fn outcomes(self) -> &'static [(&'static str, &'static str, Option<&'static str>)] {
+    /// Outcomes `(form key, German label, English label, status message token)`.
+    pub(super) fn outcomes(self) -> &'static [Outcome] {
         match self {
             Self::Eid => OUTCOMES,
             Self::Elster => ELSTER_OUTCOMES,
@@ -60,25 +66,32 @@ impl SimKind {
 }
 
 /// Outcomes the person can choose, with the middleware's status message tokens.
-pub(super) const OUTCOMES: &[(&str, &str, Option<&str>)] = &[
-    ("success", "Erfolgreiche Anmeldung / success", None),
-    ("cancel", "Abbruch durch die Person / cancelled by user", Some("CANCELLATIONBYUSER")),
-    ("wrong_pin", "Falsche PIN / wrong PIN", Some("WRONGPIN")),
-    ("card_expired", "Ausweis abgelaufen / card expired", Some("CARDEXPIRED")),
-    ("card_blocked", "Ausweis gesperrt / card blocked", Some("CARDBLOCKED")),
+pub(super) const OUTCOMES: &[Outcome] = &[
+    ("success", "Erfolgreiche Anmeldung", "Success", None),
+    (
+        "cancel",
+        "Abbruch durch die Person",
+        "Cancelled by the user",
+        Some("CANCELLATIONBYUSER"),
+    ),
+    ("wrong_pin", "Falsche PIN", "Wrong PIN", Some("WRONGPIN")),
+    ("card_expired", "Ausweis abgelaufen", "Card expired", Some("CARDEXPIRED")),
+    ("card_blocked", "Ausweis gesperrt", "Card blocked", Some("CARDBLOCKED")),
 ];
 
 /// ELSTER outcomes (its real status texts are not public; these match the profile's tokens).
-pub(super) const ELSTER_OUTCOMES: &[(&str, &str, Option<&str>)] = &[
-    ("success", "Erfolgreiche Anmeldung / success", None),
+pub(super) const ELSTER_OUTCOMES: &[Outcome] = &[
+    ("success", "Erfolgreiche Anmeldung", "Success", None),
     (
         "cancel",
-        "Abbruch durch die Person / cancelled by user",
+        "Abbruch durch die Person",
+        "Cancelled by the user",
         Some("Abbruch durch den Nutzer"),
     ),
     (
         "certificate_revoked",
-        "Zertifikat gesperrt / certificate revoked",
+        "Zertifikat gesperrt",
+        "Certificate revoked",
         Some("CERTIFICATE_REVOKED"),
     ),
 ];

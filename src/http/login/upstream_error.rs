@@ -71,11 +71,11 @@ fn what(reason: Reason, de: bool) -> (&'static str, &'static str) {
         ),
         (Reason::CertificateWrongKind, true) => (
             "Zertifikat nicht für die Anmeldung",
-            "Dieses Zertifikat ist nicht für die Anmeldung bestimmt (zum Beispiel ein reines Signatur- oder Verschlüsselungszertifikat). Bitte wählen Sie Ihr Anmeldezertifikat.",
+            "Dieses Zertifikat ist nicht für diese Anmeldung bestimmt: zum Beispiel ein reines Signatur- oder Verschlüsselungszertifikat, oder ein persönliches Zertifikat, wo ein Firmenzertifikat nötig ist. Bitte wählen Sie Ihr Anmeldezertifikat.",
         ),
         (Reason::CertificateWrongKind, false) => (
             "Certificate not for login",
-            "This certificate is not meant for login (for example a signature or encryption certificate). Please choose your login certificate.",
+            "This certificate is not meant for this login: for example a signature or encryption certificate, or a personal certificate where a company certificate is needed. Please choose your login certificate.",
         ),
         (Reason::CertificateUnknownCa, true) => (
             "Aussteller nicht anerkannt",
