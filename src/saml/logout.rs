@@ -271,9 +271,11 @@ impl SamlUpstream {
         Ok(())
     }
 
+    /// The reason goes into the error (logged by `logout::upstream`, never shown: the page only
+    /// says the IdP did not confirm). Message-supplied parts print escaped (`Untrusted`).
     fn refused(&self, why: &str) -> AuthnError {
-        tracing::warn!(upstream = %self.upstream.name, error = %why, "SAML logout response refused");
-        AuthnError::Rejected("the logout response failed verification".into())
+        tracing::debug!(upstream = %self.upstream.name, error = %why, "SAML logout response refused");
+        AuthnError::Rejected(format!("the logout response failed verification: {why}"))
     }
 }
 
