@@ -6,8 +6,8 @@
 use super::{Authenticator, AuthnError, LoginContext, MethodConfig, StartAction, UpstreamLogout, UpstreamLogoutReturn, UpstreamReturn};
 use crate::identity::{MethodId, UpstreamSession, VerifiedIdentity};
 use crate::ids::PendingId;
-use crate::saml::sp::ServiceProvider;
 use crate::saml::logout::LogoutAction;
+use crate::saml::sp::ServiceProvider;
 use crate::saml::upstream::SamlRequest;
 use crate::saml::{SamlUpstream, SamlUpstreamConfig};
 use crate::session::Records;

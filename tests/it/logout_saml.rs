@@ -14,11 +14,11 @@
 //! - The eID keeps no upstream session: its logout goes straight to the relying party.
 
 use crate::support::{http_client, TestBroker};
-use buergerkonto::authenticators::{StartAction, UpstreamLogout, UpstreamLogoutReturn};
-use buergerkonto::identity::UpstreamSession;
 use crate::support_login::*;
 use crate::support_logout::{demo_bye, redeem, session_alive, with_logout_clients};
 use crate::token::bed::{DEMO, DEMO_SECRET};
+use buergerkonto::authenticators::{StartAction, UpstreamLogout, UpstreamLogoutReturn};
+use buergerkonto::identity::UpstreamSession;
 use openidconnect::reqwest;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -41,12 +41,7 @@ fn peer(input: &Value) -> (bool, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn python3");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     (
         out.status.success(),
@@ -232,8 +227,14 @@ async fn the_peer_verifies_our_logout_request_and_its_answers_are_accepted() {
         let mut jar = Jar::default();
         let at_idp = logout_to_idp(&b, &c, &mut jar, "st").await;
         let request = peer_check(&b, &at_idp);
-        assert!(request["name_id"].as_str().is_some_and(|n| n.starts_with("elster-acc-")), "{request}");
-        assert!(request["session_index"].as_str().is_some_and(|s| s.starts_with("_session")), "{request}");
+        assert!(
+            request["name_id"].as_str().is_some_and(|n| n.starts_with("elster-acc-")),
+            "{request}"
+        );
+        assert!(
+            request["session_index"].as_str().is_some_and(|s| s.starts_with("_session")),
+            "{request}"
+        );
         let res = answer(&b, &c, &mut jar, &request, json!({ "binding": binding })).await;
         let to_rp = redirect_of(&b.base, &res);
         assert_eq!(to_rp.as_str().split('?').next(), Some(demo_bye(&b).as_str()), "{binding}");
@@ -260,9 +261,15 @@ async fn forged_or_negative_logout_responses_are_not_confirmed() {
         ("no signature (Redirect)", json!({ "sign": false })),
         ("no signature (POST)", json!({ "binding": "post", "sign": false })),
         ("POST signed by another key", json!({ "binding": "post", "key": attacker })),
-        ("InResponseTo of another request", json!({ "in_response_to": "_0123456789abcdef0123456789abcdef01234567" })),
+        (
+            "InResponseTo of another request",
+            json!({ "in_response_to": "_0123456789abcdef0123456789abcdef01234567" }),
+        ),
         ("Issuer of another IdP", json!({ "issuer": "urn:buergerkonto:dev:eid-simulator" })),
-        ("another Destination", json!({ "destination": "https://attacker.example/logout/return" })),
+        (
+            "another Destination",
+            json!({ "destination": "https://attacker.example/logout/return" }),
+        ),
         ("Requester", json!({ "status": "urn:oasis:names:tc:SAML:2.0:status:Requester" })),
         ("PartialLogout", json!({ "second_status": partial })),
         ("wrong signature", json!({ "tamper": true })),
@@ -317,12 +324,7 @@ async fn the_simulator_refuses_an_unsigned_or_foreign_logout_request() {
     let c = http_client();
     let mut jar = Jar::default();
     let at_idp = logout_to_idp(&b, &c, &mut jar, "st").await;
-    let unsigned: String = at_idp
-        .as_str()
-        .split("&SigAlg=")
-        .next()
-        .unwrap()
-        .to_owned();
+    let unsigned: String = at_idp.as_str().split("&SigAlg=").next().unwrap().to_owned();
     let res = get(&c, &mut jar, &unsigned).await;
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("signature missing or invalid"));
@@ -342,14 +344,23 @@ async fn each_refusal_names_its_reason() {
         (json!({ "key": attacker }), Some("does not verify with any pinned key")),
         (json!({ "sign": false }), Some("not signed")),
         (json!({ "binding": "post", "sign": false }), Some("not signed")),
-        (json!({ "binding": "post", "key": attacker }), Some("does not verify with any pinned key")),
+        (
+            json!({ "binding": "post", "key": attacker }),
+            Some("does not verify with any pinned key"),
+        ),
         (json!({ "binding": "post" }), None),
         (json!({ "in_response_to": "_other" }), Some("InResponseTo")),
         (json!({ "issuer": "urn:buergerkonto:dev:eid-simulator" }), Some("Issuer")),
         (json!({ "destination": "https://attacker.example/" }), Some("Destination")),
         (json!({ "issue_instant": "2020-01-01T00:00:00Z" }), Some("too old")),
-        (json!({ "status": "urn:oasis:names:tc:SAML:2.0:status:Requester" }), Some(":Requester")),
-        (json!({ "second_status": "urn:oasis:names:tc:SAML:2.0:status:PartialLogout" }), Some("PartialLogout")),
+        (
+            json!({ "status": "urn:oasis:names:tc:SAML:2.0:status:Requester" }),
+            Some(":Requester"),
+        ),
+        (
+            json!({ "second_status": "urn:oasis:names:tc:SAML:2.0:status:PartialLogout" }),
+            Some("PartialLogout"),
+        ),
     ];
     for (i, (over, expected)) in cases.into_iter().enumerate() {
         let state = format!("state-{i}-{}", "x".repeat(30));

@@ -53,11 +53,17 @@ pub fn parse_logout_request(xml: &str) -> Result<ParsedLogoutRequest, String> {
             .map(|n| n.text().unwrap_or_default().trim().to_owned())
     };
     Ok(ParsedLogoutRequest {
-        id: r.attribute("ID").filter(|s| !s.is_empty()).ok_or("LogoutRequest has no ID")?.to_owned(),
+        id: r
+            .attribute("ID")
+            .filter(|s| !s.is_empty())
+            .ok_or("LogoutRequest has no ID")?
+            .to_owned(),
         issuer: child(SAML_NS, "Issuer").unwrap_or_default(),
         destination: r.attribute("Destination").map(str::to_owned),
         issue_instant: r.attribute("IssueInstant").and_then(parse_xs_datetime),
-        name_id: child(SAML_NS, "NameID").filter(|n| !n.is_empty()).ok_or("LogoutRequest names no NameID")?,
+        name_id: child(SAML_NS, "NameID")
+            .filter(|n| !n.is_empty())
+            .ok_or("LogoutRequest names no NameID")?,
         session_index: child(SAMLP_NS, "SessionIndex"),
     })
 }

@@ -41,7 +41,10 @@ fn logout_request_names_subject_and_session_as_received() {
     assert_eq!(names, ["Issuer", "NameID", "SessionIndex"]);
     assert_eq!(kids[0].text(), Some(sp.entity_id.as_str()));
     assert_eq!(kids[1].text(), Some("nezo-acc-<3c0ffee0>"));
-    assert_eq!(kids[1].attribute("Format"), Some("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"));
+    assert_eq!(
+        kids[1].attribute("Format"),
+        Some("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent")
+    );
     assert_eq!(kids[1].attribute("NameQualifier"), Some("urn:elster:idp"));
     assert_eq!(kids[1].attribute("SPNameQualifier"), Some("urn:sp"));
     assert_eq!(kids[2].text(), Some("_s&1"));

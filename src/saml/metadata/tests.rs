@@ -49,11 +49,20 @@ fn sp_metadata_has_separate_keys_post_acs_and_signed_requests() {
     let slo = el(&doc, "SingleLogoutService");
     let bindings: Vec<_> = slo.iter().filter_map(|n| n.attribute("Binding")).collect();
     assert_eq!(bindings, [BINDING_REDIRECT, BINDING_POST]);
-    assert!(slo.iter().all(|n| n.attribute("Location") == Some("https://broker.example/logout/return")));
+    assert!(slo
+        .iter()
+        .all(|n| n.attribute("Location") == Some("https://broker.example/logout/return")));
     let order: Vec<_> = spsso.children().filter(|n| n.is_element()).map(|n| n.tag_name().name()).collect();
     assert_eq!(
         order,
-        ["KeyDescriptor", "KeyDescriptor", "SingleLogoutService", "SingleLogoutService", "NameIDFormat", "AssertionConsumerService"]
+        [
+            "KeyDescriptor",
+            "KeyDescriptor",
+            "SingleLogoutService",
+            "SingleLogoutService",
+            "NameIDFormat",
+            "AssertionConsumerService"
+        ]
     );
 }
 

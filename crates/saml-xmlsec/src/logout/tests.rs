@@ -42,7 +42,13 @@ fn signed(xml: &str, key: &str) -> String {
 }
 
 fn good() -> String {
-    response("_lr1", "https://idp.example", "https://broker.example/logout/return", "2026-12-01T10:00:20Z", OK)
+    response(
+        "_lr1",
+        "https://idp.example",
+        "https://broker.example/logout/return",
+        "2026-12-01T10:00:20Z",
+        OK,
+    )
 }
 
 #[test]
@@ -65,9 +71,15 @@ fn addressing_time_and_status_are_checked() {
     let check = |xml: String| verify_logout_response(signed(&xml, "idp-ec.key"), &exp(), LogoutSignature::Enveloped, now()).unwrap_err();
     let d = "https://broker.example/logout/return";
     let t = "2026-12-01T10:00:20Z";
-    assert_eq!(check(response("_other", "https://idp.example", d, t, OK)), ResponseError::InResponseTo);
+    assert_eq!(
+        check(response("_other", "https://idp.example", d, t, OK)),
+        ResponseError::InResponseTo
+    );
     assert_eq!(check(response("_lr1", "https://evil.example", d, t, OK)), ResponseError::Issuer);
-    assert_eq!(check(response("_lr1", "https://idp.example", "https://evil.example/", t, OK)), ResponseError::Destination);
+    assert_eq!(
+        check(response("_lr1", "https://idp.example", "https://evil.example/", t, OK)),
+        ResponseError::Destination
+    );
     assert_eq!(
         check(response("_lr1", "https://idp.example", d, "2026-12-01T10:05:00Z", OK)),
         ResponseError::Time("IssueInstant in the future")
@@ -92,7 +104,13 @@ fn addressing_time_and_status_are_checked() {
 
 #[test]
 fn not_a_logout_response_or_unsafe_xml_is_refused() {
-    let e = verify_logout_response(good().replace("LogoutResponse", "Response"), &exp(), LogoutSignature::RedirectVerified, now()).unwrap_err();
+    let e = verify_logout_response(
+        good().replace("LogoutResponse", "Response"),
+        &exp(),
+        LogoutSignature::RedirectVerified,
+        now(),
+    )
+    .unwrap_err();
     assert_eq!(e, ResponseError::NotALogoutResponse);
     let doctype = format!("<!DOCTYPE x [<!ENTITY a \"b\">]>{}", good());
     assert!(matches!(
