@@ -419,3 +419,20 @@ async fn each_refusal_names_its_reason() {
         }
     }
 }
+
+#[tokio::test]
+async fn with_logout_switched_off_an_elster_logout_goes_straight_to_the_rp() {
+    use crate::support::RawConfigExt;
+    let b = TestBroker::new()
+        .with_config(with_logout_clients)
+        .with_config(|c| c.upstream_mut("elster").logout = false)
+        .start()
+        .await;
+    let c = http_client();
+    let mut jar = Jar::default();
+    let tokens = sim_login(&b, &c, &mut jar, "elster").await;
+    let res = rp_logout(&b, &c, &mut jar, &tokens, "off").await;
+    let to_rp = redirect_of(&b.base, &res);
+    assert_eq!(to_rp.as_str().split('?').next(), Some(demo_bye(&b).as_str()));
+    assert_eq!(param(&to_rp, "state").as_deref(), Some("off"));
+}
