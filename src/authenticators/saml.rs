@@ -1,10 +1,12 @@
 //! The [`Authenticator`] for a SAML upstream (eID, ELSTER): the method's labels around the
 //! protocol of `saml::upstream`. The
-//! correlation, verification and single use of a Response are described there.
+//! correlation, verification and single use of a Response are described there; Single Logout
+//! (ending an ELSTER-style IdP's session after ours) in `saml::logout`.
 
-use super::{Authenticator, AuthnError, LoginContext, MethodConfig, StartAction, UpstreamReturn};
-use crate::identity::{MethodId, VerifiedIdentity};
+use super::{Authenticator, AuthnError, LoginContext, MethodConfig, StartAction, UpstreamLogout, UpstreamLogoutReturn, UpstreamReturn};
+use crate::identity::{MethodId, UpstreamSession, VerifiedIdentity};
 use crate::ids::PendingId;
+use crate::saml::logout::LogoutAction;
 use crate::saml::sp::ServiceProvider;
 use crate::saml::upstream::SamlRequest;
 use crate::saml::{SamlUpstream, SamlUpstreamConfig};
@@ -37,6 +39,15 @@ impl From<SamlRequest> for StartAction {
         match r {
             SamlRequest::Redirect(url) => StartAction::Redirect(url),
             SamlRequest::Post { action, fields } => StartAction::PostForm { action, fields },
+        }
+    }
+}
+
+impl From<LogoutAction> for StartAction {
+    fn from(a: LogoutAction) -> Self {
+        match a {
+            LogoutAction::Redirect(url) => StartAction::Redirect(url),
+            LogoutAction::Post { action, fields } => StartAction::PostForm { action, fields },
         }
     }
 }
@@ -79,5 +90,19 @@ impl Authenticator for SamlAuthenticator {
             .upstream
             .complete(transaction_id.as_str(), &saml_response, relay_state.as_deref(), now)
             .await?)
+    }
+
+    async fn end_upstream_session(&self, session: &UpstreamSession, req: &UpstreamLogout) -> Result<Option<StartAction>, AuthnError> {
+        Ok(self
+            .upstream
+            .end_session(session, &req.state, &req.return_uri, req.now)
+            .await?
+            .map(Into::into))
+    }
+
+    async fn finish_upstream_logout(&self, state: &str, input: &UpstreamLogoutReturn, now: SystemTime) -> Result<(), AuthnError> {
+        self.upstream
+            .finish_logout(state, input.raw_query.as_deref(), &input.params, now)
+            .await
     }
 }

@@ -7,6 +7,7 @@ use crate::saml::authn_request::{Binding, SpType};
 use crate::saml::mapping::elster::TaxRelease;
 use crate::saml::metadata;
 use crate::saml::profile::{AttributeKey, AttributeNames, ProfileKind};
+use crate::saml::settings::SloEndpoint;
 use crate::saml::sp;
 use crate::saml::SamlUpstreamConfig;
 use crate::trust::TrustLevel;
@@ -48,6 +49,16 @@ pub struct RawUpstream {
     pub release_tax_number: bool,
     #[serde(default)]
     pub not_notified_max_level: Option<String>,
+    /// End the IdP's session at logout (SAML SLO) when its metadata offers a SingleLogoutService.
+    #[serde(default = "default_logout")]
+    pub logout: bool,
+    /// Override of the metadata's SingleLogoutService location (the binding stays the metadata's).
+    #[serde(default)]
+    pub slo_url: Option<String>,
+}
+
+fn default_logout() -> bool {
+    true
 }
 
 fn default_profile() -> String {
@@ -187,6 +198,7 @@ pub(super) fn validate_upstream(u: RawUpstream, i: usize, development: bool, p: 
         }
     };
     let override_url = u.sso_url.as_deref().and_then(|s| p.url(&format!("{f}.sso_url"), s));
+    let slo_override = u.slo_url.as_deref().and_then(|s| p.url(&format!("{f}.slo_url"), s));
     let (idp, profile, binding, sp_type) = (idp?, profile?, binding?, sp_type?);
     let from_metadata = match binding {
         Binding::Redirect => idp.sso_redirect.clone(),
@@ -196,8 +208,31 @@ pub(super) fn validate_upstream(u: RawUpstream, i: usize, development: bool, p: 
         p.push(format!("{f}.binding: the IdP metadata has no SingleSignOnService for this binding"));
         return None;
     };
+    // SLO (issue 11 item 5): Redirect preferred, POST otherwise; none when switched off, when the
+    // IdP offers none, or for the eID (no session to end: each login is a fresh card read).
+    let metadata_slo = match (&idp.slo_redirect, &idp.slo_post) {
+        (Some(url), _) => Some(SloEndpoint {
+            url: url.clone(),
+            binding: Binding::Redirect,
+        }),
+        (None, Some(url)) => Some(SloEndpoint {
+            url: url.clone(),
+            binding: Binding::Post,
+        }),
+        (None, None) => None,
+    };
+    if slo_override.is_some() && metadata_slo.is_none() {
+        p.push(format!("{f}.slo_url: the IdP metadata has no SingleLogoutService"));
+    }
+    let slo = metadata_slo
+        .map(|e| SloEndpoint {
+            url: slo_override.unwrap_or(e.url),
+            binding: e.binding,
+        })
+        .filter(|_| u.logout && profile != ProfileKind::Eidas);
     Some(SamlUpstreamConfig {
         name: u.name,
+        slo,
         profile,
         idp,
         sso_url,

@@ -8,12 +8,14 @@
 //! signature with our SP signing certificate — as the real IdPs refuse an unsigned one. The person
 //! then picks a test person and an outcome; `…/answer` POSTs a signed Response with an encrypted,
 //! unsigned assertion (or a signed error Response) to our ACS through a form with a visible button
-//! (CSP forbids inline script), echoing RelayState.
+//! (CSP forbids inline script), echoing RelayState. The ELSTER simulator also answers our signed
+//! `<LogoutRequest>` at `…/slo` (`slo.rs`).
 
 pub mod elster_persons;
 mod kind;
 pub mod messages;
 pub mod persons;
+pub mod slo;
 
 use super::sim_page;
 use crate::config::saml::{SamlConfig, SimulatorConfig};
@@ -51,7 +53,8 @@ pub fn routes() -> Router<AppState> {
             .route(&format!("{}/choose", kind.base()), get(move |s, h, q| choose_get(s, h, q, kind)))
             .route(&format!("{}/answer", kind.base()), post(move |s, h, b| answer_post(s, h, b, kind)));
     }
-    r
+    // Single Logout: ELSTER keeps a session; the eID has none to end.
+    r.route(&format!("{}/slo", SimKind::Elster.base()), get(slo::slo_get))
 }
 
 /// A request waiting for the person's choice.

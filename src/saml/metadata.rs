@@ -40,16 +40,25 @@ pub fn parse_xs_datetime(s: &str) -> Option<SystemTime> {
 }
 
 /// Build our SP metadata (unsigned). `id` becomes the root `ID` the signature references.
-pub fn sp_metadata_xml(sp: &ServiceProvider, id: &str, now: SystemTime) -> String {
+/// `logout_return`: our `SingleLogoutService` (`{issuer}/logout/return`), where an IdP sends its
+/// `<LogoutResponse>` (Redirect or POST binding).
+pub fn sp_metadata_xml(sp: &ServiceProvider, id: &str, logout_return: Option<&str>, now: SystemTime) -> String {
     let valid_until = xs_datetime(now + sp.metadata_validity);
     let transport = match sp.encryption.key.0.kind() {
         KeyKind::Rsa { .. } => RSA_OAEP,
         KeyKind::Ec(_) => ECDH_ES,
     };
+    // SSODescriptorType order (Metadata §2.4.2): KeyDescriptor*, …, SingleLogoutService*, NameIDFormat*.
+    let slo = logout_return
+        .map(|l| {
+            let l = escape(l);
+            format!(r#"<md:SingleLogoutService Binding="{BINDING_REDIRECT}" Location="{l}"/><md:SingleLogoutService Binding="{BINDING_POST}" Location="{l}"/>"#)
+        })
+        .unwrap_or_default();
     // WantAssertionsSigned="false": the middleware signs the Response and encrypts an unsigned
     // assertion (reference/eid-saml.md §0); we require the Response signature instead.
     format!(
-        r#"<md:EntityDescriptor xmlns:md="{MD_NS}" xmlns:ds="{DS_NS}" ID="{id}" entityID="{entity}" validUntil="{valid_until}"><md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{sign_cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{enc_cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo><md:EncryptionMethod Algorithm="{AES256_GCM}"/><md:EncryptionMethod Algorithm="{transport}"/></md:KeyDescriptor><md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</md:NameIDFormat><md:AssertionConsumerService Binding="{BINDING_POST}" Location="{acs}" index="0" isDefault="true"/></md:SPSSODescriptor></md:EntityDescriptor>"#,
+        r#"<md:EntityDescriptor xmlns:md="{MD_NS}" xmlns:ds="{DS_NS}" ID="{id}" entityID="{entity}" validUntil="{valid_until}"><md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{sign_cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{enc_cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo><md:EncryptionMethod Algorithm="{AES256_GCM}"/><md:EncryptionMethod Algorithm="{transport}"/></md:KeyDescriptor>{slo}<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</md:NameIDFormat><md:AssertionConsumerService Binding="{BINDING_POST}" Location="{acs}" index="0" isDefault="true"/></md:SPSSODescriptor></md:EntityDescriptor>"#,
         entity = escape(&sp.entity_id),
         sign_cert = sp.signing.cert_base64(),
         enc_cert = sp.encryption.cert_base64(),
@@ -58,8 +67,8 @@ pub fn sp_metadata_xml(sp: &ServiceProvider, id: &str, now: SystemTime) -> Strin
 }
 
 /// Build and sign our SP metadata.
-pub fn signed_sp_metadata(sp: &ServiceProvider, id: &str, now: SystemTime) -> Result<String, DsigError> {
-    let xml = sp_metadata_xml(sp, id, now);
+pub fn signed_sp_metadata(sp: &ServiceProvider, id: &str, logout_return: Option<&str>, now: SystemTime) -> Result<String, DsigError> {
+    let xml = sp_metadata_xml(sp, id, logout_return, now);
     sign_enveloped(&xml, id, &sp.signing.key.0, sp.signing_alg.algorithm(), None)
 }
 
@@ -76,6 +85,10 @@ pub struct IdpMetadata {
     pub sso_redirect: Option<Url>,
     /// `SingleSignOnService` for HTTP-POST.
     pub sso_post: Option<Url>,
+    /// `SingleLogoutService` for HTTP-Redirect (SAML Metadata §2.4.2; absent: no SLO).
+    pub slo_redirect: Option<Url>,
+    /// `SingleLogoutService` for HTTP-POST.
+    pub slo_post: Option<Url>,
 }
 
 /// Why IdP metadata was refused.
@@ -171,14 +184,19 @@ pub fn parse_idp_metadata(xml: &str, now: SystemTime) -> Result<IdpMetadata, Met
     if signing_certs.is_empty() {
         return Err(MetadataError::NoSigningCertificate);
     }
-    let sso = |binding: &str| {
+    let endpoint = |element: &str, binding: &str| {
         idp.children()
-            .filter(|n| is(*n, MD_NS, "SingleSignOnService"))
+            .filter(|n| is(*n, MD_NS, element))
             .find(|n| n.attribute("Binding") == Some(binding))
             .and_then(|n| n.attribute("Location"))
             .and_then(|l| Url::parse(l).ok())
     };
+    let sso = |binding: &str| endpoint("SingleSignOnService", binding);
     let (sso_redirect, sso_post) = (sso(BINDING_REDIRECT), sso(BINDING_POST));
+    // The SLO endpoint's own Location; a ResponseLocation (§2.2.2) concerns IdP-initiated logout,
+    // which the broker does not take.
+    let slo = |binding: &str| endpoint("SingleLogoutService", binding);
+    let (slo_redirect, slo_post) = (slo(BINDING_REDIRECT), slo(BINDING_POST));
     if sso_redirect.is_none() && sso_post.is_none() {
         return Err(MetadataError::NoSso);
     }
@@ -188,6 +206,8 @@ pub fn parse_idp_metadata(xml: &str, now: SystemTime) -> Result<IdpMetadata, Met
         encryption_certs,
         sso_redirect,
         sso_post,
+        slo_redirect,
+        slo_post,
     })
 }
 

@@ -5,6 +5,7 @@
 //! `saml-xmlsec` (crates/saml-xmlsec), used here through its public API.
 
 pub mod authn_request;
+pub mod logout;
 pub mod mapping;
 pub mod metadata;
 pub mod profile;

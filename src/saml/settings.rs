@@ -10,6 +10,15 @@ use crate::trust::TrustLevel;
 use std::time::Duration;
 use url::Url;
 
+/// Where and how a `<LogoutRequest>` goes (the IdP's `SingleLogoutService`, SAML Metadata §2.4.2).
+#[derive(Debug, Clone)]
+pub struct SloEndpoint {
+    /// Location (the metadata's, or the configured `slo_url`).
+    pub url: Url,
+    /// Binding: Redirect when the IdP offers it, else POST.
+    pub binding: Binding,
+}
+
 /// One upstream IdP, validated.
 #[derive(Debug, Clone)]
 pub struct SamlUpstreamConfig {
@@ -21,6 +30,9 @@ pub struct SamlUpstreamConfig {
     pub idp: IdpMetadata,
     /// Where requests go (metadata endpoint for `binding`, or the configured override).
     pub sso_url: Url,
+    /// Single Logout at the IdP: `None` when the IdP offers none, `logout = false`, or the profile
+    /// is `eidas` (the eID keeps no session).
+    pub slo: Option<SloEndpoint>,
     /// Binding for requests.
     pub binding: Binding,
     /// `eidas:SPType`.

@@ -82,9 +82,9 @@ pub enum SamlRequest {
 pub struct SamlUpstream {
     id: MethodId,
     ceiling: TrustLevel,
-    sp: Arc<ServiceProvider>,
-    upstream: SamlUpstreamConfig,
-    records: Records,
+    pub(super) sp: Arc<ServiceProvider>,
+    pub(super) upstream: SamlUpstreamConfig,
+    pub(super) records: Records,
 }
 
 impl SamlUpstream {
@@ -344,7 +344,7 @@ impl SamlUpstream {
             organisation,
             amr: vec![amr],
             auth_time,
-            upstream_session: None,
+            upstream_session: self.upstream_session(&assertion),
         })
     }
 }

@@ -151,3 +151,31 @@ fn backchannel_logout_registration_and_delivery_settings_are_checked() {
         assert!(text.contains(key), "{key}: {text}");
     }
 }
+
+#[test]
+fn saml_logout_follows_metadata_switch_and_profile() {
+    use crate::support::RawConfigExt;
+    let upstream = |c: &buergerkonto::config::Config, name: &str| {
+        c.saml
+            .as_ref()
+            .unwrap()
+            .upstreams
+            .iter()
+            .find(|u| u.name == name)
+            .unwrap()
+            .slo
+            .clone()
+    };
+    let c = dev_config(|_| {}).unwrap();
+    let slo = upstream(&c, "elster").expect("ELSTER's metadata lists a SingleLogoutService");
+    assert_eq!(slo.url.path(), "/dev/elster-simulator/slo");
+    assert!(upstream(&c, "eid").is_none(), "the eID has no session to end");
+    let c = dev_config(|c| c.upstream_mut("elster").logout = false).unwrap();
+    assert!(upstream(&c, "elster").is_none(), "switched off");
+    // An SLO override where the metadata offers none is a mistake, said at start-up.
+    let p = problems(|c| c.upstream_mut("eid").slo_url = Some("https://eid.example/slo".into()));
+    assert!(
+        p.contains("saml.upstreams[0] (eid).slo_url: the IdP metadata has no SingleLogoutService"),
+        "{p}"
+    );
+}

@@ -33,6 +33,7 @@ mod layers;
 mod login_flow;
 mod logout;
 mod logout_backchannel;
+mod logout_saml;
 mod logout_upstream;
 mod mtls;
 mod mtls_pages;

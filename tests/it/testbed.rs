@@ -104,6 +104,7 @@ pub fn rebase(c: &mut RawConfig, issuer: &str, listen: SocketAddr) {
         move_url(&mut saml.acs_url);
         for u in &mut saml.upstreams {
             u.sso_url.iter_mut().for_each(move_url);
+            u.slo_url.iter_mut().for_each(move_url);
         }
     }
 }

@@ -115,6 +115,9 @@ pub enum ResponseError {
     /// The document root is not a `samlp:Response`.
     #[error("document root is not a samlp:Response")]
     NotAResponse,
+    /// The document root is not a `samlp:LogoutResponse` (`logout::verify_logout_response`).
+    #[error("document root is not a samlp:LogoutResponse")]
+    NotALogoutResponse,
     /// The Response signature failed one of its checks.
     #[error("response signature: {0}")]
     Signature(#[from] DsigError),

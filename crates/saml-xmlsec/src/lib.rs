@@ -12,6 +12,7 @@
 //! | [`dsig`] | enveloped XML-DSig: verify with pinned keys only, sign our own messages |
 //! | [`redirect`] | signatures of the HTTP-Redirect binding (SAML Bindings §3.4.4.1) |
 //! | [`xmlenc`] | `EncryptedAssertion`: AES-256-GCM with RSA-OAEP or ECDH-ES + ConcatKDF + AES-KW |
+//! | [`logout`] | [`logout::verify_logout_response`]: a `<LogoutResponse>` (SLO, Redirect- or POST-signed) |
 //! | [`response`] | [`response::verify_response`]: signature, assertion count, addressing, status, decryption, times, values |
 //! | [`keys`] | [`PrivateKey`], [`PublicKey`], [`Certificate`] (PEM/DER, RSA and EC P-256/384/521) |
 //! | [`untrusted`] | [`Untrusted`]: message-supplied strings print escaped and truncated in errors and logs |
@@ -47,6 +48,7 @@ pub mod c14n;
 pub mod dsig;
 pub mod errors;
 pub mod keys;
+pub mod logout;
 pub mod redirect;
 pub mod response;
 mod signing;

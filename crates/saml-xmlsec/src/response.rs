@@ -103,6 +103,10 @@ pub struct VerifiedAssertion {
     pub name_id: Option<String>,
     /// NameID Format, if present.
     pub name_id_format: Option<String>,
+    /// NameID NameQualifier, if present (a `<LogoutRequest>` repeats it, SAML Core §3.7.1).
+    pub name_qualifier: Option<String>,
+    /// NameID SPNameQualifier, if present.
+    pub sp_name_qualifier: Option<String>,
     /// `AuthnContextClassRef` (the LoA URI; the caller compares it with the level requested).
     pub authn_context_class_ref: Option<String>,
     /// Attributes in document order.
@@ -213,6 +217,8 @@ pub fn verify_response(xml: impl AsRef<[u8]>, exp: &Expectations, now: SystemTim
         issuer: exp.issuer.clone(),
         name_id: name_id.map(text_content),
         name_id_format: name_id.and_then(|n| n.attribute("Format")).map(str::to_string),
+        name_qualifier: name_id.and_then(|n| n.attribute("NameQualifier")).map(str::to_string),
+        sp_name_qualifier: name_id.and_then(|n| n.attribute("SPNameQualifier")).map(str::to_string),
         authn_context_class_ref: class_ref,
         attributes: attributes(assertion),
         not_on_or_after: confirmation_expiry.min(conditions_expiry),
@@ -235,7 +241,7 @@ fn authn_instant(authn: Option<Node<'_, '_>>, exp: &Expectations, now: SystemTim
 }
 
 /// `Issuer` must be present, equal the IdP, and (if a Format is given) be an entity name.
-fn check_issuer(parent: Node<'_, '_>, idp: &str) -> Result<(), ResponseError> {
+pub(crate) fn check_issuer(parent: Node<'_, '_>, idp: &str) -> Result<(), ResponseError> {
     let issuer = only_child(parent, ns::SAML, "Issuer").ok_or(ResponseError::Issuer)?;
     let format_ok = issuer
         .attribute("Format")
@@ -246,7 +252,7 @@ fn check_issuer(parent: Node<'_, '_>, idp: &str) -> Result<(), ResponseError> {
     Ok(())
 }
 
-fn check_status(response: Node<'_, '_>) -> Result<(), ResponseError> {
+pub(crate) fn check_status(response: Node<'_, '_>) -> Result<(), ResponseError> {
     let status = only_child(response, ns::SAMLP, "Status").ok_or(ResponseError::Malformed("Status"))?;
     let code = only_child(status, ns::SAMLP, "StatusCode").ok_or(ResponseError::Malformed("StatusCode"))?;
     let top = code.attribute("Value").ok_or(ResponseError::Malformed("StatusCode Value"))?;
@@ -352,7 +358,7 @@ fn attribute_value(value: Node<'_, '_>) -> AttributeValue {
 }
 
 /// xs:dateTime in UTC (SAML Core §1.3.3), e.g. `2026-12-01T10:00:00Z` or with fractional seconds.
-fn parse_time(s: &str) -> Result<SystemTime, ResponseError> {
+pub(crate) fn parse_time(s: &str) -> Result<SystemTime, ResponseError> {
     let t: DateTime<Utc> = DateTime::parse_from_rfc3339(s.trim())
         .map_err(|_| ResponseError::Malformed("dateTime"))?
         .with_timezone(&Utc);

@@ -161,11 +161,12 @@ pub fn string_attribute(name: &str, value: &str) -> String {
 }
 
 /// The assertion around already written `Attribute` elements (shared by both simulators):
-/// bearer subject confirmation, audience, +10 minutes validity, `loa` as AuthnContextClassRef.
+/// bearer subject confirmation, audience, +10 minutes validity, `loa` as AuthnContextClassRef, a
+/// SessionIndex (what a LogoutRequest to an IdP with a session names; the eID ignores it).
 pub fn assertion_envelope(f: &AnswerFrame<'_>, name_id: &str, loa: &str, attrs: &str) -> String {
     let until = xs_datetime(f.now + Duration::from_secs(600));
     format!(
-        r#"<saml2:Assertion xmlns:saml2="{SAML_NS}" ID="{aid}" Version="2.0" IssueInstant="{now}"><saml2:Issuer Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">{iss}</saml2:Issuer><saml2:Subject><saml2:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">{pi}</saml2:NameID><saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml2:SubjectConfirmationData InResponseTo="{irt}" NotOnOrAfter="{until}" Recipient="{acs}"/></saml2:SubjectConfirmation></saml2:Subject><saml2:Conditions NotBefore="{now}" NotOnOrAfter="{until}"><saml2:AudienceRestriction><saml2:Audience>{aud}</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions><saml2:AuthnStatement AuthnInstant="{now}"><saml2:AuthnContext><saml2:AuthnContextClassRef>{loa}</saml2:AuthnContextClassRef></saml2:AuthnContext></saml2:AuthnStatement><saml2:AttributeStatement>{attrs}</saml2:AttributeStatement></saml2:Assertion>"#,
+        r#"<saml2:Assertion xmlns:saml2="{SAML_NS}" ID="{aid}" Version="2.0" IssueInstant="{now}"><saml2:Issuer Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">{iss}</saml2:Issuer><saml2:Subject><saml2:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">{pi}</saml2:NameID><saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml2:SubjectConfirmationData InResponseTo="{irt}" NotOnOrAfter="{until}" Recipient="{acs}"/></saml2:SubjectConfirmation></saml2:Subject><saml2:Conditions NotBefore="{now}" NotOnOrAfter="{until}"><saml2:AudienceRestriction><saml2:Audience>{aud}</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions><saml2:AuthnStatement AuthnInstant="{now}" SessionIndex="_session{aid}"><saml2:AuthnContext><saml2:AuthnContextClassRef>{loa}</saml2:AuthnContextClassRef></saml2:AuthnContext></saml2:AuthnStatement><saml2:AttributeStatement>{attrs}</saml2:AttributeStatement></saml2:Assertion>"#,
         aid = f.assertion_id,
         now = xs_datetime(f.now),
         iss = escape(f.issuer),

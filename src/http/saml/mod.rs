@@ -24,7 +24,9 @@ async fn metadata_get(State(state): State<AppState>) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     };
     let id = authn_request::RequestId::generate();
-    match metadata::signed_sp_metadata(&saml.sp, id.as_str(), state.clock().now()) {
+    // Where IdPs answer our LogoutRequests (SP-initiated SLO, issue 11 item 5).
+    let logout_return = state.broker().issuer().url(crate::logout::upstream::RETURN_PATH);
+    match metadata::signed_sp_metadata(&saml.sp, id.as_str(), Some(&logout_return), state.clock().now()) {
         Ok(xml) => (
             [
                 (http::header::CONTENT_TYPE, "application/samlmetadata+xml"),

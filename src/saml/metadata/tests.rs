@@ -13,7 +13,7 @@ fn el<'a, 'i>(doc: &'a roxmltree::Document<'i>, local: &str) -> Vec<roxmltree::N
 #[test]
 fn sp_metadata_has_separate_keys_post_acs_and_signed_requests() {
     let sp = dev_sp();
-    let xml = sp_metadata_xml(&sp, "_md1", SystemTime::now());
+    let xml = sp_metadata_xml(&sp, "_md1", Some("https://broker.example/logout/return"), SystemTime::now());
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let root = doc.root_element();
     assert_eq!(root.tag_name().namespace(), Some(MD));
@@ -45,12 +45,42 @@ fn sp_metadata_has_separate_keys_post_acs_and_signed_requests() {
     assert_eq!(acs[0].attribute("Location"), Some("http://127.0.0.1:8080/saml/acs"));
     // eidas:SPType lives in the request, so it must not be in metadata too ("exactly one place").
     assert!(el(&doc, "SPType").is_empty());
+    // SLO: our return endpoint in both bindings, before NameIDFormat (SSODescriptorType order).
+    let slo = el(&doc, "SingleLogoutService");
+    let bindings: Vec<_> = slo.iter().filter_map(|n| n.attribute("Binding")).collect();
+    assert_eq!(bindings, [BINDING_REDIRECT, BINDING_POST]);
+    assert!(slo
+        .iter()
+        .all(|n| n.attribute("Location") == Some("https://broker.example/logout/return")));
+    let order: Vec<_> = spsso.children().filter(|n| n.is_element()).map(|n| n.tag_name().name()).collect();
+    assert_eq!(
+        order,
+        [
+            "KeyDescriptor",
+            "KeyDescriptor",
+            "SingleLogoutService",
+            "SingleLogoutService",
+            "NameIDFormat",
+            "AssertionConsumerService"
+        ]
+    );
+}
+
+#[test]
+fn idp_single_logout_service_is_read_by_binding() {
+    let xml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/certs/dev/elster-simulator-metadata.xml")).unwrap();
+    let md = parse_idp_metadata(&xml, SystemTime::now()).unwrap();
+    assert_eq!(md.slo_redirect.unwrap().path(), "/dev/elster-simulator/slo");
+    assert!(md.slo_post.is_none(), "the simulator answers by Redirect only");
+    let eid = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/certs/dev/eid-simulator-metadata.xml")).unwrap();
+    let md = parse_idp_metadata(&eid, SystemTime::now()).unwrap();
+    assert!(md.slo_redirect.is_none() && md.slo_post.is_none(), "the eID has no session to end");
 }
 
 #[test]
 fn sp_metadata_is_signed_and_verifies_with_our_signing_cert() {
     let sp = dev_sp();
-    let xml = signed_sp_metadata(&sp, "_md2", SystemTime::now()).unwrap();
+    let xml = signed_sp_metadata(&sp, "_md2", None, SystemTime::now()).unwrap();
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let sig = doc.root_element().first_element_child().unwrap();
     assert_eq!(sig.tag_name().name(), "Signature");
