@@ -37,6 +37,7 @@ mod logout_upstream;
 mod mtls;
 mod pages;
 mod redis_faults;
+mod redis_ha;
 mod refusals;
 mod saml_attacks;
 mod saml_interop;
