@@ -69,10 +69,12 @@ pub fn build_keys(config: &Config) -> Result<KeyRing, StartupError> {
 pub async fn build_store(config: &Config) -> Result<Arc<dyn SessionStore>, StartupError> {
     Ok(match &config.store.backend {
         StoreBackend::Memory => Arc::new(MemoryStore::new()),
-        StoreBackend::Redis { url, password } => {
-            let store = RedisStore::connect(url, password.as_ref().map(|s| s.expose()))
+        StoreBackend::Redis { settings, describe } => {
+            // The redis crate builds its own rustls config for rediss:// on the process default.
+            crate::tls::install_process_default().map_err(|e| StartupError::Store(e.into()))?;
+            let store = RedisStore::connect_with(settings)
                 .await
-                .map_err(|e| StartupError::Store(format!("cannot reach Redis at {url}: {e}")))?;
+                .map_err(|e| StartupError::Store(format!("cannot reach {describe}: {e}")))?;
             Arc::new(store)
         }
     })

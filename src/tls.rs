@@ -5,8 +5,10 @@
 //!
 //! A leaf module: listeners (`http::server`, `http::mtls`), the certificate authenticator and
 //! every outbound HTTP client take their provider from here, so exactly one crypto library does
-//! TLS. The provider is always passed explicitly (`builder_with_provider`): rustls' process-wide
-//! default is never installed or relied on.
+//! TLS. The provider is passed explicitly (`builder_with_provider`) wherever our code builds a
+//! rustls config. The one exception is the redis crate's TLS (`rediss://`), which builds its own
+//! config on rustls' process-wide default: [`install_process_default`] installs the same provider
+//! there, once, before the store connects (issue 12 item 2).
 //!
 //! Outbound clients are reqwest without a built-in provider (feature `rustls-tls-no-provider`),
 //! handed a finished rustls `ClientConfig` through `use_preconfigured_tls`; openidconnect's
@@ -42,6 +44,19 @@ pub fn crypto_provider() -> Arc<CryptoProvider> {
     PROVIDER
         .get_or_init(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
         .clone()
+}
+
+/// Install [`crypto_provider`] as rustls' process-wide default, for libraries that build their own
+/// rustls config (the redis crate's `rediss://`). Idempotent; a default someone else installed
+/// first is kept if it is ours (aws-lc-rs), and reported otherwise.
+pub fn install_process_default() -> Result<(), &'static str> {
+    if CryptoProvider::install_default((*crypto_provider()).clone()).is_ok() {
+        return Ok(());
+    }
+    match CryptoProvider::get_default() {
+        Some(p) if p.cipher_suites.len() == crypto_provider().cipher_suites.len() => Ok(()),
+        _ => Err("another rustls crypto provider is installed process-wide"),
+    }
 }
 
 /// The public web PKI roots (Mozilla's list, compiled in) for outbound HTTPS.
@@ -85,11 +100,18 @@ mod tests {
     }
 
     #[test]
-    fn an_http_client_builds_without_a_process_default_provider() {
-        // reqwest without a built-in provider panics on `build()` unless a config is handed in.
-        assert!(rustls::crypto::CryptoProvider::get_default().is_none());
+    fn an_http_client_builds_with_the_config_handed_in() {
+        // reqwest without a built-in provider panics on `build()` unless a config is handed in;
+        // it never needs the process-wide default.
         let built = http_client_builder().map(reqwest::ClientBuilder::build);
         assert!(matches!(built, Ok(Ok(_))));
         assert!(!web_pki_roots().is_empty());
+    }
+
+    #[test]
+    fn the_process_default_is_ours_and_installing_twice_is_fine() {
+        assert!(install_process_default().is_ok());
+        assert!(install_process_default().is_ok());
+        assert!(rustls::crypto::CryptoProvider::get_default().is_some());
     }
 }

@@ -10,6 +10,7 @@ mod secrets;
 mod server;
 mod site;
 mod store;
+pub mod store_redis;
 
 pub mod certificate;
 pub mod oidc_upstream;

@@ -1,6 +1,8 @@
 //! `[store]`: backend, namespace, sealing keys, and per-level session limits.
 
+use super::store_redis::RawRedis;
 use super::{Problems, Secret};
+use crate::session::redis_conn::RedisSettings;
 use crate::session::settings::{SessionLimits, SessionSettings};
 use crate::session::SealingKey;
 use crate::trust::TrustLevel;
@@ -19,6 +21,14 @@ pub struct RawStore {
     pub redis_url: Option<String>,
     #[serde(default)]
     pub redis_password: Option<String>,
+    #[serde(default)]
+    pub redis_username: Option<String>,
+    #[serde(default)]
+    pub redis_ca_file: Option<std::path::PathBuf>,
+    #[serde(default)]
+    pub redis_sentinel: Option<super::store_redis::RawSentinel>,
+    #[serde(default)]
+    pub redis_cluster: Option<super::store_redis::RawCluster>,
     #[serde(default)]
     pub sealing_keys: Vec<RawSealingKey>,
     #[serde(default)]
@@ -45,8 +55,8 @@ pub struct RawLimit {
 pub enum StoreBackend {
     /// Process memory (single node, development).
     Memory,
-    /// Redis; `url` without password, the password separately.
-    Redis { url: String, password: Option<Secret> },
+    /// Redis: one server, Sentinel or Cluster (`describe` names it in messages, without secrets).
+    Redis { settings: RedisSettings, describe: String },
 }
 
 /// `[store]`, validated.
@@ -86,28 +96,18 @@ pub(super) fn validate(raw: RawStore, development: bool, p: &mut Problems) -> Op
     let backend = match raw.backend.as_deref().unwrap_or("memory") {
         "memory" => StoreBackend::Memory,
         "redis" => {
-            let url = raw.redis_url.clone().unwrap_or_else(|| "redis://127.0.0.1:6379".into());
-            match url::Url::parse(&url) {
-                // `rediss://` is refused rather than accepted and failing at connect: this build has
-                // no TLS client for Redis (the redis crate's rustls feature would pick a crypto
-                // provider implicitly, which panics with two providers compiled in; crates.md).
-                Ok(u) if u.scheme() == "rediss" => p.push(format!(
-                    "store.redis_url: {url:?}: TLS to Redis (rediss://) is not supported by this build; reach Redis over a private network or a local TLS tunnel with redis://"
-                )),
-                Ok(u) if u.scheme() == "redis" => {
-                    if u.password().is_some() {
-                        p.push("store.redis_url: put the password in store.redis_password (env:NAME), not in the URL");
-                    }
-                }
-                _ => p.push(format!(
-                    "store.redis_url: malformed URL {url:?}: expected redis://host:port"
-                )),
+            let raw_redis = RawRedis {
+                url: raw.redis_url.as_deref(),
+                username: raw.redis_username.as_deref(),
+                password: raw.redis_password.as_deref(),
+                ca_file: raw.redis_ca_file.as_ref(),
+                sentinel: raw.redis_sentinel.as_ref(),
+                cluster: raw.redis_cluster.as_ref(),
+            };
+            match super::store_redis::validate(raw_redis, p) {
+                Some((settings, describe)) => StoreBackend::Redis { settings, describe },
+                None => StoreBackend::Memory,
             }
-            let password = raw
-                .redis_password
-                .as_deref()
-                .and_then(|s| Secret::resolve("store.redis_password", s, p));
-            StoreBackend::Redis { url, password }
         }
         other => {
             p.push(format!("store.backend: {other:?} is not memory or redis"));
@@ -189,9 +189,10 @@ mod tests {
         );
         assert!(p.is_empty(), "{p:?}");
         match c.unwrap().backend {
-            StoreBackend::Redis { url, password } => {
-                assert_eq!(url, "redis://127.0.0.1:6379");
-                assert_eq!(password.unwrap().expose(), "s3cret-from-env");
+            StoreBackend::Redis { settings, describe } => {
+                assert_eq!(describe, "Redis at redis://127.0.0.1:6379");
+                assert_eq!(settings.password.as_deref(), Some("s3cret-from-env"));
+                assert!(!format!("{settings:?}").contains("s3cret"), "never in Debug");
             }
             other => panic!("{other:?}"),
         }
@@ -211,7 +212,7 @@ mod tests {
             assert!(p.iter().any(|m| m.starts_with("store.redis_url: malformed URL")), "{url}: {p:?}");
         }
         let (_, p) = check(&format!("backend = \"redis\"\nredis_url = \"rediss://host:6380\"\n{KEY}"), false);
-        assert!(p.iter().any(|m| m.contains("rediss://) is not supported")), "{p:?}");
+        assert!(p.is_empty(), "rediss:// is TLS on rustls: {p:?}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod memory;
 pub mod records;
 pub mod redis;
+pub mod redis_conn;
 pub mod sealing;
 pub mod settings;
 

@@ -1,4 +1,4 @@
-//! Redis backend (redis crate, reconnecting `ConnectionManager`).
+//! Redis backend (redis crate): one server, Sentinel or Cluster (`redis_conn.rs`).
 //!
 //! - `take` is `GETDEL` (Redis ≥ 6.2): read and delete in one atomic command, so of concurrent
 //!   redeemers of one authorization code exactly one gets it.
@@ -16,28 +16,23 @@
 //!   closed"). The connection manager reconnects in the background, so the broker recovers on its own
 //!   when Redis is back.
 
+use super::redis_conn::{Conn, RedisSettings, CONNECT_TIMEOUT};
 use super::{SessionStore, StoreError};
 use async_trait::async_trait;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::IntoConnectionInfo;
-use std::future::Future;
+use redis::FromRedisValue;
 use std::time::Duration;
 
-/// Time to establish a TCP connection (and authenticate).
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-/// Time for one command's answer.
-const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Upper bound for one store operation, including waiting for a reconnect in progress. A request
 /// never hangs on a dead Redis for longer than this.
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(3);
-/// Reconnect attempts per reconnect round; a new round starts with the next failing command.
-const RECONNECT_RETRIES: usize = 2;
-/// Largest back-off between reconnect attempts.
-const RECONNECT_MAX_DELAY: Duration = Duration::from_millis(500);
 
-/// A Redis-backed store. Cheap to share: the connection manager multiplexes one connection.
+/// How long a single-use write waits for its replica acknowledgements.
+const WAIT_MS: u64 = 500;
+
+/// A Redis-backed store. Cheap to share: one multiplexed connection (or the cluster's).
 pub struct RedisStore {
-    conn: ConnectionManager,
+    conn: Conn,
+    min_replica_acks: u32,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -46,38 +41,28 @@ impl std::fmt::Debug for RedisStore {
     }
 }
 
-fn unavailable(e: redis::RedisError) -> StoreError {
-    StoreError::Unavailable(e.to_string())
-}
-
 /// Redis wants whole milliseconds > 0 for `PX`.
 fn ttl_millis(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
 impl RedisStore {
-    /// Connect and check the server answers `PING`; fails when Redis is unreachable at start-up
-    /// (the caller names the URL in its message). `password` comes separately from the URL so it
-    /// can be read from the environment (`store.redis_password = "env:NAME"`).
+    /// Connect to one server and check it answers `PING`; fails when Redis is unreachable at
+    /// start-up (the caller names the URL in its message). `password` comes separately from the
+    /// URL so it can be read from the environment (`store.redis_password = "env:NAME"`).
     pub async fn connect(url: &str, password: Option<&str>) -> Result<Self, StoreError> {
-        let mut info = url
-            .into_connection_info()
-            .map_err(|e| StoreError::Unavailable(format!("invalid Redis URL: {e}")))?;
-        if let Some(pw) = password {
-            let settings = info.redis_settings().clone().set_password(pw);
-            info = info.set_redis_settings(settings);
-        }
-        let client = redis::Client::open(info).map_err(unavailable)?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(CONNECT_TIMEOUT))
-            .set_response_timeout(Some(RESPONSE_TIMEOUT))
-            .set_number_of_retries(RECONNECT_RETRIES)
-            .set_max_delay(RECONNECT_MAX_DELAY);
-        let conn = tokio::time::timeout(CONNECT_TIMEOUT * 2, ConnectionManager::new_with_config(client, config))
+        Self::connect_with(&RedisSettings::single(url, password)).await
+    }
+
+    /// Connect as `settings` say (one server, Sentinel or Cluster; ACL user; TLS) and `PING`.
+    pub async fn connect_with(settings: &RedisSettings) -> Result<Self, StoreError> {
+        let conn = tokio::time::timeout(CONNECT_TIMEOUT * 3, Conn::open(settings))
             .await
-            .map_err(|_| StoreError::Unavailable("timed out connecting".into()))?
-            .map_err(unavailable)?;
-        let store = Self { conn };
+            .map_err(|_| StoreError::Unavailable("timed out connecting".into()))??;
+        let store = Self {
+            conn,
+            min_replica_acks: settings.min_replica_acks,
+        };
         store.ping().await?;
         Ok(store)
     }
@@ -86,29 +71,34 @@ impl RedisStore {
     /// an existing one (and sets the new TTL with it, which `XX` alone would drop). `OK` when
     /// written, nil when the condition failed.
     async fn set_conditional(&self, key: &str, value: &[u8], ttl: Duration, condition: &'static str) -> Result<bool, StoreError> {
-        let ms = ttl_millis(ttl);
-        let reply = self
-            .run(|mut c| async move {
-                redis::cmd("SET")
-                    .arg(key)
-                    .arg(value)
-                    .arg("PX")
-                    .arg(ms)
-                    .arg(condition)
-                    .query_async::<Option<String>>(&mut c)
-                    .await
-            })
-            .await?;
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(key).arg(value).arg("PX").arg(ttl_millis(ttl)).arg(condition);
+        let reply: Option<String> = self.run_single_use(&cmd).await?;
         Ok(reply.is_some())
     }
 
+    /// Run a single-use write (see [`RedisSettings::min_replica_acks`]): with replicas required,
+    /// the command and `WAIT` go as one pipeline, and too few acknowledgements fail closed — the
+    /// caller gets no value and counts nothing as done.
+    async fn run_single_use<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, StoreError> {
+        if self.min_replica_acks == 0 {
+            return self.run(cmd).await;
+        }
+        let need = self.min_replica_acks;
+        let (reply, acks): (T, i64) = match tokio::time::timeout(OPERATION_TIMEOUT, self.conn.query_replicated(cmd, need, WAIT_MS)).await {
+            Ok(r) => r.map_err(|e| StoreError::Unavailable(e.to_string()))?,
+            Err(_) => return Err(StoreError::Unavailable("Redis did not answer in time".into())),
+        };
+        if acks < i64::from(need) {
+            return Err(StoreError::Unavailable(format!("write acknowledged by {acks} of {need} replicas")));
+        }
+        Ok(reply)
+    }
+
     /// Run one command with the overall deadline.
-    async fn run<T, F>(&self, f: impl FnOnce(ConnectionManager) -> F) -> Result<T, StoreError>
-    where
-        F: Future<Output = redis::RedisResult<T>>,
-    {
-        match tokio::time::timeout(OPERATION_TIMEOUT, f(self.conn.clone())).await {
-            Ok(r) => r.map_err(unavailable),
+    async fn run<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, StoreError> {
+        match tokio::time::timeout(OPERATION_TIMEOUT, self.conn.query(cmd)).await {
+            Ok(r) => r.map_err(|e| StoreError::Unavailable(e.to_string())),
             Err(_) => Err(StoreError::Unavailable("Redis did not answer in time".into())),
         }
     }
@@ -117,32 +107,21 @@ impl RedisStore {
 #[async_trait]
 impl SessionStore for RedisStore {
     async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
-        let ms = ttl_millis(ttl);
-        self.run(|mut c| async move {
-            redis::cmd("SET")
-                .arg(key)
-                .arg(value)
-                .arg("PX")
-                .arg(ms)
-                .query_async::<()>(&mut c)
-                .await
-        })
-        .await
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(key).arg(value).arg("PX").arg(ttl_millis(ttl));
+        self.run::<()>(&cmd).await
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.run(|mut c| async move { redis::cmd("GET").arg(key).query_async::<Option<Vec<u8>>>(&mut c).await })
-            .await
+        self.run(redis::cmd("GET").arg(key)).await
     }
 
     async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.run(|mut c| async move { redis::cmd("GETDEL").arg(key).query_async::<Option<Vec<u8>>>(&mut c).await })
-            .await
+        self.run_single_use(redis::cmd("GETDEL").arg(key)).await
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.run(|mut c| async move { redis::cmd("DEL").arg(key).query_async::<()>(&mut c).await })
-            .await
+        self.run_single_use::<()>(redis::cmd("DEL").arg(key)).await
     }
 
     async fn insert_if_absent(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool, StoreError> {
@@ -154,53 +133,30 @@ impl SessionStore for RedisStore {
     }
 
     async fn schedule(&self, key: &str, member: &str, due: i64, ttl: Duration) -> Result<(), StoreError> {
-        // ZADD, then PEXPIRE only if that lengthens the TTL: one script, so atomic.
+        // ZADD, then PEXPIRE only if that lengthens the TTL: one script over one key, so atomic
+        // (and in one hash slot on a cluster).
         const SCRIPT: &str = "redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) \
             local t = redis.call('PTTL', KEYS[1]) \
             if t < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end \
             return 1";
-        let ms = ttl_millis(ttl);
-        self.run(|mut c| async move {
-            redis::cmd("EVAL")
-                .arg(SCRIPT)
-                .arg(1)
-                .arg(key)
-                .arg(due)
-                .arg(member)
-                .arg(ms)
-                .query_async::<i64>(&mut c)
-                .await
-        })
-        .await
-        .map(|_| ())
+        let mut cmd = redis::cmd("EVAL");
+        cmd.arg(SCRIPT).arg(1).arg(key).arg(due).arg(member).arg(ttl_millis(ttl));
+        self.run::<i64>(&cmd).await.map(|_| ())
     }
 
     async fn due(&self, key: &str, now: i64, limit: usize) -> Result<Vec<String>, StoreError> {
-        self.run(|mut c| async move {
-            redis::cmd("ZRANGEBYSCORE")
-                .arg(key)
-                .arg("-inf")
-                .arg(now)
-                .arg("LIMIT")
-                .arg(0)
-                .arg(limit)
-                .query_async::<Vec<String>>(&mut c)
-                .await
-        })
-        .await
+        let mut cmd = redis::cmd("ZRANGEBYSCORE");
+        cmd.arg(key).arg("-inf").arg(now).arg("LIMIT").arg(0).arg(limit);
+        self.run(&cmd).await
     }
 
     async fn unschedule(&self, key: &str, member: &str) -> Result<bool, StoreError> {
-        let removed = self
-            .run(|mut c| async move { redis::cmd("ZREM").arg(key).arg(member).query_async::<i64>(&mut c).await })
-            .await?;
+        let removed: i64 = self.run(redis::cmd("ZREM").arg(key).arg(member)).await?;
         Ok(removed > 0)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        let pong = self
-            .run(|mut c| async move { redis::cmd("PING").query_async::<String>(&mut c).await })
-            .await?;
+        let pong: String = self.run(&redis::cmd("PING")).await?;
         if pong == "PONG" {
             Ok(())
         } else {

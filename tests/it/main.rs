@@ -39,6 +39,7 @@ mod mtls;
 mod mtls_pages;
 mod pages;
 mod redis_faults;
+mod redis_ha;
 mod refusals;
 mod saml_attacks;
 mod saml_interop;

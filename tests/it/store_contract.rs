@@ -17,7 +17,7 @@ const PERSONAL: &str = "Erika Mustermann";
 const LONG: Duration = Duration::from_secs(120);
 
 /// A backend under test plus, for Redis, a raw client that looks behind the trait.
-struct Backend {
+pub(crate) struct Backend {
     store: Arc<dyn SessionStore>,
     ns: String,
     raw: Option<redis::aio::MultiplexedConnection>,
@@ -43,6 +43,16 @@ fn sealer(id: &str, byte: u8) -> Arc<Sealer> {
 use crate::peers::redis_url;
 
 impl Backend {
+    /// Any store (a private Redis Cluster or Sentinel setup: `redis_ha.rs`), without a raw look
+    /// behind the trait and without cleanup (the servers die with the test).
+    pub(crate) fn of(store: Arc<dyn SessionStore>, test: &str) -> Self {
+        Self {
+            store,
+            ns: unique_namespace(test),
+            raw: None,
+        }
+    }
+
     fn memory(test: &str) -> Self {
         Self {
             store: Arc::new(MemoryStore::new()),
@@ -436,6 +446,15 @@ macro_rules! contract {
                     super::$case(&b).await;
                     b.cleanup().await;
                 }
+            )*
+        }
+
+        /// Every case in turn against one store, each in its own namespace (the Redis Cluster
+        /// and Sentinel setups of `redis_ha.rs`, too costly to start per case).
+        pub(crate) async fn run_all(store: Arc<dyn SessionStore>, label: &str) {
+            $(
+                eprintln!("contract case {}", stringify!($case));
+                $case(&Backend::of(store.clone(), &format!("{label}-{}", stringify!($case)))).await;
             )*
         }
     };
