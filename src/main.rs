@@ -125,6 +125,18 @@ fn serve(path: &std::path::Path) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // SIGHUP: reopen the audit file after logrotate moved it (docs/operations.md).
+        #[cfg(unix)]
+        {
+            let audit = state.broker().audit_trail().clone();
+            if let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+                tokio::spawn(async move {
+                    while hup.recv().await.is_some() {
+                        audit.reopen();
+                    }
+                });
+            }
+        }
         let handle_for_mtls = axum_server::Handle::new();
         tokio::spawn(buergerkonto::http::server::shutdown_on_signal(handle_for_mtls.clone(), grace));
         let listener = match std::net::TcpListener::bind(listen) {

@@ -2,6 +2,7 @@
 //! into a [`Config`]. Validation collects *every* problem into one [`ConfigError`], so an operator
 //! fixes a file in one round (style guide). Every key is documented in `config/example.toml`.
 
+mod audit;
 mod logout;
 mod methods;
 mod oidc;
@@ -16,6 +17,7 @@ pub mod oidc_upstream;
 pub mod saml;
 mod saml_upstream;
 
+pub use audit::AuditConfig;
 pub use oidc::{ClientAuth, ClientConfig, OidcConfig, SubjectType, KNOWN_SCOPES};
 pub use problems::{ConfigError, Problems};
 pub use secrets::Secret;
@@ -26,6 +28,7 @@ pub use store::{StoreBackend, StoreConfig};
 /// The file's raw (serde) types, public so that tools and tests can load a file, edit it as typed
 /// values and validate it through the one path ([`Config::from_raw`]) instead of editing TOML text.
 pub mod raw {
+    pub use super::audit::RawAudit;
     pub use super::certificate::{RawAnchor, RawCertificate};
     pub use super::logout::RawLogout;
     pub use super::methods::RawMethod;
@@ -71,6 +74,8 @@ pub struct RawConfig {
     pub branding: site::RawBranding,
     #[serde(default)]
     pub legal: site::RawLegal,
+    #[serde(default)]
+    pub audit: audit::RawAudit,
 }
 
 /// `[keys]`: signing keys.
@@ -138,6 +143,8 @@ pub struct Config {
     pub oidc_upstreams: Vec<oidc_upstream::OidcUpstreamConfig>,
     /// Page chrome: branding and legal links (`[branding]`, `[legal]`).
     pub site: Site,
+    /// Where the audit trail goes.
+    pub audit: AuditConfig,
     /// Directory that relative paths in the file are resolved against.
     pub base_dir: PathBuf,
 }
@@ -197,6 +204,7 @@ impl RawConfig {
         methods::cross_check(&methods, saml.as_ref(), certificate.as_ref(), &mut p);
         methods::cross_check_oidc(&methods, &oidc_upstreams, &mut p);
         let site = site::validate(self.branding, self.legal, development, &mut p);
+        let audit = audit::validate(self.audit, &mut p);
         p.finish()?;
         match (server, store, oidc) {
             (Some(server), Some(store), Some(oidc)) => Ok(Config {
@@ -211,6 +219,7 @@ impl RawConfig {
                 certificate,
                 oidc_upstreams,
                 site,
+                audit,
                 base_dir: base_dir.to_owned(),
             }),
             _ => Err(ConfigError::single("configuration incomplete".into())),

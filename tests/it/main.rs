@@ -10,6 +10,7 @@ mod support_op;
 mod support_receiver;
 mod testbed;
 
+mod audit;
 mod authorize;
 mod bankid_attacks;
 mod bankid_interop;
