@@ -199,12 +199,18 @@ pub async fn build_state_with_audit(
     Ok(AppState::with_audit(config, records, keys, clock, methods, metrics, audit))
 }
 
+/// The admin listener's router (`server.admin_listen`): metrics and probes, nothing else.
+pub fn admin_router(state: AppState) -> Router {
+    let max_body = state.config().server.max_body_bytes;
+    crate::http::harden(crate::http::health::admin_routes(), max_body, false).with_state(state)
+}
+
 /// The whole application router (tests drive it with `tower::ServiceExt::oneshot`).
 pub fn router(state: AppState) -> Router {
     let max_body = state.config().server.max_body_bytes;
     let tls = state.config().server.tls.is_some();
     let mut router = Router::new()
-        .merge(crate::http::health::routes())
+        .merge(crate::http::health::routes(state.config().server.admin_listen.is_none()))
         .merge(crate::http::oidc::routes())
         .merge(crate::http::logout::routes())
         .merge(crate::http::logout_return::routes())

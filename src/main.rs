@@ -163,6 +163,24 @@ fn serve(path: &std::path::Path) -> ExitCode {
                 }
             }
         }
+        if let Some(admin) = state.config().server.admin_listen {
+            match std::net::TcpListener::bind(admin) {
+                Ok(l) => {
+                    let bound = l.local_addr().unwrap_or(admin);
+                    let (router, h) = (buergerkonto::app::admin_router(state.clone()), handle_for_mtls.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = buergerkonto::http::server::serve_on(l, router, None, h).await {
+                            tracing::error!(error = %e, "admin listener stopped");
+                        }
+                    });
+                    tracing::info!(admin_listen = %bound, "admin listener (metrics, health) started");
+                }
+                Err(e) => {
+                    eprintln!("buergerkonto: cannot listen on {admin} (server.admin_listen): {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
         let app = buergerkonto::build_app(state);
         let handle = axum_server::Handle::new();
         tokio::spawn(buergerkonto::http::server::shutdown_on_signal(handle.clone(), grace));

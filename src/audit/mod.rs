@@ -102,6 +102,31 @@ impl AuditEvent {
         self.sub = Some(sub.to_owned());
         self
     }
+    /// The event name as written (a metrics label).
+    pub fn kind_name(&self) -> &'static str {
+        match self.event {
+            EventKind::LoginStarted => "login_started",
+            EventKind::UpstreamSucceeded => "upstream_succeeded",
+            EventKind::UpstreamFailed => "upstream_failed",
+            EventKind::LevelReached => "level_reached",
+            EventKind::LoginRefused => "login_refused",
+            EventKind::ConsentGiven => "consent_given",
+            EventKind::ConsentDenied => "consent_denied",
+            EventKind::CodeIssued => "code_issued",
+            EventKind::TokensIssued => "tokens_issued",
+            EventKind::RefreshReuseDetected => "refresh_reuse_detected",
+            EventKind::Logout => "logout",
+            EventKind::SessionExpired => "session_expired",
+        }
+    }
+    /// The method as a metrics label (`none` when not known).
+    pub fn method_label(&self) -> String {
+        self.method.clone().unwrap_or_else(|| "none".into())
+    }
+    /// The level as a metrics label (`none` when not known).
+    pub fn level_label(&self) -> String {
+        self.level.clone().unwrap_or_else(|| "none".into())
+    }
     /// A stable reason class from a fixed vocabulary (a `&'static str`, so no input can reach it).
     pub fn reason(mut self, reason: &'static str) -> Self {
         self.reason = Some(reason);

@@ -143,7 +143,16 @@ impl Broker {
         &self.inner.audit
     }
     /// Record one audit event now (issue 12 item 3; docs/operations.md, "Audit trail").
+    /// Each event also counts in `buergerkonto_login_events_total{event, method, level}` (the
+    /// labels are bounded: fixed events, configured method ids, four levels).
     pub fn audit(&self, event: AuditEvent) {
+        metrics::counter!(
+            "buergerkonto_login_events_total",
+            "event" => event.kind_name(),
+            "method" => event.method_label(),
+            "level" => event.level_label(),
+        )
+        .increment(1);
         self.inner.audit.emit(self.clock().unix(), event);
     }
 }

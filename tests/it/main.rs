@@ -7,9 +7,11 @@ mod support_binding;
 mod support_login;
 mod support_logout;
 mod support_op;
+mod support_process;
 mod support_receiver;
 mod testbed;
 
+mod admin;
 mod audit;
 mod authorize;
 mod bankid_attacks;
