@@ -205,6 +205,9 @@ impl RawConfig {
         methods::cross_check_oidc(&methods, &oidc_upstreams, &mut p);
         let site = site::validate(self.branding, self.legal, development, &mut p);
         let audit = audit::validate(self.audit, &mut p);
+        if let Some(s) = &server {
+            check_listeners(s, certificate.as_ref(), &mut p);
+        }
         p.finish()?;
         match (server, store, oidc) {
             (Some(server), Some(store), Some(oidc)) => Ok(Config {
@@ -223,6 +226,29 @@ impl RawConfig {
                 base_dir: base_dir.to_owned(),
             }),
             _ => Err(ConfigError::single("configuration incomplete".into())),
+        }
+    }
+}
+
+/// Two listeners clash when one could not bind after the other: same port, and the same address or
+/// either one the unspecified address (`0.0.0.0` / `::` take the port on every address). Port 0
+/// (tests: the system picks) never clashes.
+pub fn listeners_clash(a: std::net::SocketAddr, b: std::net::SocketAddr) -> bool {
+    a.port() == b.port() && a.port() != 0 && (a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified())
+}
+
+/// The main, certificate and admin listeners need three distinct sockets.
+fn check_listeners(server: &ServerConfig, certificate: Option<&CertificateConfig>, p: &mut Problems) {
+    let mut named = vec![("server.listen", server.listen)];
+    named.extend(server.admin_listen.map(|a| ("server.admin_listen", a)));
+    named.extend(certificate.map(|c| ("certificate.listen", c.listen)));
+    for (i, (a_name, a)) in named.iter().enumerate() {
+        for (b_name, b) in &named[i + 1..] {
+            if listeners_clash(*a, *b) {
+                p.push(format!(
+                    "{b_name}: {b} clashes with {a_name} ({a}): each listener needs its own port"
+                ));
+            }
         }
     }
 }

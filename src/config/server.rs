@@ -105,12 +105,7 @@ pub(super) fn validate(raw: RawServer, p: &mut Problems) -> Option<ServerConfig>
         }
     }
     let admin_listen = raw.admin_listen.as_deref().and_then(|a| match a.parse::<SocketAddr>() {
-        Ok(addr) => {
-            if Some(addr) == listen && addr.port() != 0 {
-                p.push(format!("server.admin_listen: {addr} is the main listener's address"));
-            }
-            Some(addr)
-        }
+        Ok(addr) => Some(addr),
         Err(e) => {
             p.push(format!("server.admin_listen: {a:?} is not an address:port: {e}"));
             None

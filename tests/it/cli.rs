@@ -72,9 +72,46 @@ fn example_config_uses_only_real_keys() {
         .output()
         .unwrap();
     let err = stderr(&o);
-    for bad in ["parse error", "unknown field", "missing field", "invalid type", "panicked"] {
+    for bad in [
+        "parse error",
+        "unknown field",
+        "missing field",
+        "invalid type",
+        "panicked",
+        "clashes with",
+    ] {
         assert!(!err.contains(bad), "{bad:?}:\n{err}");
     }
+}
+
+#[test]
+fn check_config_refuses_a_certificate_listener_on_the_main_port() {
+    // config/example.toml had exactly this until issue 12: both on 0.0.0.0:8443.
+    let text = dev_config_file(|c| {
+        c.server.listen = "127.0.0.1:8443".into();
+        crate::support::append_toml(
+            c,
+            r#"
+[certificate]
+listen = "0.0.0.0:8443"
+public_url = "https://127.0.0.1:8443"
+tls_cert = "certs/dev/sp-signing.crt"
+tls_key = "certs/dev/sp-signing.key"
+
+[[certificate.anchors]]
+name = "test-ca"
+ca_file = "certs/dev/sp-signing.crt"
+level = "substantial"
+revocation = "none"
+"#,
+        );
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["check-config", "--config", temp_config(dir.path(), &text).to_str().unwrap()]);
+    assert_clean_failure(
+        &o,
+        &["certificate.listen: 0.0.0.0:8443 clashes with server.listen (127.0.0.1:8443): each listener needs its own port"],
+    );
 }
 
 #[test]

@@ -61,7 +61,6 @@ impl Process {
     }
 
     /// Every line that arrived by now (audit lines included).
-    #[allow(dead_code)]
     pub fn drain(&mut self) -> &[String] {
         while let Ok(line) = self.lines.try_recv() {
             self.seen.push(line);
