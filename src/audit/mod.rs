@@ -98,7 +98,7 @@ impl AuditEvent {
         self
     }
     /// The pairwise (or public) `sub` this client sees — never an upstream identifier.
-    pub fn sub(mut self, sub: &str) -> Self {
+    pub fn subject(mut self, sub: &str) -> Self {
         self.sub = Some(sub.to_owned());
         self
     }

@@ -8,7 +8,7 @@ async fn a_line_carries_schema_time_request_id_and_only_the_fields_set() {
         .client("demo")
         .method("eid")
         .level("high")
-        .sub("abc");
+        .subject("abc");
     with_request_id("req-1".into(), async { audit.emit(1_767_225_600, ev) }).await;
     audit.emit(0, AuditEvent::new(EventKind::SessionExpired).client("demo"));
     let lines = mem.lines();

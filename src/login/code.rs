@@ -110,7 +110,7 @@ pub async fn issue_code(ctx: &Broker, pending: &PendingAuthorization, session: &
             .client(client.id.as_str())
             .method(session.method.as_str())
             .level(grant.level)
-            .sub(&grant.sub),
+            .subject(&grant.sub),
     );
     Ok(code)
 }

@@ -84,7 +84,7 @@ pub async fn decide(ctx: &Broker, id: &PendingId, browser: &Browser, form: &RawP
             .client(p.client_id.as_str())
             .map(|c| crate::oidc_provider::subject::subject_for(ctx.oidc(), c, &s.subject))
         {
-            Some(Ok(sub)) => e.sub(&sub),
+            Some(Ok(sub)) => e.subject(&sub),
             _ => e,
         }
     };

@@ -113,7 +113,7 @@ pub async fn continue_after_upstream(
             .method(identity.method.as_str())
             .level(identity.level);
         match crate::oidc_provider::subject::subject_for(ctx.oidc(), client, &identity.subject) {
-            Ok(sub) => e.sub(&sub),
+            Ok(sub) => e.subject(&sub),
             Err(_) => e,
         }
     };

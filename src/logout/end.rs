@@ -99,7 +99,7 @@ pub async fn end_session(
         broker.audit(event(EventKind::Logout));
     }
     for p in &used {
-        broker.audit(event(EventKind::Logout).client(&p.client_id).sub(&p.sub));
+        broker.audit(event(EventKind::Logout).client(&p.client_id).subject(&p.sub));
     }
     for p in &used {
         participants::forget(broker.records(), &p.sid).await?;

@@ -56,7 +56,7 @@ async fn look(broker: &Broker, settings: &LogoutSettings, sid: &str) -> Result<(
         AuditEvent::new(EventKind::SessionExpired)
             .client(&p.client_id)
             .level(p.level)
-            .sub(&p.sub),
+            .subject(&p.sub),
     );
     participants::forget(records, sid).await
 }

@@ -128,7 +128,11 @@ pub async fn token(broker: &Broker, req: TokenSideRequest<'_>) -> Result<TokenRe
             .await
             .map_err(|e| {
                 if let RefreshError::Reused { sub } = &e {
-                    broker.audit(AuditEvent::new(EventKind::RefreshReuseDetected).client(client.id.as_str()).sub(sub));
+                    broker.audit(
+                        AuditEvent::new(EventKind::RefreshReuseDetected)
+                            .client(client.id.as_str())
+                            .subject(sub),
+                    );
                 }
                 map_refresh(e)
             })?;
@@ -159,7 +163,7 @@ fn audit_issued(broker: &Broker, res: &Result<TokenResponse, OAuthError>, client
             AuditEvent::new(EventKind::TokensIssued)
                 .client(client.id.as_str())
                 .level(grant.level)
-                .sub(&grant.sub)
+                .subject(&grant.sub)
                 .reason(grant_type),
         );
     }
