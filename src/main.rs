@@ -64,8 +64,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::CheckConfig { config } => match Config::load(&config) {
-            Ok(_) => {
+            Ok(c) => {
                 println!("{}: configuration is valid", config.display());
+                println!();
+                println!("Must be equal on every instance behind one load balancer (compare this part of the");
+                println!("output between instances; fingerprints are truncated SHA-256, never the secret):");
+                for (setting, value) in buergerkonto::config::instances::must_match(&c) {
+                    println!("  {setting:<22} {value}");
+                }
                 ExitCode::SUCCESS
             }
             Err(e) => {

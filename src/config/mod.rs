@@ -13,6 +13,7 @@ mod site;
 mod store;
 
 pub mod certificate;
+pub mod instances;
 pub mod oidc_upstream;
 pub mod saml;
 mod saml_upstream;

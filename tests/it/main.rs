@@ -29,6 +29,7 @@ mod eid_login;
 mod elster_interop;
 mod elster_login;
 mod http_basics;
+mod instances;
 mod introspect_revoke;
 mod jwt_attacks;
 mod keys;
