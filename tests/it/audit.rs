@@ -1,7 +1,8 @@
 //! The audit trail (issue 12 item 3): after a login of every kind the trail has one line per step,
 //! each with a request id, the client, method, level and the client's pseudonymous `sub` — and
 //! neither the trail nor the application log holds any personal attribute of the test persons
-//! (names, birth dates, places, addresses, upstream identifiers of eID, ELSTER and bank-ID).
+//! (names, birth dates, places, addresses, upstream identifiers of eID, ELSTER and bank-ID; the
+//! certificate login's counterpart is in mtls.rs, beside its PKI fixture).
 //!
 //! The application log is captured with a tracing subscriber writing to a buffer, set as the
 //! default of this test's thread; `#[tokio::test]` runs the broker's tasks on that one thread.
@@ -53,7 +54,39 @@ fn strings(v: &Value, out: &mut Vec<String>) {
 
 /// A shared buffer the log subscriber writes to.
 #[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
+pub struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Buffer {
+    /// Everything logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// Capture the application log (JSON, level info as in production, spans included) of this
+/// thread until the guard is dropped. With `#[tokio::test]` (one thread) that is the broker's log.
+pub fn capture_log() -> (Buffer, tracing::subscriber::DefaultGuard) {
+    let log = Buffer::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(move || writer.clone())
+        .finish();
+    (log, tracing::subscriber::set_default(subscriber))
+}
+
+/// Fail if any of `values` occurs in the audit `trail` or the application `log`.
+pub fn assert_absent(values: &[String], trail: &[String], log: &str) {
+    for value in values {
+        for line in trail {
+            assert!(!line.contains(value.as_str()), "audit line holds {value:?}: {line}");
+        }
+        for line in log.lines() {
+            assert!(!line.contains(value.as_str()), "log line holds {value:?}: {line}");
+        }
+    }
+}
 
 impl std::io::Write for Buffer {
     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
@@ -155,14 +188,7 @@ async fn login(c: &reqwest::Client, broker: &TestBroker, method: &str, person: &
 
 #[tokio::test]
 async fn no_personal_data_in_the_audit_trail_or_the_log_after_every_kind_of_login() {
-    let log = Buffer::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::INFO)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (log, _guard) = capture_log();
     let broker = TestBroker::start().await;
     let c = http_client();
     let logins = [
@@ -215,16 +241,9 @@ async fn no_personal_data_in_the_audit_trail_or_the_log_after_every_kind_of_logi
             .iter()
             .any(|e| e["event"] == "upstream_succeeded" && e["method"] == method && e["sub"].is_string()));
     }
-    let log = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let log = log.text();
     assert!(log.contains("request_id"), "the log lines carry the request span:\n{log}");
     let personal = personal_values();
     assert!(personal.iter().any(|p| p == "DE/DE/123456") && personal.iter().any(|p| p == "sim-kari-9a1f"));
-    for value in &personal {
-        for line in &trail {
-            assert!(!line.contains(value.as_str()), "audit line holds {value:?}: {line}");
-        }
-        for line in log.lines() {
-            assert!(!line.contains(value.as_str()), "log line holds {value:?}: {line}");
-        }
-    }
+    assert_absent(&personal, &trail, &log);
 }
