@@ -107,9 +107,16 @@ impl RedisStore {
     where
         F: Future<Output = redis::RedisResult<T>>,
     {
+        // Counted for /metrics (issue 12 item 4): the outage is visible before readiness flips.
         match tokio::time::timeout(OPERATION_TIMEOUT, f(self.conn.clone())).await {
-            Ok(r) => r.map_err(unavailable),
-            Err(_) => Err(StoreError::Unavailable("Redis did not answer in time".into())),
+            Ok(r) => r.map_err(|e| {
+                metrics::counter!("buergerkonto_store_errors_total", "kind" => "error").increment(1);
+                unavailable(e)
+            }),
+            Err(_) => {
+                metrics::counter!("buergerkonto_store_errors_total", "kind" => "timeout").increment(1);
+                Err(StoreError::Unavailable("Redis did not answer in time".into()))
+            }
         }
     }
 }
