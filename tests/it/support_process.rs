@@ -60,6 +60,11 @@ impl Process {
         }
     }
 
+    /// The process id (for signals).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Every line that arrived by now (audit lines included).
     pub fn drain(&mut self) -> &[String] {
         while let Ok(line) = self.lines.try_recv() {
