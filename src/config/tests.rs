@@ -159,13 +159,26 @@ fn the_audit_sink_is_stdout_or_a_file_in_an_existing_directory() {
     let ok = Config::from_toml(&minimal(""), "t").unwrap();
     assert_eq!(ok.audit, AuditConfig::Stdout);
     let e = Config::from_toml(&format!("{}\n[audit]\nsink = \"syslog\"\n", minimal("")), "t").unwrap_err();
-    assert!(e.problems.iter().any(|p| p == "audit.sink: \"syslog\" is not \"stdout\" or \"file\""), "{e}");
+    assert!(
+        e.problems
+            .iter()
+            .any(|p| p == "audit.sink: \"syslog\" is not \"stdout\" or \"file\""),
+        "{e}"
+    );
     let e = Config::from_toml(&format!("{}\n[audit]\nsink = \"file\"\n", minimal("")), "t").unwrap_err();
-    assert!(e.problems.iter().any(|p| p == "audit.file: required with audit.sink = \"file\""), "{e}");
+    assert!(
+        e.problems.iter().any(|p| p == "audit.file: required with audit.sink = \"file\""),
+        "{e}"
+    );
     let e = Config::from_toml(
         &format!("{}\n[audit]\nsink = \"file\"\nfile = \"/nonexistent-dir/audit.log\"\n", minimal("")),
         "t",
     )
     .unwrap_err();
-    assert!(e.problems.iter().any(|p| p == "audit.file: directory /nonexistent-dir does not exist"), "{e}");
+    assert!(
+        e.problems
+            .iter()
+            .any(|p| p == "audit.file: directory /nonexistent-dir does not exist"),
+        "{e}"
+    );
 }

@@ -247,3 +247,69 @@ async fn no_personal_data_in_the_audit_trail_or_the_log_after_every_kind_of_logi
     assert!(personal.iter().any(|p| p == "DE/DE/123456") && personal.iter().any(|p| p == "sim-kari-9a1f"));
     assert_absent(&personal, &trail, &log);
 }
+
+/// The steps that are not a successful login: a cancel at the upstream (with its reason class), a
+/// refused consent, a refresh token presented again after rotation (family revoked), a logout —
+/// each one line, with the client's `sub` where the broker knows the person.
+#[tokio::test]
+async fn refusals_reuse_and_logout_are_audited() {
+    use crate::support_login::{authorize_url, login_in, login_with_consent, Outcome};
+    use crate::support_logout::{demo_bye, demo_login, logout_url, token_post, with_logout_clients};
+    use crate::token::bed::{peek, DEMO, DEMO_SECRET};
+    let b = TestBroker::new()
+        .with_config(with_logout_clients)
+        .with_config(|c| c.oidc.refresh_grace_secs = Some(0))
+        .start()
+        .await;
+    let c = http_client();
+    login_in(&c, &b, &mut Jar::default(), &authorize_url(&b, &[]), "dev", Outcome::Cancelled).await;
+    let url = authorize_url(&b, &[]);
+    login_with_consent(&c, &b, &mut Jar::default(), &url, "dev", Outcome::Success("erika", "high"), "deny").await;
+    let mut jar = Jar::default();
+    let tokens = demo_login(&b, &mut jar, "openid offline_access").await;
+    let sub = peek(tokens["id_token"].as_str().unwrap())["sub"].as_str().unwrap().to_owned();
+    let r1 = tokens["refresh_token"].as_str().unwrap();
+    let (status, body) = token_post(&b, DEMO, DEMO_SECRET, &[("grant_type", "refresh_token"), ("refresh_token", r1)]).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = token_post(&b, DEMO, DEMO_SECRET, &[("grant_type", "refresh_token"), ("refresh_token", r1)]).await;
+    assert_eq!(body["error"], "invalid_grant", "{status} {body}");
+    let bye = demo_bye(&b);
+    let url = logout_url(
+        &b,
+        &[
+            ("id_token_hint", tokens["id_token"].as_str().unwrap()),
+            ("post_logout_redirect_uri", &bye),
+        ],
+    );
+    let res = get(&c, &mut jar, &url).await;
+    assert_eq!(res.status(), 303);
+
+    let events: Vec<Value> = b.audit.lines().iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let find = |event: &str| {
+        events
+            .iter()
+            .find(|e| e["event"] == event)
+            .unwrap_or_else(|| panic!("no {event}: {events:?}"))
+            .clone()
+    };
+    let failed = find("upstream_failed");
+    assert_eq!(
+        (failed["reason"].as_str(), failed["method"].as_str()),
+        (Some("cancelled"), Some("dev"))
+    );
+    let denied = find("consent_denied");
+    assert_eq!(denied["client"], DEMO);
+    assert!(denied["sub"].is_string(), "{denied}");
+    let reuse = find("refresh_reuse_detected");
+    assert_eq!((reuse["client"].as_str(), reuse["sub"].as_str()), (Some(DEMO), Some(sub.as_str())));
+    let logout = find("logout");
+    assert_eq!(
+        (logout["client"].as_str(), logout["sub"].as_str(), logout["reason"].as_str()),
+        (Some(DEMO), Some(sub.as_str()), Some("rp_initiated"))
+    );
+    let issued: Vec<&Value> = events.iter().filter(|e| e["event"] == "tokens_issued").collect();
+    assert!(
+        issued.iter().any(|e| e["reason"] == "refresh_token" && e["sub"] == sub.as_str()),
+        "{issued:?}"
+    );
+}
