@@ -169,7 +169,7 @@ async fn login(c: &reqwest::Client, a: &Node, b: &Node) -> Value {
     t
 }
 
-fn refresh<'a>(token: &'a Value) -> [(&'static str, &'a str); 2] {
+fn refresh(token: &Value) -> [(&'static str, &str); 2] {
     [("grant_type", "refresh_token"), ("refresh_token", token.as_str().unwrap_or("-"))]
 }
 
