@@ -2,10 +2,11 @@
 //! application [`router`] over them (the top of the module map: it merges the routes of every
 //! edge module, the development ones included).
 
+use crate::audit::{Audit, FileSink, StdoutSink};
 use crate::authenticators::AuthenticatorRegistry;
 use crate::authenticators::MethodKind;
 use crate::clock::Clock;
-use crate::config::{Config, StoreBackend};
+use crate::config::{AuditConfig, Config, StoreBackend};
 use crate::keys::{KeyRing, RingKey};
 use crate::session::memory::MemoryStore;
 use crate::session::redis::RedisStore;
@@ -27,6 +28,9 @@ pub enum StartupError {
     /// An upstream method could not be built.
     #[error("methods ({method}): {reason}")]
     Method { method: String, reason: String },
+    /// The audit file could not be opened.
+    #[error("audit.file: {0}")]
+    Audit(String),
     /// A background worker could not start.
     #[error(transparent)]
     Worker(#[from] crate::logout::worker::WorkerError),
@@ -161,18 +165,46 @@ fn oidc_method(
     ))
 }
 
-/// Assemble everything.
+/// Open the configured audit sink.
+pub fn build_audit(config: &Config) -> Result<Audit, StartupError> {
+    Ok(match &config.audit {
+        AuditConfig::Stdout => Audit::new(Arc::new(StdoutSink)),
+        AuditConfig::File(path) => {
+            let sink = FileSink::open(path).map_err(|e| StartupError::Audit(format!("{}: {e}", path.display())))?;
+            Audit::new(Arc::new(sink))
+        }
+    })
+}
+
+/// Assemble everything, with the configured audit sink.
 pub async fn build_state(
     config: Config,
     clock: Arc<dyn Clock>,
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+) -> Result<AppState, StartupError> {
+    let audit = build_audit(&config)?;
+    build_state_with_audit(config, clock, metrics, audit).await
+}
+
+/// Assemble everything, writing the audit trail to `audit`.
+pub async fn build_state_with_audit(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    audit: Audit,
 ) -> Result<AppState, StartupError> {
     let keys = build_keys(&config)?;
     let store = build_store(&config).await?;
     let sealing = config.store.build_sealing_keys().map_err(StartupError::Store)?;
     let records = Records::new(store, Arc::new(Sealer::new(sealing)), &config.store.namespace);
     let methods = build_methods(&config, &records)?;
-    Ok(AppState::new(config, records, keys, clock, methods, metrics))
+    Ok(AppState::with_audit(config, records, keys, clock, methods, metrics, audit))
+}
+
+/// The admin listener's router (`server.admin_listen`): metrics and probes, nothing else.
+pub fn admin_router(state: AppState) -> Router {
+    let max_body = state.config().server.max_body_bytes;
+    crate::http::harden(crate::http::health::admin_routes(), max_body, false).with_state(state)
 }
 
 /// The whole application router (tests drive it with `tower::ServiceExt::oneshot`).
@@ -180,7 +212,7 @@ pub fn router(state: AppState) -> Router {
     let max_body = state.config().server.max_body_bytes;
     let tls = state.config().server.tls.is_some();
     let mut router = Router::new()
-        .merge(crate::http::health::routes())
+        .merge(crate::http::health::routes(state.config().server.admin_listen.is_none()))
         .merge(crate::http::oidc::routes())
         .merge(crate::http::logout::routes())
         .merge(crate::http::logout_return::routes())

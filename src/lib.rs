@@ -5,6 +5,7 @@
 #![deny(unsafe_code)]
 
 pub mod app;
+pub mod audit;
 pub mod authenticators;
 pub mod clock;
 pub mod config;

@@ -64,8 +64,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::CheckConfig { config } => match Config::load(&config) {
-            Ok(_) => {
+            Ok(c) => {
                 println!("{}: configuration is valid", config.display());
+                println!();
+                println!("Must be equal on every instance behind one load balancer (compare this part of the");
+                println!("output between instances; fingerprints are truncated SHA-256, never the secret):");
+                for (setting, value) in buergerkonto::config::instances::must_match(&c) {
+                    println!("  {setting:<22} {value}");
+                }
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -125,6 +131,18 @@ fn serve(path: &std::path::Path) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // SIGHUP: reopen the audit file after logrotate moved it (docs/operations.md).
+        #[cfg(unix)]
+        {
+            let audit = state.broker().audit_trail().clone();
+            if let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+                tokio::spawn(async move {
+                    while hup.recv().await.is_some() {
+                        audit.reopen();
+                    }
+                });
+            }
+        }
         let handle_for_mtls = axum_server::Handle::new();
         tokio::spawn(buergerkonto::http::server::shutdown_on_signal(handle_for_mtls.clone(), grace));
         let listener = match std::net::TcpListener::bind(listen) {
@@ -147,6 +165,24 @@ fn serve(path: &std::path::Path) -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("buergerkonto: cannot listen on {} (certificate.listen): {e}", cert.listen);
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        if let Some(admin) = state.config().server.admin_listen {
+            match std::net::TcpListener::bind(admin) {
+                Ok(l) => {
+                    let bound = l.local_addr().unwrap_or(admin);
+                    let (router, h) = (buergerkonto::app::admin_router(state.clone()), handle_for_mtls.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = buergerkonto::http::server::serve_on(l, router, None, h).await {
+                            tracing::error!(error = %e, "admin listener stopped");
+                        }
+                    });
+                    tracing::info!(admin_listen = %bound, "admin listener (metrics, health) started");
+                }
+                Err(e) => {
+                    eprintln!("buergerkonto: cannot listen on {admin} (server.admin_listen): {e}");
                     return ExitCode::FAILURE;
                 }
             }

@@ -2,6 +2,7 @@
 //! ([`Broker`]), the validated configuration the edge reads (listeners, simulators, SAML, TLS) and
 //! the metrics handle. Style guide: `Arc<dyn Trait>` services, no globals.
 
+use crate::audit::Audit;
 use crate::authenticators::AuthenticatorRegistry;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -23,7 +24,7 @@ struct Inner {
 }
 
 impl AppState {
-    /// Assemble the state; the core's context is built from the configuration here.
+    /// Assemble the state without an audit trail (tools, tests that do not read it).
     pub fn new(
         config: Config,
         records: Records,
@@ -31,6 +32,19 @@ impl AppState {
         clock: Arc<dyn Clock>,
         methods: AuthenticatorRegistry,
         metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    ) -> Self {
+        Self::with_audit(config, records, keys, clock, methods, metrics, Audit::discard())
+    }
+
+    /// Assemble the state; the core's context is built from the configuration here.
+    pub fn with_audit(
+        config: Config,
+        records: Records,
+        keys: KeyRing,
+        clock: Arc<dyn Clock>,
+        methods: AuthenticatorRegistry,
+        metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+        audit: Audit,
     ) -> Self {
         let settings = ProviderSettings {
             issuer: Issuer::new(&config.server.issuer),
@@ -40,7 +54,7 @@ impl AppState {
         };
         Self {
             inner: Arc::new(Inner {
-                broker: Broker::new(settings, records, keys, clock, methods),
+                broker: Broker::new(settings, records, keys, clock, methods, audit),
                 config,
                 metrics,
             }),

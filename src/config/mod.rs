@@ -2,6 +2,7 @@
 //! into a [`Config`]. Validation collects *every* problem into one [`ConfigError`], so an operator
 //! fixes a file in one round (style guide). Every key is documented in `config/example.toml`.
 
+mod audit;
 mod logout;
 mod methods;
 mod oidc;
@@ -13,10 +14,12 @@ mod store;
 pub mod store_redis;
 
 pub mod certificate;
+pub mod instances;
 pub mod oidc_upstream;
 pub mod saml;
 mod saml_upstream;
 
+pub use audit::AuditConfig;
 pub use oidc::{ClientAuth, ClientConfig, OidcConfig, SubjectType, KNOWN_SCOPES};
 pub use problems::{ConfigError, Problems};
 pub use secrets::Secret;
@@ -27,6 +30,7 @@ pub use store::{StoreBackend, StoreConfig};
 /// The file's raw (serde) types, public so that tools and tests can load a file, edit it as typed
 /// values and validate it through the one path ([`Config::from_raw`]) instead of editing TOML text.
 pub mod raw {
+    pub use super::audit::RawAudit;
     pub use super::certificate::{RawAnchor, RawCertificate};
     pub use super::logout::RawLogout;
     pub use super::methods::RawMethod;
@@ -72,6 +76,8 @@ pub struct RawConfig {
     pub branding: site::RawBranding,
     #[serde(default)]
     pub legal: site::RawLegal,
+    #[serde(default)]
+    pub audit: audit::RawAudit,
 }
 
 /// `[keys]`: signing keys.
@@ -139,6 +145,8 @@ pub struct Config {
     pub oidc_upstreams: Vec<oidc_upstream::OidcUpstreamConfig>,
     /// Page chrome: branding and legal links (`[branding]`, `[legal]`).
     pub site: Site,
+    /// Where the audit trail goes.
+    pub audit: AuditConfig,
     /// Directory that relative paths in the file are resolved against.
     pub base_dir: PathBuf,
 }
@@ -198,6 +206,10 @@ impl RawConfig {
         methods::cross_check(&methods, saml.as_ref(), certificate.as_ref(), &mut p);
         methods::cross_check_oidc(&methods, &oidc_upstreams, &mut p);
         let site = site::validate(self.branding, self.legal, development, &mut p);
+        let audit = audit::validate(self.audit, &mut p);
+        if let Some(s) = &server {
+            check_listeners(s, certificate.as_ref(), &mut p);
+        }
         p.finish()?;
         match (server, store, oidc) {
             (Some(server), Some(store), Some(oidc)) => Ok(Config {
@@ -212,9 +224,33 @@ impl RawConfig {
                 certificate,
                 oidc_upstreams,
                 site,
+                audit,
                 base_dir: base_dir.to_owned(),
             }),
             _ => Err(ConfigError::single("configuration incomplete".into())),
+        }
+    }
+}
+
+/// Two listeners clash when one could not bind after the other: same port, and the same address or
+/// either one the unspecified address (`0.0.0.0` / `::` take the port on every address). Port 0
+/// (tests: the system picks) never clashes.
+pub fn listeners_clash(a: std::net::SocketAddr, b: std::net::SocketAddr) -> bool {
+    a.port() == b.port() && a.port() != 0 && (a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified())
+}
+
+/// The main, certificate and admin listeners need three distinct sockets.
+fn check_listeners(server: &ServerConfig, certificate: Option<&CertificateConfig>, p: &mut Problems) {
+    let mut named = vec![("server.listen", server.listen)];
+    named.extend(server.admin_listen.map(|a| ("server.admin_listen", a)));
+    named.extend(certificate.map(|c| ("certificate.listen", c.listen)));
+    for (i, (a_name, a)) in named.iter().enumerate() {
+        for (b_name, b) in &named[i + 1..] {
+            if listeners_clash(*a, *b) {
+                p.push(format!(
+                    "{b_name}: {b} clashes with {a_name} ({a}): each listener needs its own port"
+                ));
+            }
         }
     }
 }

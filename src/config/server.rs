@@ -14,6 +14,8 @@ pub struct RawServer {
     pub issuer: String,
     pub listen: String,
     #[serde(default)]
+    pub admin_listen: Option<String>,
+    #[serde(default)]
     pub development: bool,
     #[serde(default)]
     pub log_format: Option<String>,
@@ -48,6 +50,9 @@ pub struct ServerConfig {
     pub issuer: Url,
     /// Listener address.
     pub listen: SocketAddr,
+    /// The operations listener (`/metrics`, `/healthz`, `/readyz`); when set, the public
+    /// listener no longer serves `/metrics`.
+    pub admin_listen: Option<SocketAddr>,
     /// Development mode: dev keys, simulators, demo relying party. Only with a loopback issuer.
     pub development: bool,
     /// Log format.
@@ -99,6 +104,13 @@ pub(super) fn validate(raw: RawServer, p: &mut Problems) -> Option<ServerConfig>
             ));
         }
     }
+    let admin_listen = raw.admin_listen.as_deref().and_then(|a| match a.parse::<SocketAddr>() {
+        Ok(addr) => Some(addr),
+        Err(e) => {
+            p.push(format!("server.admin_listen: {a:?} is not an address:port: {e}"));
+            None
+        }
+    });
     let log_format = match raw.log_format.as_deref() {
         None | Some("text") => LogFormat::Text,
         Some("json") => LogFormat::Json,
@@ -120,6 +132,7 @@ pub(super) fn validate(raw: RawServer, p: &mut Problems) -> Option<ServerConfig>
     Some(ServerConfig {
         issuer: issuer?,
         listen: listen?,
+        admin_listen,
         development: raw.development,
         log_format,
         max_body_bytes,

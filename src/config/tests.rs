@@ -129,3 +129,56 @@ fn secrets_from_environment() {
     let e = Config::from_toml(&text, "t").unwrap_err().to_string();
     assert!(e.contains("BK_TEST_MISSING_PAIRWISE_SECRET is not set"), "{e}");
 }
+
+#[test]
+fn listeners_that_share_a_port_clash() {
+    let a = |s: &str| s.parse::<std::net::SocketAddr>().unwrap();
+    assert!(listeners_clash(a("0.0.0.0:8443"), a("0.0.0.0:8443")));
+    assert!(listeners_clash(a("0.0.0.0:8443"), a("127.0.0.1:8443")));
+    assert!(listeners_clash(a("127.0.0.1:9090"), a("[::]:9090")));
+    assert!(!listeners_clash(a("127.0.0.1:8443"), a("10.0.0.1:8443")));
+    assert!(!listeners_clash(a("0.0.0.0:8443"), a("0.0.0.0:9443")));
+    assert!(!listeners_clash(a("127.0.0.1:0"), a("127.0.0.1:0")));
+}
+
+#[test]
+fn the_admin_listener_must_not_take_the_main_port() {
+    let e = Config::from_toml(
+        &minimal("").replace("development = true", "development = true\nadmin_listen = \"0.0.0.0:8080\""),
+        "t",
+    )
+    .unwrap_err();
+    assert!(
+        e.problems.iter().any(|p| p == "server.admin_listen: 0.0.0.0:8080 clashes with server.listen (127.0.0.1:8080): each listener needs its own port"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_audit_sink_is_stdout_or_a_file_in_an_existing_directory() {
+    let ok = Config::from_toml(&minimal(""), "t").unwrap();
+    assert_eq!(ok.audit, AuditConfig::Stdout);
+    let e = Config::from_toml(&format!("{}\n[audit]\nsink = \"syslog\"\n", minimal("")), "t").unwrap_err();
+    assert!(
+        e.problems
+            .iter()
+            .any(|p| p == "audit.sink: \"syslog\" is not \"stdout\" or \"file\""),
+        "{e}"
+    );
+    let e = Config::from_toml(&format!("{}\n[audit]\nsink = \"file\"\n", minimal("")), "t").unwrap_err();
+    assert!(
+        e.problems.iter().any(|p| p == "audit.file: required with audit.sink = \"file\""),
+        "{e}"
+    );
+    let e = Config::from_toml(
+        &format!("{}\n[audit]\nsink = \"file\"\nfile = \"/nonexistent-dir/audit.log\"\n", minimal("")),
+        "t",
+    )
+    .unwrap_err();
+    assert!(
+        e.problems
+            .iter()
+            .any(|p| p == "audit.file: directory /nonexistent-dir does not exist"),
+        "{e}"
+    );
+}

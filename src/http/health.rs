@@ -1,4 +1,6 @@
 //! `/healthz` (process up), `/readyz` (store reachable and keys loaded), `/metrics` (Prometheus).
+//! With `server.admin_listen` all three are served there ([`admin_routes`]) and the public listener
+//! keeps only the probes; without it (development, small set-ups) the public one serves all three.
 
 use crate::state::AppState;
 use axum::extract::State;
@@ -7,12 +9,19 @@ use axum::routing::get;
 use axum::{Json, Router};
 use http::StatusCode;
 
-/// Health routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics_text))
+/// Health routes of the public listener: `/metrics` only when there is no admin listener.
+pub fn routes(with_metrics: bool) -> Router<AppState> {
+    let r = Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz));
+    if with_metrics {
+        r.route("/metrics", get(metrics_text))
+    } else {
+        r
+    }
+}
+
+/// The admin listener's routes.
+pub fn admin_routes() -> Router<AppState> {
+    routes(true)
 }
 
 async fn healthz() -> impl IntoResponse {

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod mtls;
 pub mod oidc;
 pub mod oidc_callback;
+pub mod request_id;
 pub mod saml;
 pub mod security;
 pub mod server;
@@ -24,8 +25,8 @@ use axum::Router;
 
 /// The layers every route gets. They wrap outwards: a panic in a handler becomes the generic 500
 /// page (logged, never shown); the security headers sit outside the body limit and the panic
-/// catcher so a 413 or 500 carries them too; metrics count every response; the trace layer is
-/// outermost so every response is logged.
+/// catcher so a 413 or 500 carries them too; metrics count every response; the trace layer logs
+/// every response, inside the request-id span (outermost) so its lines carry the id.
 pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, max_body: usize, tls: bool) -> Router<S> {
     router
         .layer(DefaultBodyLimit::max(max_body))
@@ -38,6 +39,7 @@ pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, max_body: usi
         .layer(axum::middleware::from_fn(move |req, next| security::headers(tls, req, next)))
         .layer(axum::middleware::from_fn(metrics::record))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(request_id::assign))
 }
 
 #[cfg(test)]

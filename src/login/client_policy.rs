@@ -31,6 +31,17 @@ pub enum Refusal {
     OrganisationRequired,
 }
 
+impl Refusal {
+    /// A stable token for the audit trail.
+    pub fn token(&self) -> &'static str {
+        match self {
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::LevelTooLow => "level_not_reached",
+            Self::OrganisationRequired => "organisation_required",
+        }
+    }
+}
+
 /// What is known about the login being checked.
 #[derive(Clone, Copy)]
 pub struct Login<'a> {

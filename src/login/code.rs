@@ -4,6 +4,7 @@
 
 use super::pending::random_id;
 use super::session::{sid_for, BrokerSession};
+use crate::audit::{AuditEvent, EventKind};
 use crate::ids::AuthCode;
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::{AuthorizationCode, Grant, PendingAuthorization};
@@ -104,5 +105,12 @@ pub async fn issue_code(ctx: &Broker, pending: &PendingAuthorization, session: &
     ctx.records()
         .put(RecordKind::AuthorizationCode, &code.store_key(), &record, oidc.code_ttl)
         .await?;
+    ctx.audit(
+        AuditEvent::new(EventKind::CodeIssued)
+            .client(client.id.as_str())
+            .method(session.method.as_str())
+            .level(grant.level)
+            .subject(&grant.sub),
+    );
     Ok(code)
 }

@@ -13,6 +13,7 @@ use super::next::{ConsentView, Next, Problem};
 use super::params::RawParams;
 use super::session::{self, BrokerSession};
 use super::{pending, start};
+use crate::audit::{AuditEvent, EventKind};
 use crate::ids::PendingId;
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::claims;
@@ -74,11 +75,25 @@ pub async fn decide(ctx: &Broker, id: &PendingId, browser: &Browser, form: &RawP
         Ok(s) => s,
         Err(e) => return Next::page(e, &p.locale),
     };
+    let event = |kind| {
+        let e = AuditEvent::new(kind)
+            .client(p.client_id.as_str())
+            .method(s.method.as_str())
+            .level(s.level);
+        match ctx
+            .client(p.client_id.as_str())
+            .map(|c| crate::oidc_provider::subject::subject_for(ctx.oidc(), c, &s.subject))
+        {
+            Some(Ok(sub)) => e.subject(&sub),
+            _ => e,
+        }
+    };
     match form.get("decision") {
         Some("approve") => {
             let Some(client) = ctx.client(p.client_id.as_str()) else {
                 return Next::page(Problem::Expired, &p.locale);
             };
+            ctx.audit(event(EventKind::ConsentGiven));
             let released = claims::release(&p.scopes, client.claims.as_deref(), &s.attributes, s.organisation.as_ref());
             s.remember_consent(&client.id, consent_set(&p.scopes, &released));
             s.touch(now, |l| ctx.sessions().limits_for(l));
@@ -88,6 +103,7 @@ pub async fn decide(ctx: &Broker, id: &PendingId, browser: &Browser, form: &RawP
             flow::issue(ctx, &p, &s, now, true).await
         }
         Some("deny") => {
+            ctx.audit(event(EventKind::ConsentDenied));
             let _ = pending::take(ctx, &p.id, now).await;
             Next::RpError {
                 to: return_to(&p),

@@ -17,6 +17,7 @@ use super::next::{Next, Outcome, Problem, SessionCookie};
 use super::reason::Reason;
 use super::session::{self, BrokerSession};
 use super::{failure, pending, restart};
+use crate::audit::{AuditEvent, EventKind};
 use crate::authenticators::AuthnError;
 use crate::identity::VerifiedIdentity;
 use crate::ids::{PendingId, SessionId};
@@ -58,6 +59,13 @@ pub async fn continue_after_upstream(
         Ok(i) => i,
         Err(e) => {
             tracing::info!(error = %e, "upstream login did not succeed");
+            let mut event = AuditEvent::new(EventKind::UpstreamFailed)
+                .client(p.client_id.as_str())
+                .reason(Reason::of(&e).token());
+            if let Some(m) = &p.method {
+                event = event.method(m);
+            }
+            ctx.audit(event);
             let _ = pending::take(ctx, &p.id, now).await;
             // The person reads what happened; the link back carries the OIDC error and state.
             // The relying party gets the OIDC code and a stable reason (reason.rs), in the
@@ -77,6 +85,12 @@ pub async fn continue_after_upstream(
     // The identity must come from the method this request started.
     if p.method.as_deref() != Some(identity.method.as_str()) {
         tracing::warn!(method = %identity.method, "identity from a method not started for this request");
+        ctx.audit(
+            AuditEvent::new(EventKind::LoginRefused)
+                .client(p.client_id.as_str())
+                .method(identity.method.as_str())
+                .reason("method_not_started"),
+        );
         let _ = pending::take(ctx, &p.id, now).await;
         return fail(codes::ACCESS_DENIED);
     }
@@ -92,6 +106,18 @@ pub async fn continue_after_upstream(
         let _ = pending::take(ctx, &p.id, now).await;
         return Next::page(Problem::Expired, &locale).into();
     };
+    // The audit trail names the person only by the `sub` this client will see.
+    let event = |kind| {
+        let e = AuditEvent::new(kind)
+            .client(client.id.as_str())
+            .method(identity.method.as_str())
+            .level(identity.level);
+        match crate::oidc_provider::subject::subject_for(ctx.oidc(), client, &identity.subject) {
+            Ok(sub) => e.subject(&sub),
+            Err(_) => e,
+        }
+    };
+    ctx.audit(event(EventKind::UpstreamSucceeded));
     let login = Login {
         method: Some(method.as_ref()),
         level: identity.level,
@@ -99,6 +125,7 @@ pub async fn continue_after_upstream(
     };
     if let Err(refusal) = client_policy::check(client, login, p.required_level) {
         tracing::info!(method = %identity.method, %refusal, required = %p.required_level, reached = %identity.level, "login does not satisfy the client: no code");
+        ctx.audit(event(EventKind::LoginRefused).reason(refusal.token()));
         let _ = pending::take(ctx, &p.id, now).await;
         return match refusal {
             // A business-only service gets business logins only: a method that *can* yield an
@@ -122,6 +149,7 @@ pub async fn continue_after_upstream(
             _ => fail(codes::ACCESS_DENIED),
         };
     }
+    ctx.audit(event(EventKind::LevelReached));
     // SSO session: the same person keeps the same session (step-up); anyone else gets a new one.
     // "The same person" means the same method *and* the same upstream subject (issue 9 item 5):
     // subjects are only unique within the upstream that issued them.

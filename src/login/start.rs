@@ -10,6 +10,7 @@ use super::flow::return_to;
 use super::next::{Next, Problem};
 use super::params::RawParams;
 use super::{methods, pending};
+use crate::audit::{AuditEvent, EventKind};
 use crate::authenticators::LoginContext;
 use crate::ids::PendingId;
 use crate::oidc_provider::broker::Broker;
@@ -87,10 +88,20 @@ pub async fn start_method(ctx: &Broker, mut p: PendingAuthorization, method_id: 
         login_hint: p.login_hint.clone(),
         now: UNIX_EPOCH + Duration::from_secs(now.max(0) as u64),
     };
+    let event = |kind| {
+        AuditEvent::new(kind)
+            .client(p.client_id.as_str())
+            .method(method_id)
+            .level(p.required_level)
+    };
     match method.start(&login).await {
-        Ok(action) => Next::Upstream { action, locale: p.locale },
+        Ok(action) => {
+            ctx.audit(event(EventKind::LoginStarted));
+            Next::Upstream { action, locale: p.locale }
+        }
         Err(e) => {
             tracing::warn!(method = method_id, error = %e, "upstream start failed");
+            ctx.audit(event(EventKind::UpstreamFailed).reason("start_failed"));
             let _ = pending::take(ctx, &p.id, now).await;
             Next::RpError {
                 to,

@@ -17,6 +17,7 @@
 use super::overview::participations;
 use super::queue::{self, Delivery, DeliveryState};
 use super::settings::LogoutSettings;
+use crate::audit::{AuditEvent, EventKind};
 use crate::login::session::{sid_for, BrokerSession};
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::participants::{self, Participation};
@@ -93,6 +94,13 @@ pub async fn end_session(
     }
     // Same key as login/session.rs (`store_id` of the cookie value).
     broker.records().delete(RecordKind::BrokerSession, &session.id.store_key()).await?;
+    let event = |kind| AuditEvent::new(kind).method(session.method.as_str()).reason(reason.as_str());
+    if used.is_empty() {
+        broker.audit(event(EventKind::Logout));
+    }
+    for p in &used {
+        broker.audit(event(EventKind::Logout).client(&p.client_id).subject(&p.sub));
+    }
     for p in &used {
         participants::forget(broker.records(), &p.sid).await?;
     }

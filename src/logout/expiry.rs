@@ -11,6 +11,7 @@
 
 use super::end::unix_ms;
 use super::settings::LogoutSettings;
+use crate::audit::{AuditEvent, EventKind};
 use crate::login::session::BrokerSession;
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::participants;
@@ -51,5 +52,11 @@ async fn look(broker: &Broker, settings: &LogoutSettings, sid: &str) -> Result<(
     }
     let queued = super::end::announce(broker, settings, &p).await?;
     tracing::info!(client = %p.client_id, backchannel = queued, "broker session expired");
+    broker.audit(
+        AuditEvent::new(EventKind::SessionExpired)
+            .client(&p.client_id)
+            .level(p.level)
+            .subject(&p.sub),
+    );
     participants::forget(records, sid).await
 }

@@ -4,6 +4,7 @@
 //! the core never sees the configuration loader or axum (issue 14).
 
 use super::settings::{ClientConfig, OidcConfig};
+use crate::audit::{Audit, AuditEvent};
 use crate::authenticators::AuthenticatorRegistry;
 use crate::clock::Clock;
 use crate::keys::KeyRing;
@@ -76,11 +77,19 @@ struct Inner {
     keys: KeyRing,
     clock: Arc<dyn Clock>,
     methods: AuthenticatorRegistry,
+    audit: Audit,
 }
 
 impl Broker {
     /// Assemble the context.
-    pub fn new(settings: ProviderSettings, records: Records, keys: KeyRing, clock: Arc<dyn Clock>, methods: AuthenticatorRegistry) -> Self {
+    pub fn new(
+        settings: ProviderSettings,
+        records: Records,
+        keys: KeyRing,
+        clock: Arc<dyn Clock>,
+        methods: AuthenticatorRegistry,
+        audit: Audit,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 settings,
@@ -88,6 +97,7 @@ impl Broker {
                 keys,
                 clock,
                 methods,
+                audit,
             }),
         }
     }
@@ -127,5 +137,22 @@ impl Broker {
     /// Upstream methods.
     pub fn methods(&self) -> &AuthenticatorRegistry {
         &self.inner.methods
+    }
+    /// The audit trail.
+    pub fn audit_trail(&self) -> &Audit {
+        &self.inner.audit
+    }
+    /// Record one audit event now (issue 12 item 3; docs/operations.md, "Audit trail").
+    /// Each event also counts in `buergerkonto_login_events_total{event, method, level}` (the
+    /// labels are bounded: fixed events, configured method ids, four levels).
+    pub fn audit(&self, event: AuditEvent) {
+        metrics::counter!(
+            "buergerkonto_login_events_total",
+            "event" => event.kind_name(),
+            "method" => event.method_label(),
+            "level" => event.level_label(),
+        )
+        .increment(1);
+        self.inner.audit.emit(self.clock().unix(), event);
     }
 }

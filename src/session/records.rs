@@ -95,7 +95,11 @@ impl Records {
 
     fn decode<T: DeserializeOwned>(&self, key: &str, raw: Option<Vec<u8>>) -> Result<Option<T>, StoreError> {
         let Some(raw) = raw else { return Ok(None) };
-        let json = self.sealer.open(key, &raw).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let json = self.sealer.open(key, &raw).map_err(|e| {
+            // A record no sealing key opens: a key removed too early, or tampering (metrics).
+            metrics::counter!("buergerkonto_store_errors_total", "kind" => "corrupt").increment(1);
+            StoreError::Corrupt(e.to_string())
+        })?;
         serde_json::from_slice(&json)
             .map(Some)
             .map_err(|e| StoreError::Corrupt(e.to_string()))

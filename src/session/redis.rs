@@ -41,6 +41,19 @@ impl std::fmt::Debug for RedisStore {
     }
 }
 
+/// A failed command, counted for /metrics (issue 12 item 4): the outage is visible before
+/// readiness flips.
+fn counted_error(e: redis::RedisError) -> StoreError {
+    metrics::counter!("buergerkonto_store_errors_total", "kind" => "error").increment(1);
+    StoreError::Unavailable(e.to_string())
+}
+
+/// A command without an answer in time, counted likewise.
+fn counted_timeout() -> StoreError {
+    metrics::counter!("buergerkonto_store_errors_total", "kind" => "timeout").increment(1);
+    StoreError::Unavailable("Redis did not answer in time".into())
+}
+
 /// Redis wants whole milliseconds > 0 for `PX`.
 fn ttl_millis(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
@@ -86,8 +99,8 @@ impl RedisStore {
         }
         let need = self.min_replica_acks;
         let (reply, acks): (T, i64) = match tokio::time::timeout(OPERATION_TIMEOUT, self.conn.query_replicated(cmd, need, WAIT_MS)).await {
-            Ok(r) => r.map_err(|e| StoreError::Unavailable(e.to_string()))?,
-            Err(_) => return Err(StoreError::Unavailable("Redis did not answer in time".into())),
+            Ok(r) => r.map_err(counted_error)?,
+            Err(_) => return Err(counted_timeout()),
         };
         if acks < i64::from(need) {
             return Err(StoreError::Unavailable(format!("write acknowledged by {acks} of {need} replicas")));
@@ -98,8 +111,8 @@ impl RedisStore {
     /// Run one command with the overall deadline.
     async fn run<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, StoreError> {
         match tokio::time::timeout(OPERATION_TIMEOUT, self.conn.query(cmd)).await {
-            Ok(r) => r.map_err(|e| StoreError::Unavailable(e.to_string())),
-            Err(_) => Err(StoreError::Unavailable("Redis did not answer in time".into())),
+            Ok(r) => r.map_err(counted_error),
+            Err(_) => Err(counted_timeout()),
         }
     }
 }

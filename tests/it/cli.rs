@@ -72,9 +72,46 @@ fn example_config_uses_only_real_keys() {
         .output()
         .unwrap();
     let err = stderr(&o);
-    for bad in ["parse error", "unknown field", "missing field", "invalid type", "panicked"] {
+    for bad in [
+        "parse error",
+        "unknown field",
+        "missing field",
+        "invalid type",
+        "panicked",
+        "clashes with",
+    ] {
         assert!(!err.contains(bad), "{bad:?}:\n{err}");
     }
+}
+
+#[test]
+fn check_config_refuses_a_certificate_listener_on_the_main_port() {
+    // config/example.toml had exactly this until issue 12: both on 0.0.0.0:8443.
+    let text = dev_config_file(|c| {
+        c.server.listen = "127.0.0.1:8443".into();
+        crate::support::append_toml(
+            c,
+            r#"
+[certificate]
+listen = "0.0.0.0:8443"
+public_url = "https://127.0.0.1:8443"
+tls_cert = "certs/dev/sp-signing.crt"
+tls_key = "certs/dev/sp-signing.key"
+
+[[certificate.anchors]]
+name = "test-ca"
+ca_file = "certs/dev/sp-signing.crt"
+level = "substantial"
+revocation = "none"
+"#,
+        );
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["check-config", "--config", temp_config(dir.path(), &text).to_str().unwrap()]);
+    assert_clean_failure(
+        &o,
+        &["certificate.listen: 0.0.0.0:8443 clashes with server.listen (127.0.0.1:8443): each listener needs its own port"],
+    );
 }
 
 #[test]
@@ -280,4 +317,84 @@ async fn serve_shuts_down_gracefully_on_sigterm_with_json_logs() {
         .iter()
         .any(|l| l["fields"]["message"].as_str().is_some_and(|m| m.contains("shutdown"))));
     assert!(!stdout.contains("panicked") && !stderr(&out).contains("panicked"));
+}
+
+#[test]
+fn the_production_example_passes_check_config_given_its_environment() {
+    // The files it names, relative to its working directory (/etc/buergerkonto in deployment).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("keys")).unwrap();
+    std::fs::create_dir_all(dir.path().join("tls")).unwrap();
+    for key in ["keys/signing-es256.pem", "keys/bankid-client.pem"] {
+        let out = dir.path().join(key);
+        let o = run(&["keys", "generate", "--alg", "ES256", "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let ca = rcgen::generate_simple_self_signed(vec!["login.example.de".to_owned()]).unwrap();
+    // config/production.example.toml's names, and deploy/compose/broker.toml's.
+    for (cert, key) in [("tls/fullchain.pem", "tls/privkey.pem"), ("tls/broker.pem", "tls/broker.key")] {
+        std::fs::write(dir.path().join(cert), ca.cert.pem()).unwrap();
+        std::fs::write(dir.path().join(key), ca.signing_key.serialize_pem()).unwrap();
+    }
+    let check = |file: &str, env: &[(&str, &str)]| {
+        Command::new(BIN)
+            .args(["check-config", "--config", &format!("{ROOT}/{file}")])
+            .current_dir(dir.path())
+            .env_remove("BK_SEALING_KEY")
+            .env_remove("BK_PAIRWISE_SECRET")
+            .env_remove("BK_REDIS_PASSWORD")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
+    };
+    let env = [
+        ("BK_SEALING_KEY", "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA="),
+        ("BK_PAIRWISE_SECRET", "production-pairwise-secret-0123456789abcdef"),
+        ("BK_REDIS_PASSWORD", "redis-password-for-the-test"),
+    ];
+    for file in ["config/production.example.toml", "deploy/compose/broker.toml"] {
+        let o = check(file, &env);
+        assert!(o.status.success(), "{file}: {}", stderr(&o));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains("configuration is valid"), "{out}");
+        // What must be equal on every instance, the secrets only as fingerprints.
+        assert!(out.contains("Must be equal on every instance"), "{out}");
+        for setting in [
+            "server.issuer",
+            "store.namespace",
+            "store.sealing_keys",
+            "oidc.pairwise_secrets",
+            "keys.signing",
+        ] {
+            assert!(out.lines().any(|l| l.trim_start().starts_with(setting)), "{setting}: {out}");
+        }
+        for (_, secret) in env {
+            assert!(!out.contains(secret), "{file}: a secret in the output:\n{out}");
+        }
+        // Without its environment it names what is missing.
+        assert_clean_failure(&check(file, &env[1..]), &["BK_SEALING_KEY"]);
+    }
+}
+
+#[test]
+fn instances_with_other_secrets_print_other_fingerprints() {
+    // Two instances' check-config outputs differ exactly where a shared value differs.
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_config(dir.path(), &dev_config_file(|_| {}));
+    let print = |pairwise: &str| {
+        let mut c = dev_raw();
+        c.oidc.pairwise_secrets[0].secret = pairwise.into();
+        std::fs::write(&path, toml::to_string(&c).unwrap()).unwrap();
+        let o = run(&["check-config", "--config", path.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let line = |out: &str, setting: &str| out.lines().find(|l| l.trim_start().starts_with(setting)).unwrap().to_owned();
+    let (a, b) = (
+        print("pairwise-secret-one-0123456789abcdef"),
+        print("pairwise-secret-two-0123456789abcdef"),
+    );
+    assert_ne!(line(&a, "oidc.pairwise_secrets"), line(&b, "oidc.pairwise_secrets"));
+    assert_eq!(line(&a, "store.sealing_keys"), line(&b, "store.sealing_keys"));
+    assert!(!a.contains("pairwise-secret-one"));
 }

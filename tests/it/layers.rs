@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// Bottom to top. Modules in one layer must not import each other either.
 const LAYERS: &[&[&str]] = &[
-    &["clock", "ids", "escape", "tls", "secret"],
+    &["clock", "ids", "escape", "tls", "secret", "audit"],
     &["trust"],
     &["identity"],
     &["keys", "session"],

@@ -774,3 +774,80 @@ pub(crate) fn rustls_client(f: &Fixture, chain_pem: &str, key_pem: &str) -> reqw
         .build()
         .unwrap()
 }
+
+/// Issue 12 item 3: a certificate login through the real pages (choice → certificate listener with
+/// a client certificate → return → consent → code) is audited like any other, and neither the
+/// audit trail nor the application log holds the certificate's personal data: name, organisation,
+/// seat, organisation identifier, subject serial number (the account binding).
+#[tokio::test]
+async fn a_certificate_login_leaves_no_certificate_data_in_the_audit_or_the_log() {
+    use crate::support_login::{authorize_url_with_verifier, demo_redirect, get, hidden, location, post, Jar};
+    let (log, _guard) = crate::audit::capture_log();
+    let f = fixture(false, false).await;
+    let good = leaf(&f.inter, LeafSpec::default());
+    let chain = format!("{}{}", good.cert_pem, f.inter.pem);
+    let (b, c) = (&f.broker, crate::support::http_client());
+    let redirect = demo_redirect(b);
+    let (url, _) = authorize_url_with_verifier(b, "demo", &redirect, &[]);
+    let mut jar = Jar::default();
+    let mut res = get(&c, &mut jar, &url).await;
+    let callback = 'login: {
+        for _ in 0..10 {
+            assert_eq!(res.status(), 303, "{}", res.text().await.unwrap_or_default());
+            let next = location(b, &res);
+            let path = next.path().to_owned();
+            if next.as_str().starts_with(&redirect) {
+                break 'login next;
+            }
+            res = if next.as_str().starts_with(&f.mtls_url) {
+                rustls_client(&f, &chain, &good.key_pem).get(next.as_str()).send().await.unwrap()
+            } else if path.starts_with("/login/") && !path.starts_with("/login/continue") {
+                let html = get(&c, &mut jar, next.as_str()).await.text().await.unwrap();
+                let csrf = hidden(&html, "csrf").expect("csrf on the choice page");
+                post(
+                    &c,
+                    &mut jar,
+                    &b.url(&format!("{path}/start")),
+                    &[("csrf", &csrf), ("method", "certificate")],
+                )
+                .await
+            } else if path.starts_with("/consent/") {
+                let html = get(&c, &mut jar, next.as_str()).await.text().await.unwrap();
+                let csrf = hidden(&html, "csrf").expect("csrf on the consent page");
+                post(&c, &mut jar, &b.url(&path), &[("csrf", &csrf), ("decision", "approve")]).await
+            } else {
+                get(&c, &mut jar, next.as_str()).await
+            };
+        }
+        panic!("certificate login did not finish");
+    };
+    assert!(callback.query_pairs().any(|(k, _)| k == "code"), "{callback}");
+    let trail = b.audit.lines();
+    for event in [
+        "login_started",
+        "upstream_succeeded",
+        "level_reached",
+        "consent_given",
+        "code_issued",
+    ] {
+        assert!(
+            trail
+                .iter()
+                .any(|l| l.contains(&format!("\"event\":\"{event}\"")) && l.contains("\"method\":\"certificate\"")),
+            "{event}: {trail:?}"
+        );
+    }
+    let personal: Vec<String> = [
+        "Max Mustermann",
+        "Mustermann",
+        "Muster Bau GmbH",
+        "Köln",
+        "NTRDE-HRB123456",
+        "PERSON-4711",
+    ]
+    .map(String::from)
+    .to_vec();
+    let log = log.text();
+    assert!(log.contains("certificate login verified"), "the broker's log was captured:\n{log}");
+    crate::audit::assert_absent(&personal, &trail, &log);
+}

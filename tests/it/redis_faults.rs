@@ -211,3 +211,37 @@ async fn redis_password_is_used_and_a_wrong_one_fails_at_startup() {
     store.put("pw-test:k", b"v", Duration::from_secs(30)).await.unwrap();
     assert_eq!(store.take("pw-test:k").await.unwrap().as_deref(), Some(&b"v"[..]));
 }
+
+/// Issue 12 item 4: a failed store operation is counted (`buergerkonto_store_errors_total`), so an
+/// outage shows on the dashboards as well as at `/readyz`.
+#[tokio::test]
+async fn store_errors_are_counted_for_metrics() {
+    if !crate::peers::require_redis_server() {
+        return;
+    }
+    let port = free_port();
+    let mut redis = RedisChild::start(port);
+    let store = buergerkonto::session::redis::RedisStore::connect(&format!("redis://127.0.0.1:{port}"), None)
+        .await
+        .unwrap();
+    let records = buergerkonto::session::Records::new(
+        std::sync::Arc::new(store),
+        std::sync::Arc::new(buergerkonto::session::Sealer::new(vec![buergerkonto::session::SealingKey::new(
+            "t", &[7u8; 32],
+        )
+        .unwrap()])),
+        &unique_namespace("store-errors"),
+    );
+    redis.stop();
+    // This thread's recorder (the test runs on one thread): nothing global is touched.
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let handle = recorder.handle();
+    let _guard = metrics::set_default_local_recorder(&recorder);
+    let e = records.get::<String>(RecordKind::AuthorizationCode, "x").await.unwrap_err();
+    assert!(matches!(e, StoreError::Unavailable(_)), "{e}");
+    let text = handle.render();
+    assert!(
+        text.lines().any(|l| l.starts_with("buergerkonto_store_errors_total{kind=")),
+        "{text}"
+    );
+}

@@ -14,6 +14,7 @@
 #![allow(dead_code)]
 
 use axum::body::Body;
+use buergerkonto::audit::{Audit, MemorySink};
 use buergerkonto::clock::{Clock, SystemClock};
 use buergerkonto::config::raw::{RawClient, RawConfig, RawMethod, RawSaml, RawTls, RawUpstream};
 use buergerkonto::config::{Config, ConfigError};
@@ -141,6 +142,8 @@ pub struct TestBroker {
     pub state: AppState,
     /// The raw configuration it runs with (for a second instance or a config file).
     pub raw: RawConfig,
+    /// Its audit trail, kept in memory.
+    pub audit: MemorySink,
     handle: axum_server::Handle<SocketAddr>,
     /// Background work (back-channel logout delivery), stopped with the broker.
     workers: Option<buergerkonto::app::Workers>,
@@ -243,16 +246,25 @@ impl TestBrokerBuilder {
         raw
     }
 
-    async fn state(&self, raw: RawConfig) -> Result<AppState, String> {
+    async fn state(&self, raw: RawConfig, audit: &MemorySink) -> Result<AppState, String> {
         let config = Config::from_raw(raw).map_err(|e| format!("test config invalid:\n{e}"))?;
+        let trail = Audit::new(Arc::new(audit.clone()));
         match &self.records {
-            None => buergerkonto::build_state(config, self.clock.clone(), None)
+            None => buergerkonto::app::build_state_with_audit(config, self.clock.clone(), None, trail)
                 .await
                 .map_err(|e| format!("broker start failed: {e}")),
             Some(records) => {
                 let keys = buergerkonto::app::build_keys(&config).map_err(|e| e.to_string())?;
                 let methods = buergerkonto::app::build_methods(&config, records).map_err(|e| e.to_string())?;
-                Ok(AppState::new(config, records.clone(), keys, self.clock.clone(), methods, None))
+                Ok(AppState::with_audit(
+                    config,
+                    records.clone(),
+                    keys,
+                    self.clock.clone(),
+                    methods,
+                    None,
+                    trail,
+                ))
             }
         }
     }
@@ -271,7 +283,8 @@ impl TestBrokerBuilder {
             None => format!("http://{addr}"),
         };
         let raw = self.raw_config(&base, addr);
-        let state = self.state(raw.clone()).await?;
+        let audit = MemorySink::default();
+        let state = self.state(raw.clone(), &audit).await?;
         let workers = buergerkonto::app::start_workers(&state).map_err(|e| e.to_string())?;
         let tls = state.config().server.tls.clone();
         let app = buergerkonto::build_app(state.clone());
@@ -288,6 +301,7 @@ impl TestBrokerBuilder {
             addr,
             state,
             raw,
+            audit,
             handle,
             workers: Some(workers),
         })
@@ -297,7 +311,7 @@ impl TestBrokerBuilder {
     pub async fn app(mut self) -> TestApp {
         let listen: SocketAddr = "127.0.0.1:8080".parse().expect("address");
         let raw = self.raw_config(DEV_ISSUER, listen);
-        let state = self.state(raw).await.unwrap_or_else(|e| panic!("{e}"));
+        let state = self.state(raw, &MemorySink::default()).await.unwrap_or_else(|e| panic!("{e}"));
         TestApp {
             router: buergerkonto::build_app(state.clone()),
             state,

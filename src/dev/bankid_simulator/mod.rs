@@ -11,7 +11,7 @@
 //! (RP-Initiated Logout 1.0) and sends the browser back to the broker.
 
 mod logout;
-mod persons;
+pub mod persons;
 mod token;
 
 use crate::config::oidc_upstream::{OidcUpstreamConfig, DEV_SIMULATOR_PATH};

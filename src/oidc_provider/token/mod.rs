@@ -10,6 +10,7 @@ pub mod form;
 pub mod grant;
 pub mod refresh_token;
 
+use crate::audit::{AuditEvent, EventKind};
 use crate::ids::{Nonce, RefreshToken};
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::client_auth::{authenticate, ClientAuthError, PresentedCredentials};
@@ -110,7 +111,9 @@ pub async fn token(broker: &Broker, req: TokenSideRequest<'_>) -> Result<TokenRe
                 None
             };
             let scopes = grant.scopes.clone();
-            issue(broker, client, &grant, &scopes, nonce.as_ref(), refresh, now).await
+            let res = issue(broker, client, &grant, &scopes, nonce.as_ref(), refresh, now).await;
+            audit_issued(broker, &res, client, &grant, "authorization_code");
+            res
         }
         "refresh_token" => {
             let token = form.require("refresh_token", "refresh_token missing")?;
@@ -123,8 +126,17 @@ pub async fn token(broker: &Broker, req: TokenSideRequest<'_>) -> Result<TokenRe
                 now,
             )
             .await
-            .map_err(map_refresh)?;
-            issue(
+            .map_err(|e| {
+                if let RefreshError::Reused { sub } = &e {
+                    broker.audit(
+                        AuditEvent::new(EventKind::RefreshReuseDetected)
+                            .client(client.id.as_str())
+                            .subject(sub),
+                    );
+                }
+                map_refresh(e)
+            })?;
+            let res = issue(
                 broker,
                 client,
                 &rotation.grant,
@@ -133,12 +145,27 @@ pub async fn token(broker: &Broker, req: TokenSideRequest<'_>) -> Result<TokenRe
                 Some(rotation.refresh_token),
                 now,
             )
-            .await
+            .await;
+            audit_issued(broker, &res, client, &rotation.grant, "refresh_token");
+            res
         }
         _ => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
             "supported: authorization_code, refresh_token",
         )),
+    }
+}
+
+/// The audit line of a successful token response (`reason`: the grant type).
+fn audit_issued(broker: &Broker, res: &Result<TokenResponse, OAuthError>, client: &ClientConfig, grant: &Grant, grant_type: &'static str) {
+    if res.is_ok() {
+        broker.audit(
+            AuditEvent::new(EventKind::TokensIssued)
+                .client(client.id.as_str())
+                .level(grant.level)
+                .subject(&grant.sub)
+                .reason(grant_type),
+        );
     }
 }
 

@@ -57,7 +57,10 @@ pub enum RefreshError {
     Invalid(&'static str),
     /// A rotated token presented after the grace window: the family was revoked (`invalid_grant`).
     #[error("refresh token reused; family revoked")]
-    Reused,
+    Reused {
+        /// The `sub` of the revoked grant (for the audit trail).
+        sub: String,
+    },
     /// Requested scope exceeds the token's scope (`invalid_scope`).
     #[error("scope widening refused")]
     ScopeWidened,
@@ -200,7 +203,7 @@ pub async fn rotate(
                 // RFC 9700 §4.14.2: reuse of a rotated token means it leaked; revoke everything.
                 tracing::warn!(client = %client_id, family = %record.family, "refresh token reuse detected; grant revoked");
                 records.delete(RecordKind::Grant, record.grant_id.as_str()).await?;
-                Err(RefreshError::Reused)
+                Err(RefreshError::Reused { sub: grant.sub })
             }
         }
     }
