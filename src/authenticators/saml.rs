@@ -7,9 +7,9 @@ use super::{Authenticator, AuthnError, LoginContext, MethodConfig, StartAction, 
 use crate::identity::{MethodId, UpstreamSession, VerifiedIdentity};
 use crate::ids::PendingId;
 use crate::saml::logout::LogoutAction;
+use crate::saml::refresh::IdpHolder;
 use crate::saml::sp::ServiceProvider;
 use crate::saml::upstream::SamlRequest;
-use crate::saml::refresh::IdpHolder;
 use crate::saml::SamlUpstream;
 use crate::session::Records;
 use crate::trust::TrustLevel;

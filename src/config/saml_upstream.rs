@@ -6,14 +6,14 @@
 //! read (fetched) and verified here, so a broker without valid metadata for an upstream does not
 //! start and `check-config` says why. Refreshing it later is `saml::refresh`.
 
+use super::problems::is_loopback;
 use super::Problems;
 use crate::saml::authn_request::{Binding, SpType};
 use crate::saml::mapping::elster::TaxRelease;
 use crate::saml::metadata::IdpMetadata;
+use crate::saml::profile::{AttributeKey, AttributeNames, ProfileKind};
 use crate::saml::settings::{EndpointOverrides, Endpoints, MetadataOrigin, MetadataSource};
 use crate::saml::source;
-use super::problems::is_loopback;
-use crate::saml::profile::{AttributeKey, AttributeNames, ProfileKind};
 use crate::saml::sp;
 use crate::saml::SamlUpstreamConfig;
 use crate::trust::TrustLevel;

@@ -2,7 +2,7 @@
 //!
 //! - Ours: an `EntityDescriptor` with one `SPSSODescriptor`, built here (samael's hard-codes
 //!   `AuthnRequestsSigned="false"` and has no encryption key, reference/crates.md (d)) and signed.
-//! - The IdP's: read from a configured file, its signature verified against a configured
+//! - The IdP's: read from a configured file or URL (`saml::source`), its signature verified against configured
 //!   metadata-signing certificate; the IdP signing certificates are pinned from it. An IdP without a
 //!   signing certificate is refused at start-up (samael pitfall 1: no certificate, no check at all).
 

@@ -210,7 +210,13 @@ impl SamlUpstream {
             .ok_or_else(|| AuthnError::Unverified("the transaction was already used".into()))
     }
 
-    fn outcome(&self, up: &SamlUpstreamConfig, record: &UpstreamRecord, xml: &str, now: SystemTime) -> Result<VerifiedAssertion, AuthnError> {
+    fn outcome(
+        &self,
+        up: &SamlUpstreamConfig,
+        record: &UpstreamRecord,
+        xml: &str,
+        now: SystemTime,
+    ) -> Result<VerifiedAssertion, AuthnError> {
         let profile = up.profile.profile();
         verify_response(xml, &self.expectations(up, &record.request_id), now).map_err(|e| match e {
             ResponseError::Status {
@@ -255,7 +261,12 @@ impl SamlUpstream {
             required_level,
         };
         self.records
-            .put(RecordKind::UpstreamTransaction, transaction_id, &record, self.upstream().request_ttl)
+            .put(
+                RecordKind::UpstreamTransaction,
+                transaction_id,
+                &record,
+                self.upstream().request_ttl,
+            )
             .await
             .map_err(|e| AuthnError::Unavailable(e.to_string()))?;
         Ok(action)

@@ -49,7 +49,11 @@ impl MetadataServer {
                             h.fetch_add(1, Ordering::SeqCst);
                             match b.lock().unwrap().clone() {
                                 Some(xml) => (http::StatusCode::OK, [("content-type", "application/samlmetadata+xml")], xml),
-                                None => (http::StatusCode::SERVICE_UNAVAILABLE, [("content-type", "text/plain")], "down".into()),
+                                None => (
+                                    http::StatusCode::SERVICE_UNAVAILABLE,
+                                    [("content-type", "text/plain")],
+                                    "down".into(),
+                                ),
                             }
                         }
                     }),
@@ -105,7 +109,10 @@ fn cert_base64(pem_path: &str) -> String {
 fn metadata(idp_cert: &str, valid_until: SystemTime, sso_suffix: &str) -> String {
     let md = std::fs::read_to_string(dev("certs/dev/elster-simulator-metadata.xml")).unwrap();
     let md = &md[md.find("<md:EntityDescriptor").unwrap()..];
-    let (a, b) = (md.find("<ds:X509Certificate>").unwrap() + "<ds:X509Certificate>".len(), md.find("</ds:X509Certificate>").unwrap());
+    let (a, b) = (
+        md.find("<ds:X509Certificate>").unwrap() + "<ds:X509Certificate>".len(),
+        md.find("</ds:X509Certificate>").unwrap(),
+    );
     let md = format!("{}{}{}", &md[..a], cert_base64(idp_cert), &md[b..]);
     let vu = buergerkonto::saml::metadata::xs_datetime(valid_until);
     md.replacen("entityID=", &format!("validUntil=\"{vu}\" entityID="), 1)
@@ -128,7 +135,10 @@ fn in_a_year() -> SystemTime {
 }
 
 fn old_key_metadata(suffix: &str) -> Option<String> {
-    sign(&metadata(&dev("certs/dev/elster-simulator-signing.crt"), in_a_year(), suffix), &fixture("idp-ec.key"))
+    sign(
+        &metadata(&dev("certs/dev/elster-simulator-signing.crt"), in_a_year(), suffix),
+        &fixture("idp-ec.key"),
+    )
 }
 
 fn from_url(url: &str) -> impl FnOnce(&mut RawConfig) + Send + 'static {
@@ -240,14 +250,21 @@ async fn metadata_url_refusals_are_start_up_errors_with_their_reason() {
         ),
         (
             "expired validUntil",
-            sign(&metadata(&idp, SystemTime::now() - Duration::from_secs(3600), ""), &fixture("idp-ec.key")).unwrap(),
+            sign(
+                &metadata(&idp, SystemTime::now() - Duration::from_secs(3600), ""),
+                &fixture("idp-ec.key"),
+            )
+            .unwrap(),
             "metadata expired (validUntil",
         ),
     ];
     for (what, body, reason) in cases {
         let server = MetadataServer::start(body);
         let e = start_from(&server).await.err().unwrap_or_else(|| panic!("{what}: broker started"));
-        assert!(e.contains("saml.upstreams[1] (elster).metadata_url: no valid IdP metadata"), "{what}: {e}");
+        assert!(
+            e.contains("saml.upstreams[1] (elster).metadata_url: no valid IdP metadata"),
+            "{what}: {e}"
+        );
         assert!(e.contains(reason), "{what}: expected {reason:?} in {e}");
     }
     // Nothing served at all.
@@ -259,9 +276,13 @@ async fn metadata_url_refusals_are_start_up_errors_with_their_reason() {
 
 #[test]
 fn metadata_source_configuration_is_validated() {
-    let e = dev_config(|c| c.upstream_mut("elster").metadata_url = Some("https://idp.example/md.xml".into())).unwrap_err().to_string();
+    let e = dev_config(|c| c.upstream_mut("elster").metadata_url = Some("https://idp.example/md.xml".into()))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("metadata_file and metadata_url are exclusive"), "{e}");
-    let e = dev_config(|c| c.upstream_mut("elster").metadata_file = None).unwrap_err().to_string();
+    let e = dev_config(|c| c.upstream_mut("elster").metadata_file = None)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("one of metadata_file or metadata_url is required"), "{e}");
     let e = dev_config(|c| {
         let up = c.upstream_mut("elster");
@@ -270,7 +291,9 @@ fn metadata_source_configuration_is_validated() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("metadata_url: must be https"), "{e}");
-    let e = dev_config(|c| c.upstream_mut("elster").metadata_refresh_max_secs = 10).unwrap_err().to_string();
+    let e = dev_config(|c| c.upstream_mut("elster").metadata_refresh_max_secs = 10)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("metadata_refresh_max_secs"), "{e}");
 }
 
@@ -297,7 +320,10 @@ async fn sighup_takes_over_a_new_idp_key_and_refuses_the_old() {
     };
     r.expect("a Response signed with the new key is accepted");
     let old = login("mdurl_old_key", &broker, "mr2", json!({})).await.unwrap();
-    assert!(matches!(old, Err(AuthnError::Unverified(ref m)) if m.contains("failed verification")), "{old:?}");
+    assert!(
+        matches!(old, Err(AuthnError::Unverified(ref m)) if m.contains("failed verification")),
+        "{old:?}"
+    );
 }
 
 #[tokio::test]
@@ -320,7 +346,11 @@ async fn server_down_keeps_the_last_good_copy_and_counts_the_failure() {
 async fn expired_last_good_copy_fails_logins_closed() {
     // Valid for a day; the login happens two days later, with no fresh copy to be had.
     let Some(md) = sign(
-        &metadata(&dev("certs/dev/elster-simulator-signing.crt"), SystemTime::now() + Duration::from_secs(86_400), ""),
+        &metadata(
+            &dev("certs/dev/elster-simulator-signing.crt"),
+            SystemTime::now() + Duration::from_secs(86_400),
+            "",
+        ),
         &fixture("idp-ec.key"),
     ) else {
         return;
@@ -330,8 +360,15 @@ async fn expired_last_good_copy_fails_logins_closed() {
     server.set(None);
     let later = SystemTime::now() + Duration::from_secs(2 * 86_400);
     let e = sso_in_use(&broker, "mx1", later).await.unwrap_err();
-    assert!(matches!(e, AuthnError::Unavailable(ref m) if m == "the IdP metadata has expired"), "{e:?}");
-    assert_eq!(ErrorCode::from(&e), ErrorCode::TemporarilyUnavailable, "the RP gets temporarily_unavailable");
+    assert!(
+        matches!(e, AuthnError::Unavailable(ref m) if m == "the IdP metadata has expired"),
+        "{e:?}"
+    );
+    assert_eq!(
+        ErrorCode::from(&e),
+        ErrorCode::TemporarilyUnavailable,
+        "the RP gets temporarily_unavailable"
+    );
     // Still valid now: the same upstream works.
     sso_in_use(&broker, "mx2", SystemTime::now()).await.expect("valid until tomorrow");
 }

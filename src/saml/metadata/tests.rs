@@ -151,7 +151,11 @@ fn metadata_that_cannot_be_verified_is_refused() {
     // Fail closed: when a metadata-signing certificate is configured, nothing is accepted unverified
     // (today because verification is not merged yet; later because the file carries no signature).
     let sp = dev_sp();
-    let r = load_idp_metadata(&simulator_metadata(), Some(std::slice::from_ref(&sp.signing.cert)), SystemTime::now());
+    let r = load_idp_metadata(
+        &simulator_metadata(),
+        Some(std::slice::from_ref(&sp.signing.cert)),
+        SystemTime::now(),
+    );
     assert!(matches!(r, Err(MetadataError::Signature(_))), "{r:?}");
 }
 
@@ -177,7 +181,13 @@ fn cache_duration_is_read_as_xs_duration() {
         assert_eq!(d(bad), None, "{bad}");
     }
     let xml = simulator_metadata().replacen("entityID=", "cacheDuration=\"PT1H\" entityID=", 1);
-    assert_eq!(parse_idp_metadata(&xml, SystemTime::now()).unwrap().cache_duration, Some(Duration::from_secs(3600)));
+    assert_eq!(
+        parse_idp_metadata(&xml, SystemTime::now()).unwrap().cache_duration,
+        Some(Duration::from_secs(3600))
+    );
     let bad = simulator_metadata().replacen("entityID=", "cacheDuration=\"1 hour\" entityID=", 1);
-    assert!(matches!(parse_idp_metadata(&bad, SystemTime::now()), Err(MetadataError::CacheDuration(_))));
+    assert!(matches!(
+        parse_idp_metadata(&bad, SystemTime::now()),
+        Err(MetadataError::CacheDuration(_))
+    ));
 }
