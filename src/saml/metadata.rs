@@ -2,9 +2,10 @@
 //!
 //! - Ours: an `EntityDescriptor` with one `SPSSODescriptor`, built here (samael's hard-codes
 //!   `AuthnRequestsSigned="false"` and has no encryption key, reference/crates.md (d)) and signed.
-//! - The IdP's: read from a configured file or URL (`saml::source`), its signature verified against configured
-//!   metadata-signing certificate; the IdP signing certificates are pinned from it. An IdP without a
-//!   signing certificate is refused at start-up (samael pitfall 1: no certificate, no check at all).
+//! - The IdP's: read from a configured file or URL (`saml::source`), its signature verified
+//!   against the configured metadata-signing certificates; the IdP signing certificates are pinned
+//!   from it. An IdP without a signing certificate is refused at start-up (samael pitfall 1: no
+//!   certificate, no check at all).
 
 use super::sp::ServiceProvider;
 use crate::escape::escape;
@@ -249,6 +250,10 @@ pub fn parse_xs_duration(s: &str) -> Option<Duration> {
                 continue;
             }
             let at = units.iter().skip(next_unit).position(|(u, _)| *u == c)? + next_unit;
+            // Only seconds may have a fraction (XML Schema Part 2 §3.2.6.1).
+            if c != 'S' && number.contains('.') {
+                return None;
+            }
             let value: f64 = number.parse().ok()?;
             secs += value * units[at].1;
             (next_unit, any) = (at + 1, true);
