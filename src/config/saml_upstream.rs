@@ -204,7 +204,7 @@ pub(super) fn validate_upstream(u: RawUpstream, i: usize, development: bool, p: 
         logout: u.logout,
     };
     let endpoints = Endpoints::resolve(&idp, binding, profile, &endpoint_overrides)
-        .map_err(|e| p.push(format!("{f}: {e}")))
+        .map_err(|e| p.push(format!("{f}.{e}")))
         .ok()?;
     let (sso_url, slo) = (endpoints.sso_url, endpoints.slo);
     Some(SamlUpstreamConfig {

@@ -109,7 +109,8 @@ pub struct Endpoints {
 }
 
 impl Endpoints {
-    /// Resolve the endpoints of `idp` for an upstream with this binding and profile.
+    /// Resolve the endpoints of `idp` for an upstream with this binding and profile. The error
+    /// starts with the configuration key at fault.
     pub fn resolve(idp: &IdpMetadata, binding: Binding, profile: ProfileKind, o: &EndpointOverrides) -> Result<Self, String> {
         let from_metadata = match binding {
             Binding::Redirect => idp.sso_redirect.clone(),
@@ -119,7 +120,7 @@ impl Endpoints {
             .sso_url
             .clone()
             .or(from_metadata)
-            .ok_or("the IdP metadata has no SingleSignOnService for this binding")?;
+            .ok_or("binding: the IdP metadata has no SingleSignOnService for this binding")?;
         // SLO (issue 11 item 5): Redirect preferred, POST otherwise; none when switched off, when
         // the IdP offers none, or for the eID (no session to end: each login is a fresh card read).
         let metadata_slo = match (&idp.slo_redirect, &idp.slo_post) {
@@ -128,7 +129,7 @@ impl Endpoints {
             (None, None) => None,
         };
         if o.slo_url.is_some() && metadata_slo.is_none() {
-            return Err("slo_url is set, but the IdP metadata has no SingleLogoutService".into());
+            return Err("slo_url: the IdP metadata has no SingleLogoutService".into());
         }
         let slo = metadata_slo
             .map(|(url, binding)| SloEndpoint {
