@@ -84,9 +84,11 @@ pub async fn build_store(config: &Config) -> Result<Arc<dyn SessionStore>, Start
     })
 }
 
-/// Build the upstream methods.
-pub fn build_methods(config: &Config, records: &Records) -> Result<AuthenticatorRegistry, StartupError> {
+/// Build the upstream methods. Each SAML upstream gets one metadata holder, shared by the methods
+/// naming it and refreshed in the background (`saml::refresh`) on `clock`'s time.
+pub fn build_methods(config: &Config, records: &Records, clock: &Arc<dyn Clock>) -> Result<AuthenticatorRegistry, StartupError> {
     let mut registry = AuthenticatorRegistry::new();
+    let mut holders: std::collections::HashMap<String, Arc<crate::saml::refresh::IdpHolder>> = std::collections::HashMap::new();
     for m in &config.methods {
         match &m.kind {
             MethodKind::Dev => {
@@ -115,11 +117,23 @@ pub fn build_methods(config: &Config, records: &Records) -> Result<Authenticator
                     method: m.id.to_string(),
                     reason: format!("no [[saml.upstreams]] entry named {upstream:?}"),
                 })?;
+                let holder = match holders.get(upstream) {
+                    Some(h) => h.clone(),
+                    None => {
+                        let h = crate::saml::refresh::IdpHolder::new(up.clone()).map_err(|reason| StartupError::Method {
+                            method: m.id.to_string(),
+                            reason,
+                        })?;
+                        h.spawn_refresh(clock.clone());
+                        holders.insert(upstream.clone(), h.clone());
+                        h
+                    }
+                };
                 let sp = Arc::new(saml.sp.clone());
                 registry.register(Arc::new(crate::authenticators::saml::SamlAuthenticator::new(
                     m,
                     sp,
-                    up.clone(),
+                    holder,
                     records.clone(),
                 )));
             }
@@ -197,7 +211,7 @@ pub async fn build_state_with_audit(
     let store = build_store(&config).await?;
     let sealing = config.store.build_sealing_keys().map_err(StartupError::Store)?;
     let records = Records::new(store, Arc::new(Sealer::new(sealing)), &config.store.namespace);
-    let methods = build_methods(&config, &records)?;
+    let methods = build_methods(&config, &records, &clock)?;
     Ok(AppState::with_audit(config, records, keys, clock, methods, metrics, audit))
 }
 

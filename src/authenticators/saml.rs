@@ -7,9 +7,10 @@ use super::{Authenticator, AuthnError, LoginContext, MethodConfig, StartAction, 
 use crate::identity::{MethodId, UpstreamSession, VerifiedIdentity};
 use crate::ids::PendingId;
 use crate::saml::logout::LogoutAction;
+use crate::saml::refresh::IdpHolder;
 use crate::saml::sp::ServiceProvider;
 use crate::saml::upstream::SamlRequest;
-use crate::saml::{SamlUpstream, SamlUpstreamConfig};
+use crate::saml::SamlUpstream;
 use crate::session::Records;
 use crate::trust::TrustLevel;
 use async_trait::async_trait;
@@ -24,8 +25,9 @@ pub struct SamlAuthenticator {
 }
 
 impl SamlAuthenticator {
-    /// Build from validated configuration: the method and the upstream it names.
-    pub fn new(method: &MethodConfig, sp: Arc<ServiceProvider>, upstream: SamlUpstreamConfig, records: Records) -> Self {
+    /// Build from validated configuration: the method and the holder of the upstream it names
+    /// (its settings and current metadata, `saml::refresh`).
+    pub fn new(method: &MethodConfig, sp: Arc<ServiceProvider>, upstream: Arc<IdpHolder>, records: Records) -> Self {
         Self {
             upstream: SamlUpstream::new(method.id.clone(), method.level, sp, upstream, records),
             label_de: method.label_de.clone(),

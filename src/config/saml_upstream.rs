@@ -1,13 +1,19 @@
 //! `[[saml.upstreams]]`: one upstream identity provider (eID middleware, ELSTER): its profile,
 //! metadata verified and its signing certificate pinned, binding, and what it may release.
 //! Split from `saml.rs`, which validates the SP and the simulators.
+//!
+//! The metadata comes from `metadata_file` or `metadata_url` (issue 12 item 5); either way it is
+//! read (fetched) and verified here, so a broker without valid metadata for an upstream does not
+//! start and `check-config` says why. Refreshing it later is `saml::refresh`.
 
+use super::problems::is_loopback;
 use super::Problems;
 use crate::saml::authn_request::{Binding, SpType};
 use crate::saml::mapping::elster::TaxRelease;
-use crate::saml::metadata;
+use crate::saml::metadata::IdpMetadata;
 use crate::saml::profile::{AttributeKey, AttributeNames, ProfileKind};
-use crate::saml::settings::SloEndpoint;
+use crate::saml::settings::{EndpointOverrides, Endpoints, MetadataOrigin, MetadataSource};
+use crate::saml::source;
 use crate::saml::sp;
 use crate::saml::SamlUpstreamConfig;
 use crate::trust::TrustLevel;
@@ -22,9 +28,18 @@ pub struct RawUpstream {
     pub name: String,
     #[serde(default = "default_profile")]
     pub profile: String,
-    pub metadata_file: PathBuf,
+    #[serde(default)]
+    pub metadata_file: Option<PathBuf>,
+    /// HTTPS URL of the metadata (instead of `metadata_file`).
+    #[serde(default)]
+    pub metadata_url: Option<String>,
+    /// PEM file with the metadata signer's certificate(s) (several: a signer rollover).
     #[serde(default)]
     pub metadata_signing_cert: Option<PathBuf>,
+    #[serde(default = "default_refresh_min")]
+    pub metadata_refresh_min_secs: u64,
+    #[serde(default = "default_refresh_max")]
+    pub metadata_refresh_max_secs: u64,
     #[serde(default)]
     pub sso_url: Option<String>,
     #[serde(default = "default_binding")]
@@ -55,6 +70,13 @@ pub struct RawUpstream {
     /// Override of the metadata's SingleLogoutService location (the binding stays the metadata's).
     #[serde(default)]
     pub slo_url: Option<String>,
+}
+
+fn default_refresh_min() -> u64 {
+    300
+}
+fn default_refresh_max() -> u64 {
+    86_400
 }
 
 fn default_logout() -> bool {
@@ -172,64 +194,19 @@ pub(super) fn validate_upstream(u: RawUpstream, i: usize, development: bool, p: 
     if !(60..=3600).contains(&u.request_ttl_secs) {
         p.push(format!("{f}.request_ttl_secs: must be between 60 and 3600"));
     }
-    p.check_not_dev_material(&format!("{f}.metadata_file"), &u.metadata_file, development);
-    let signing_cert = match &u.metadata_signing_cert {
-        Some(path) => sp::load_cert(path)
-            .map_err(|e| p.push(format!("{f}.metadata_signing_cert: {e}")))
-            .ok(),
-        None if development => {
-            tracing::warn!(upstream = %u.name, "!!! DEVELOPMENT: IdP metadata signature not checked (no metadata_signing_cert) !!!");
-            None
-        }
-        None => {
-            p.push(format!(
-                "{f}.metadata_signing_cert: required: IdP metadata must be signature-verified"
-            ));
-            None
-        }
-    };
-    let idp = match std::fs::read_to_string(&u.metadata_file) {
-        Ok(xml) => metadata::load_idp_metadata(&xml, signing_cert.as_ref(), SystemTime::now())
-            .map_err(|e| p.push(format!("{f}.metadata_file: {}: {e}", u.metadata_file.display())))
-            .ok(),
-        Err(e) => {
-            p.push(format!("{f}.metadata_file: cannot read {}: {e}", u.metadata_file.display()));
-            None
-        }
-    };
+    let idp = metadata(&u, &f, development, p);
     let override_url = u.sso_url.as_deref().and_then(|s| p.url(&format!("{f}.sso_url"), s));
     let slo_override = u.slo_url.as_deref().and_then(|s| p.url(&format!("{f}.slo_url"), s));
-    let (idp, profile, binding, sp_type) = (idp?, profile?, binding?, sp_type?);
-    let from_metadata = match binding {
-        Binding::Redirect => idp.sso_redirect.clone(),
-        Binding::Post => idp.sso_post.clone(),
+    let ((idp, origin), profile, binding, sp_type) = (idp?, profile?, binding?, sp_type?);
+    let endpoint_overrides = EndpointOverrides {
+        sso_url: override_url,
+        slo_url: slo_override,
+        logout: u.logout,
     };
-    let Some(sso_url) = override_url.or(from_metadata) else {
-        p.push(format!("{f}.binding: the IdP metadata has no SingleSignOnService for this binding"));
-        return None;
-    };
-    // SLO (issue 11 item 5): Redirect preferred, POST otherwise; none when switched off, when the
-    // IdP offers none, or for the eID (no session to end: each login is a fresh card read).
-    let metadata_slo = match (&idp.slo_redirect, &idp.slo_post) {
-        (Some(url), _) => Some(SloEndpoint {
-            url: url.clone(),
-            binding: Binding::Redirect,
-        }),
-        (None, Some(url)) => Some(SloEndpoint {
-            url: url.clone(),
-            binding: Binding::Post,
-        }),
-        (None, None) => None,
-    };
-    if slo_override.is_some() && metadata_slo.is_none() {
-        p.push(format!("{f}.slo_url: the IdP metadata has no SingleLogoutService"));
-    }
-    let slo = metadata_slo
-        .map(|e| SloEndpoint {
-            url: slo_override.unwrap_or(e.url),
-            binding: e.binding,
-        })
-        .filter(|_| u.logout && profile != ProfileKind::Eidas);
+    let endpoints = Endpoints::resolve(&idp, binding, profile, &endpoint_overrides)
+        .map_err(|e| p.push(format!("{f}.{e}")))
+        .ok()?;
+    let (sso_url, slo) = (endpoints.sso_url, endpoints.slo);
     Some(SamlUpstreamConfig {
         name: u.name,
         slo,
@@ -246,5 +223,79 @@ pub(super) fn validate_upstream(u: RawUpstream, i: usize, development: bool, p: 
         attribute_names: AttributeNames::new(profile.profile(), overrides),
         tax_release,
         not_notified_max_level,
+        origin,
+        overrides: endpoint_overrides,
     })
+}
+
+/// The metadata source, its signers and refresh bounds, and the metadata itself, read (fetched)
+/// and verified now.
+fn metadata(u: &RawUpstream, f: &str, development: bool, p: &mut Problems) -> Option<(IdpMetadata, MetadataOrigin)> {
+    let source = match (&u.metadata_file, &u.metadata_url) {
+        (Some(path), None) => {
+            p.check_not_dev_material(&format!("{f}.metadata_file"), path, development);
+            MetadataSource::File(path.clone())
+        }
+        (None, Some(url)) => {
+            let url = p.url(&format!("{f}.metadata_url"), url)?;
+            // Development may fetch from a local server over http; anything else needs TLS.
+            if url.scheme() != "https" && !(development && is_loopback(&url)) {
+                p.push(format!(
+                    "{f}.metadata_url: must be https (http only to a loopback address in development)"
+                ));
+                return None;
+            }
+            MetadataSource::Url(url)
+        }
+        (Some(_), Some(_)) => {
+            p.push(format!("{f}: metadata_file and metadata_url are exclusive: name one"));
+            return None;
+        }
+        (None, None) => {
+            p.push(format!("{f}: one of metadata_file or metadata_url is required"));
+            return None;
+        }
+    };
+    if u.metadata_refresh_min_secs < 1 || u.metadata_refresh_min_secs > u.metadata_refresh_max_secs {
+        p.push(format!(
+            "{f}.metadata_refresh_min_secs: must be at least 1 and at most metadata_refresh_max_secs"
+        ));
+    }
+    if !(60..=7 * 86_400).contains(&u.metadata_refresh_max_secs) {
+        p.push(format!("{f}.metadata_refresh_max_secs: must be between 60 and 604800 (a week)"));
+    }
+    let signers = match &u.metadata_signing_cert {
+        Some(path) => Some(
+            sp::load_certs(path)
+                .map_err(|e| p.push(format!("{f}.metadata_signing_cert: {e}")))
+                .ok()?,
+        ),
+        None if development => {
+            tracing::warn!(upstream = %u.name, "!!! DEVELOPMENT: IdP metadata signature not checked (no metadata_signing_cert) !!!");
+            None
+        }
+        None => {
+            p.push(format!(
+                "{f}.metadata_signing_cert: required: IdP metadata must be signature-verified"
+            ));
+            return None;
+        }
+    };
+    let origin = MetadataOrigin {
+        source,
+        signers,
+        refresh_min: Duration::from_secs(u.metadata_refresh_min_secs),
+        refresh_max: Duration::from_secs(u.metadata_refresh_max_secs),
+    };
+    let what = match &origin.source {
+        MetadataSource::File(_) => "metadata_file",
+        MetadataSource::Url(_) => "metadata_url",
+    };
+    match source::load_blocking(&origin, SystemTime::now()) {
+        Ok(idp) => Some((idp, origin)),
+        Err(e) => {
+            p.push(format!("{f}.{what}: no valid IdP metadata: {e}"));
+            None
+        }
+    }
 }

@@ -149,7 +149,7 @@ impl SamlUpstream {
     /// What a login's broker session keeps to end the IdP's session later: only for an upstream
     /// with SLO (never the eID), and only with a NameID to name.
     pub fn upstream_session(&self, a: &VerifiedAssertion) -> Option<UpstreamSession> {
-        if self.upstream.slo.is_none() || self.upstream.profile == ProfileKind::Eidas {
+        if self.upstream().slo.is_none() || self.upstream().profile == ProfileKind::Eidas {
             return None;
         }
         Some(UpstreamSession::Saml {
@@ -170,7 +170,8 @@ impl SamlUpstream {
         return_uri: &Url,
         now: SystemTime,
     ) -> Result<Option<LogoutAction>, AuthnError> {
-        let (Some(slo), Some(s)) = (&self.upstream.slo, SamlSession::of(session)) else {
+        let up = self.upstream();
+        let (Some(slo), Some(s)) = (&up.slo, SamlSession::of(session)) else {
             return Ok(None);
         };
         let id = RequestId::generate();
@@ -182,12 +183,12 @@ impl SamlUpstream {
             now,
         };
         let action = self.logout_action(&params, slo.binding, state).map_err(|e| {
-            tracing::error!(upstream = %self.upstream.name, error = %e, "cannot sign LogoutRequest");
+            tracing::error!(upstream = %self.upstream().name, error = %e, "cannot sign LogoutRequest");
             AuthnError::Unavailable("cannot sign the logout request".into())
         })?;
         let record = LogoutRecord {
             request_id: id.as_str().to_owned(),
-            upstream: self.upstream.name.clone(),
+            upstream: self.upstream().name.clone(),
             method: self.id().0.clone(),
             return_uri: return_uri.to_string(),
         };
@@ -234,20 +235,21 @@ impl SamlUpstream {
         now: SystemTime,
     ) -> Result<(), AuthnError> {
         let rejected = |why: &str| AuthnError::Rejected(format!("logout response: {why}"));
+        let up = self.live(now)?;
         let record: LogoutRecord = self
             .records
             .take(LOGOUT_KIND, state)
             .await
             .map_err(|e| AuthnError::Unavailable(e.to_string()))?
-            .filter(|r: &LogoutRecord| r.upstream == self.upstream.name && r.method == self.id().0)
+            .filter(|r: &LogoutRecord| r.upstream == self.upstream().name && r.method == self.id().0)
             .ok_or_else(|| rejected("no pending logout request"))?;
         let exp = LogoutExpectations {
-            issuer: self.upstream.idp.entity_id.clone(),
+            issuer: up.idp.entity_id.clone(),
             in_response_to: record.request_id,
             destination: record.return_uri,
-            idp_signing_certs: self.upstream.idp.signing_certs.clone(),
-            max_skew: self.upstream.max_skew,
-            allow_rsa_pkcs1: self.upstream.allow_rsa_pkcs1,
+            idp_signing_certs: up.idp.signing_certs.clone(),
+            max_skew: up.max_skew,
+            allow_rsa_pkcs1: up.allow_rsa_pkcs1,
         };
         let (xml, signature) = match raw_query.filter(|q| !q.is_empty()) {
             Some(q) => {
@@ -267,14 +269,14 @@ impl SamlUpstream {
             }
         };
         verify_logout_response(&xml, &exp, signature, now).map_err(|e| self.refused(&e.to_string()))?;
-        tracing::info!(upstream = %self.upstream.name, "IdP confirmed the logout");
+        tracing::info!(upstream = %self.upstream().name, "IdP confirmed the logout");
         Ok(())
     }
 
     /// The reason goes into the error (logged by `logout::upstream`, never shown: the page only
     /// says the IdP did not confirm). Message-supplied parts print escaped (`Untrusted`).
     fn refused(&self, why: &str) -> AuthnError {
-        tracing::debug!(upstream = %self.upstream.name, error = %why, "SAML logout response refused");
+        tracing::debug!(upstream = %self.upstream().name, error = %why, "SAML logout response refused");
         AuthnError::Rejected(format!("the logout response failed verification: {why}"))
     }
 }

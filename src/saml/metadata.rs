@@ -2,16 +2,17 @@
 //!
 //! - Ours: an `EntityDescriptor` with one `SPSSODescriptor`, built here (samael's hard-codes
 //!   `AuthnRequestsSigned="false"` and has no encryption key, reference/crates.md (d)) and signed.
-//! - The IdP's: read from a configured file, its signature verified against a configured
-//!   metadata-signing certificate; the IdP signing certificates are pinned from it. An IdP without a
-//!   signing certificate is refused at start-up (samael pitfall 1: no certificate, no check at all).
+//! - The IdP's: read from a configured file or URL (`saml::source`), its signature verified
+//!   against the configured metadata-signing certificates; the IdP signing certificates are pinned
+//!   from it. An IdP without a signing certificate is refused at start-up (samael pitfall 1: no
+//!   certificate, no check at all).
 
 use super::sp::ServiceProvider;
 use crate::escape::escape;
 use saml_xmlsec::algorithms::DEFAULT_SIGNATURE_ALGORITHMS;
 use saml_xmlsec::dsig::{sign_enveloped, verify_document};
 use saml_xmlsec::{Certificate, DsigError, KeyKind};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 use url::Url;
 
 /// SAML metadata namespace.
@@ -89,6 +90,10 @@ pub struct IdpMetadata {
     pub slo_redirect: Option<Url>,
     /// `SingleLogoutService` for HTTP-POST.
     pub slo_post: Option<Url>,
+    /// The root's `validUntil` (Metadata §2.3.2): after it, the document must not be used.
+    pub valid_until: Option<SystemTime>,
+    /// The root's `cacheDuration` (Metadata §2.3.2): fetch again after at most this long.
+    pub cache_duration: Option<Duration>,
 }
 
 /// Why IdP metadata was refused.
@@ -122,18 +127,24 @@ pub enum MetadataError {
     /// The signature covers another element than the root.
     #[error("metadata signature does not cover the EntityDescriptor")]
     SignatureScope,
+    /// `cacheDuration` is not an `xs:duration` we read.
+    #[error("cacheDuration {0:?} is not an xs:duration (e.g. PT6H, P1D)")]
+    CacheDuration(String),
 }
 
-/// Verify (when a metadata-signing certificate is configured) and parse IdP metadata.
-pub fn load_idp_metadata(xml: &str, metadata_signing_cert: Option<&Certificate>, now: SystemTime) -> Result<IdpMetadata, MetadataError> {
+/// Verify (when metadata-signing certificates are configured: any one of them may have signed,
+/// so a federation can roll its signer over) and parse IdP metadata. The signature is checked
+/// exactly as a Response's: one enveloped signature on the root, keys pinned by configuration,
+/// none taken from the document.
+pub fn load_idp_metadata(xml: &str, signers: Option<&[Certificate]>, now: SystemTime) -> Result<IdpMetadata, MetadataError> {
     // Parse first (cheap, and it refuses DOCTYPEs) so a broken file gives the precise message.
     let root_id = {
         let doc = parse(xml)?;
         doc.root_element().attribute("ID").map(str::to_owned)
     };
-    if let Some(cert) = metadata_signing_cert {
-        let covered = verify_document(xml, DEFAULT_SIGNATURE_ALGORITHMS, std::slice::from_ref(cert.public_key()))
-            .map_err(MetadataError::Signature)?;
+    if let Some(certs) = signers {
+        let keys: Vec<_> = certs.iter().map(|c| c.public_key().clone()).collect();
+        let covered = verify_document(xml, DEFAULT_SIGNATURE_ALGORITHMS, &keys).map_err(MetadataError::Signature)?;
         if root_id.as_deref() != Some(covered.as_str()) {
             return Err(MetadataError::SignatureScope);
         }
@@ -153,12 +164,17 @@ pub fn parse_idp_metadata(xml: &str, now: SystemTime) -> Result<IdpMetadata, Met
     if !is(root, MD_NS, "EntityDescriptor") {
         return Err(MetadataError::NotEntityDescriptor);
     }
-    if let Some(vu) = root.attribute("validUntil") {
-        match parse_xs_datetime(vu) {
-            Some(t) if t > now => {}
+    let valid_until = match root.attribute("validUntil") {
+        None => None,
+        Some(vu) => match parse_xs_datetime(vu) {
+            Some(t) if t > now => Some(t),
             _ => return Err(MetadataError::Expired(vu.to_owned())),
-        }
-    }
+        },
+    };
+    let cache_duration = match root.attribute("cacheDuration") {
+        None => None,
+        Some(d) => Some(parse_xs_duration(d).ok_or_else(|| MetadataError::CacheDuration(d.to_owned()))?),
+    };
     let entity_id = root.attribute("entityID").unwrap_or_default().to_owned();
     let idp = root
         .children()
@@ -208,7 +224,48 @@ pub fn parse_idp_metadata(xml: &str, now: SystemTime) -> Result<IdpMetadata, Met
         sso_post,
         slo_redirect,
         slo_post,
+        valid_until,
+        cache_duration,
     })
+}
+
+/// Parse a non-negative `xs:duration` (XML Schema Part 2 §3.2.6) as metadata's `cacheDuration`
+/// uses it: `PnDTnHnMnS` with any part omitted (`PT6H`, `P1D`, `PT1H30M`, `PT0.5S`). Years and
+/// months have no fixed length and are refused, as is a negative duration.
+pub fn parse_xs_duration(s: &str) -> Option<Duration> {
+    let rest = s.trim().strip_prefix('P')?;
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) if !t.is_empty() => (d, Some(t)),
+        Some(_) => return None,
+        None => (rest, None),
+    };
+    let mut secs = 0f64;
+    let mut any = false;
+    let mut take = |part: &str, units: &[(char, f64)], fractions: bool| -> Option<()> {
+        let mut number = String::new();
+        let mut next_unit = 0;
+        for c in part.chars() {
+            if c.is_ascii_digit() || (fractions && c == '.') {
+                number.push(c);
+                continue;
+            }
+            let at = units.iter().skip(next_unit).position(|(u, _)| *u == c)? + next_unit;
+            // Only seconds may have a fraction (XML Schema Part 2 §3.2.6.1).
+            if c != 'S' && number.contains('.') {
+                return None;
+            }
+            let value: f64 = number.parse().ok()?;
+            secs += value * units[at].1;
+            (next_unit, any) = (at + 1, true);
+            number.clear();
+        }
+        number.is_empty().then_some(())
+    };
+    take(date, &[('D', 86_400.0)], false)?;
+    if let Some(t) = time {
+        take(t, &[('H', 3_600.0), ('M', 60.0), ('S', 1.0)], true)?;
+    }
+    (any && secs.is_finite() && secs < 1e12).then(|| Duration::from_secs_f64(secs))
 }
 
 fn is(n: roxmltree::Node<'_, '_>, ns: &str, local: &str) -> bool {

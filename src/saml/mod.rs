@@ -9,7 +9,9 @@ pub mod logout;
 pub mod mapping;
 pub mod metadata;
 pub mod profile;
+pub mod refresh;
 pub mod settings;
+pub mod source;
 pub mod sp;
 pub mod upstream;
 

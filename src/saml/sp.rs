@@ -143,6 +143,20 @@ pub fn load_cert(path: &std::path::Path) -> Result<Certificate, String> {
     Certificate::from_pem(&pem).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Load every certificate of a PEM file (at least one).
+pub fn load_certs(path: &std::path::Path) -> Result<Vec<Certificate>, String> {
+    let pem = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let end = "-----END CERTIFICATE-----";
+    let mut certs = Vec::new();
+    for block in pem.split_inclusive(end).filter(|b| b.contains(end)) {
+        certs.push(Certificate::from_pem(block.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?);
+    }
+    if certs.is_empty() {
+        return Err(format!("{}: no PEM certificate", path.display()));
+    }
+    Ok(certs)
+}
+
 /// Check that `cert` certifies `key`.
 pub fn check_pair(key: &saml_xmlsec::PrivateKey, cert: &Certificate) -> Result<(), String> {
     if key.public_key() == cert.public_key() {

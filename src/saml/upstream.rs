@@ -15,6 +15,7 @@ use super::authn_request::{self, Binding, RequestId, RequestParams};
 use super::mapping;
 use super::mapping::elster::{map_elster, ElsterIdentity};
 use super::profile::{ProfileKind, StatusReport};
+use super::refresh::IdpHolder;
 use super::settings::SamlUpstreamConfig;
 use super::sp::ServiceProvider;
 use crate::clock::unix_seconds;
@@ -83,20 +84,32 @@ pub struct SamlUpstream {
     id: MethodId,
     ceiling: TrustLevel,
     pub(super) sp: Arc<ServiceProvider>,
-    pub(super) upstream: SamlUpstreamConfig,
+    holder: Arc<IdpHolder>,
     pub(super) records: Records,
 }
 
 impl SamlUpstream {
-    /// The upstream for method `id` with level ceiling `ceiling` (both from `[[methods]]`).
-    pub fn new(id: MethodId, ceiling: TrustLevel, sp: Arc<ServiceProvider>, upstream: SamlUpstreamConfig, records: Records) -> Self {
+    /// The upstream for method `id` with level ceiling `ceiling` (both from `[[methods]]`); its
+    /// settings and current metadata in `holder` (shared by the methods of one upstream and
+    /// swapped by a metadata refresh, `saml::refresh`).
+    pub fn new(id: MethodId, ceiling: TrustLevel, sp: Arc<ServiceProvider>, holder: Arc<IdpHolder>, records: Records) -> Self {
         Self {
             id,
             ceiling,
             sp,
-            upstream,
+            holder,
             records,
         }
+    }
+
+    /// The settings with the metadata in use (expired or not: for names and static settings).
+    pub(super) fn upstream(&self) -> Arc<SamlUpstreamConfig> {
+        self.holder.snapshot()
+    }
+
+    /// The settings for a login at `now`: refused once the metadata's `validUntil` has passed.
+    pub(super) fn live(&self, now: SystemTime) -> Result<Arc<SamlUpstreamConfig>, AuthnError> {
+        self.holder.current(now)
     }
 
     /// The method id.
@@ -112,21 +125,21 @@ impl SamlUpstream {
     /// ELSTER organisation certificates yield an organisation, so a business-only client offers
     /// ELSTER (a personal-certificate login then simply carries none).
     pub fn yields_organisation(&self) -> bool {
-        self.upstream.profile == ProfileKind::Elster
+        self.upstream().profile == ProfileKind::Elster
     }
 
-    fn expectations(&self, request_id: &str) -> Expectations {
+    fn expectations(&self, up: &SamlUpstreamConfig, request_id: &str) -> Expectations {
         let mut keys = vec![self.sp.encryption.key.0.clone()];
         keys.extend(self.sp.previous_encryption_keys.iter().map(|k| k.0.clone()));
         Expectations {
             acs_url: self.sp.acs_url.to_string(),
             audience: self.sp.entity_id.clone(),
-            issuer: self.upstream.idp.entity_id.clone(),
+            issuer: up.idp.entity_id.clone(),
             in_response_to: request_id.to_owned(),
-            idp_signing_certs: self.upstream.idp.signing_certs.clone(),
+            idp_signing_certs: up.idp.signing_certs.clone(),
             decryption_keys: keys,
-            max_skew: self.upstream.max_skew,
-            allow_rsa_pkcs1: self.upstream.allow_rsa_pkcs1,
+            max_skew: up.max_skew,
+            allow_rsa_pkcs1: up.allow_rsa_pkcs1,
         }
     }
 
@@ -138,30 +151,31 @@ impl SamlUpstream {
         required: TrustLevel,
         now: SystemTime,
     ) -> Result<SamlRequest, AuthnError> {
-        let profile = self.upstream.profile.profile();
+        let up = self.live(now)?;
+        let profile = up.profile.profile();
         let loa = profile
             .loa_for(required)
             .ok_or_else(|| AuthnError::Unavailable(format!("profile {} cannot request level {required}", profile.name)))?;
         let params = RequestParams {
             sp: &self.sp,
             profile,
-            destination: &self.upstream.sso_url,
+            destination: &up.sso_url,
             loa_uri: loa,
-            sp_type: self.upstream.sp_type,
-            requester_id: self.upstream.requester_id.as_deref(),
-            optional: &self.upstream.optional_attributes,
-            overrides: self.upstream.attribute_names.overrides(),
+            sp_type: up.sp_type,
+            requester_id: up.requester_id.as_deref(),
+            optional: &up.optional_attributes,
+            overrides: up.attribute_names.overrides(),
             id,
             now,
         };
         let unavailable = |e: authn_request::RequestError| {
-            tracing::error!(upstream = %self.upstream.name, error = %e, "cannot sign AuthnRequest");
+            tracing::error!(upstream = %up.name, error = %e, "cannot sign AuthnRequest");
             AuthnError::Unavailable("cannot sign the request".into())
         };
-        Ok(match self.upstream.binding {
+        Ok(match up.binding {
             Binding::Redirect => SamlRequest::Redirect(authn_request::redirect_url(&params, relay_state).map_err(unavailable)?),
             Binding::Post => SamlRequest::Post {
-                action: self.upstream.sso_url.clone(),
+                action: up.sso_url.clone(),
                 fields: authn_request::post_fields(&params, relay_state).map_err(unavailable)?,
             },
         })
@@ -175,7 +189,7 @@ impl SamlUpstream {
         for n in 0..MAX_ATTEMPTS {
             let fresh = self
                 .records
-                .first_sighting(ATTEMPT_KIND, &format!("{txn}.{n}"), self.upstream.request_ttl)
+                .first_sighting(ATTEMPT_KIND, &format!("{txn}.{n}"), self.upstream().request_ttl)
                 .await
                 .map_err(|e| AuthnError::Unavailable(e.to_string()))?;
             if fresh {
@@ -196,9 +210,15 @@ impl SamlUpstream {
             .ok_or_else(|| AuthnError::Unverified("the transaction was already used".into()))
     }
 
-    fn outcome(&self, record: &UpstreamRecord, xml: &str, now: SystemTime) -> Result<VerifiedAssertion, AuthnError> {
-        let profile = self.upstream.profile.profile();
-        verify_response(xml, &self.expectations(&record.request_id), now).map_err(|e| match e {
+    fn outcome(
+        &self,
+        up: &SamlUpstreamConfig,
+        record: &UpstreamRecord,
+        xml: &str,
+        now: SystemTime,
+    ) -> Result<VerifiedAssertion, AuthnError> {
+        let profile = up.profile.profile();
+        verify_response(xml, &self.expectations(up, &record.request_id), now).map_err(|e| match e {
             ResponseError::Status {
                 code,
                 second_level,
@@ -209,11 +229,11 @@ impl SamlUpstream {
                     second_level,
                     message,
                 });
-                tracing::info!(upstream = %self.upstream.name, outcome = %err, "upstream reported failure");
+                tracing::info!(upstream = %self.upstream().name, outcome = %err, "upstream reported failure");
                 err
             }
             other => {
-                tracing::warn!(upstream = %self.upstream.name, error = %other, "SAML response rejected");
+                tracing::warn!(upstream = %self.upstream().name, error = %other, "SAML response rejected");
                 AuthnError::Rejected("the response failed verification".into())
             }
         })
@@ -234,14 +254,19 @@ impl SamlUpstream {
         let record = UpstreamRecord {
             tag: RECORD_TAG.into(),
             request_id: id.as_str().to_owned(),
-            upstream: self.upstream.name.clone(),
+            upstream: self.upstream().name.clone(),
             method: self.id.0.clone(),
             pending_id: PendingId::new(transaction_id),
             issued_at: unix_seconds(now),
             required_level,
         };
         self.records
-            .put(RecordKind::UpstreamTransaction, transaction_id, &record, self.upstream.request_ttl)
+            .put(
+                RecordKind::UpstreamTransaction,
+                transaction_id,
+                &record,
+                self.upstream().request_ttl,
+            )
             .await
             .map_err(|e| AuthnError::Unavailable(e.to_string()))?;
         Ok(action)
@@ -262,28 +287,30 @@ impl SamlUpstream {
         if relay_state != Some(transaction_id) {
             return Err(AuthnError::Unverified("RelayState does not match".into()));
         }
+        // Fail closed on expired metadata; otherwise the keys current now verify this Response.
+        let up = self.live(now)?;
         let record: UpstreamRecord = self
             .records
             .get(RecordKind::UpstreamTransaction, transaction_id)
             .await
             .map_err(|e| AuthnError::Unavailable(e.to_string()))?
-            .filter(|r: &UpstreamRecord| r.is_saml() && r.method == self.id.0 && r.upstream == self.upstream.name)
+            .filter(|r: &UpstreamRecord| r.is_saml() && r.method == self.id.0 && r.upstream == self.upstream().name)
             .ok_or_else(|| AuthnError::Unverified("no pending SAML request for this RelayState".into()))?;
         let xml = decode_saml_response(saml_response).ok_or_else(|| AuthnError::Unverified("SAMLResponse is not base64 UTF-8".into()))?;
         let attempt = self.claim_attempt(transaction_id).await?;
         let age = unix_seconds(now) - record.issued_at;
-        if age < 0 || age > i64::try_from(self.upstream.request_ttl.as_secs()).unwrap_or(i64::MAX) {
+        if age < 0 || age > i64::try_from(self.upstream().request_ttl.as_secs()).unwrap_or(i64::MAX) {
             // Too late for any Response: the transaction is over either way.
             self.consume(transaction_id).await?;
             return Err(AuthnError::Rejected("the SAML request has expired".into()));
         }
-        let verified = match self.outcome(&record, &xml, now) {
+        let verified = match self.outcome(&up, &record, &xml, now) {
             // A signed answer, success or an upstream error status: the transaction is decided.
             Ok(a) => Ok(a),
             Err(e @ (AuthnError::Cancelled | AuthnError::UpstreamFailure { .. })) => Err(e),
             Err(e) => {
                 if attempt + 1 >= MAX_ATTEMPTS {
-                    tracing::warn!(upstream = %self.upstream.name, "too many unverifiable responses: transaction closed");
+                    tracing::warn!(upstream = %self.upstream().name, "too many unverifiable responses: transaction closed");
                     let _ = self.records.delete(RecordKind::UpstreamTransaction, transaction_id).await;
                 }
                 return Err(AuthnError::Unverified(e.to_string()));
@@ -297,7 +324,7 @@ impl SamlUpstream {
             .not_on_or_after
             .duration_since(now)
             .unwrap_or(Duration::ZERO)
-            .saturating_add(self.upstream.max_skew)
+            .saturating_add(self.upstream().max_skew)
             .max(Duration::from_secs(1));
         let replay_key = format!("{}\u{1f}{}", assertion.issuer, assertion.assertion_id);
         let first = self
@@ -306,28 +333,28 @@ impl SamlUpstream {
             .await
             .map_err(|e| AuthnError::Unavailable(e.to_string()))?;
         if !first {
-            tracing::warn!(upstream = %self.upstream.name, "SAML assertion replayed");
+            tracing::warn!(upstream = %self.upstream().name, "SAML assertion replayed");
             return Err(AuthnError::Rejected("assertion already used".into()));
         }
         let asserted = level_from_upstream_with(
             assertion.authn_context_class_ref.as_deref().unwrap_or(""),
-            self.upstream.not_notified_max_level,
+            self.upstream().not_notified_max_level,
         );
         let level = TrustLevel::reached(self.ceiling, asserted);
         if level < record.required_level {
             return Err(AuthnError::LevelTooLow);
         }
         let auth_time = unix_seconds(assertion.authn_instant.unwrap_or(now));
-        let (mapped, organisation, amr) = match self.upstream.profile {
+        let (mapped, organisation, amr) = match self.upstream().profile {
             ProfileKind::Eidas => (
-                mapping::map_attributes(self.upstream.profile.profile(), &assertion.attributes),
+                mapping::map_attributes(self.upstream().profile.profile(), &assertion.attributes),
                 None,
                 self.id.0.clone(),
             ),
             ProfileKind::Elster => {
                 let ElsterIdentity { mapped, organisation, amr } =
-                    map_elster(&self.upstream.attribute_names, &assertion.attributes, self.upstream.tax_release).map_err(|e| {
-                        tracing::warn!(upstream = %self.upstream.name, error = %e, "ELSTER response unusable");
+                    map_elster(&self.upstream().attribute_names, &assertion.attributes, self.upstream().tax_release).map_err(|e| {
+                        tracing::warn!(upstream = %self.upstream().name, error = %e, "ELSTER response unusable");
                         AuthnError::Rejected(e.to_string())
                     })?;
                 (mapped, organisation, amr.to_owned())

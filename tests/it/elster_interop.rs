@@ -29,7 +29,12 @@ fn dev(path: &str) -> String {
 
 /// Start an ELSTER login, have the Python peer answer it, finish it. `None` only when Python is
 /// missing in a `BK_ALLOW_SKIP=1` run.
-async fn login(test: &str, broker: &TestBroker, pending: &str, overrides: Value) -> Option<Result<VerifiedIdentity, AuthnError>> {
+pub(crate) async fn login(
+    test: &str,
+    broker: &TestBroker,
+    pending: &str,
+    overrides: Value,
+) -> Option<Result<VerifiedIdentity, AuthnError>> {
     let elster = broker.state.methods().get("elster").unwrap().clone();
     let ctx = LoginContext {
         transaction_id: pending.into(),

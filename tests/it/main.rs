@@ -47,6 +47,7 @@ mod redis_ha;
 mod refusals;
 mod saml_attacks;
 mod saml_interop;
+mod saml_metadata_url;
 mod saml_sp;
 mod sessions;
 mod sim_pages;

@@ -41,7 +41,7 @@ fn peer_script(name: &str) -> String {
         .into_owned()
 }
 
-fn run_python(script: &str, args: &[&str], stdin: &[u8]) -> (bool, Vec<u8>, String) {
+pub(crate) fn run_python(script: &str, args: &[&str], stdin: &[u8]) -> (bool, Vec<u8>, String) {
     let mut child = Command::new("python3")
         .arg(peer_script(script))
         .args(args)

@@ -21,7 +21,7 @@ fn idp_metadata_without_signing_certificate_is_a_config_error() {
     let end = md.find("</md:KeyDescriptor>").unwrap() + "</md:KeyDescriptor>".len();
     let path = dir.path().join("idp.xml");
     std::fs::write(&path, format!("{}{}", &md[..start], &md[end..])).unwrap();
-    let e = config_error(|c| c.upstream_mut("eid").metadata_file = path);
+    let e = config_error(|c| c.upstream_mut("eid").metadata_file = Some(path));
     assert!(e.contains("no signing certificate"), "{e}");
 }
 
@@ -325,7 +325,7 @@ fn idp_metadata_signature_is_verified_against_the_configured_certificate() {
         let (file, cert) = (file.to_owned(), cert.to_owned());
         move |c: &mut RawConfig| {
             let eid = c.upstream_mut("eid");
-            (eid.metadata_file, eid.metadata_signing_cert) = (file.into(), Some(cert.into()));
+            (eid.metadata_file, eid.metadata_signing_cert) = (Some(file.into()), Some(cert.into()));
         }
     };
     let good = write("good.xml", &signed);

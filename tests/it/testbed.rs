@@ -255,7 +255,7 @@ impl TestBrokerBuilder {
                 .map_err(|e| format!("broker start failed: {e}")),
             Some(records) => {
                 let keys = buergerkonto::app::build_keys(&config).map_err(|e| e.to_string())?;
-                let methods = buergerkonto::app::build_methods(&config, records).map_err(|e| e.to_string())?;
+                let methods = buergerkonto::app::build_methods(&config, records, &self.clock).map_err(|e| e.to_string())?;
                 Ok(AppState::with_audit(
                     config,
                     records.clone(),

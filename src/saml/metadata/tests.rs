@@ -151,7 +151,11 @@ fn metadata_that_cannot_be_verified_is_refused() {
     // Fail closed: when a metadata-signing certificate is configured, nothing is accepted unverified
     // (today because verification is not merged yet; later because the file carries no signature).
     let sp = dev_sp();
-    let r = load_idp_metadata(&simulator_metadata(), Some(&sp.signing.cert), SystemTime::now());
+    let r = load_idp_metadata(
+        &simulator_metadata(),
+        Some(std::slice::from_ref(&sp.signing.cert)),
+        SystemTime::now(),
+    );
     assert!(matches!(r, Err(MetadataError::Signature(_))), "{r:?}");
 }
 
@@ -161,4 +165,29 @@ fn xs_datetime_round_trips() {
     assert_eq!(xs_datetime(t), "2023-11-14T22:13:20Z");
     assert_eq!(parse_xs_datetime("2023-11-14T22:13:20Z"), Some(t));
     assert_eq!(parse_xs_datetime("2023-11-14T22:13:20.000Z"), Some(t));
+}
+
+#[test]
+fn cache_duration_is_read_as_xs_duration() {
+    let d = |s: &str| parse_xs_duration(s).map(|d| d.as_secs_f64());
+    assert_eq!(d("PT6H"), Some(21_600.0));
+    assert_eq!(d("P1D"), Some(86_400.0));
+    assert_eq!(d("P1DT1H30M"), Some(86_400.0 + 5_400.0));
+    assert_eq!(d("PT45S"), Some(45.0));
+    assert_eq!(d("PT0.5S"), Some(0.5));
+    assert_eq!(d(" PT10M "), Some(600.0));
+    // Years and months have no fixed length; negative, empty and misordered forms are refused.
+    for bad in ["P1Y", "P1M", "-PT1H", "P", "PT", "PT1M1H", "6H", "PT1.5H", "P1.5D", "PTH"] {
+        assert_eq!(d(bad), None, "{bad}");
+    }
+    let xml = simulator_metadata().replacen("entityID=", "cacheDuration=\"PT1H\" entityID=", 1);
+    assert_eq!(
+        parse_idp_metadata(&xml, SystemTime::now()).unwrap().cache_duration,
+        Some(Duration::from_secs(3600))
+    );
+    let bad = simulator_metadata().replacen("entityID=", "cacheDuration=\"1 hour\" entityID=", 1);
+    assert!(matches!(
+        parse_idp_metadata(&bad, SystemTime::now()),
+        Err(MetadataError::CacheDuration(_))
+    ));
 }
