@@ -112,6 +112,18 @@ fn serve(path: &std::path::Path) -> ExitCode {
     };
     runtime.block_on(async move {
         let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok();
+        if let Some(handle) = metrics.clone() {
+            // `install_recorder` starts no upkeep: histogram samples pile up until something drains
+            // them, and the resident memory grows with every request while nobody scrapes
+            // /metrics (seen in the 10-minute soak, docs/operations.md "Load and soak").
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(Duration::from_secs(5));
+                loop {
+                    every.tick().await;
+                    handle.run_upkeep();
+                }
+            });
+        }
         let listen = config.server.listen;
         let tls = config.server.tls.clone();
         let grace = Duration::from_secs(config.server.shutdown_grace_secs);
