@@ -11,7 +11,8 @@
 //! ```
 //! `BK_LOAD_CONCURRENCY` (default 16) browsers at once; `REDIS_URL` (default the local Redis). It
 //! reports logins/s, login latency p50/p99, errors (with the first ones), and every 30 s the
-//! resident memory (VmRSS) of both brokers. It fails (exit 1) on any error.
+//! resident memory (VmRSS) of both brokers. It fails (exit 1) on any error. At the end it deletes
+//! its own namespace from Redis.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -85,8 +86,9 @@ impl Broker {
     }
 }
 
-/// The development configuration on Redis with shared key files, listening on port 0, JSON logs.
-fn config(dir: &std::path::Path) -> std::path::PathBuf {
+/// The development configuration on Redis with shared key files, listening on port 0, JSON logs;
+/// the path and the run's own store namespace.
+fn config(dir: &std::path::Path) -> (std::path::PathBuf, String) {
     let key = dir.join("signing-es256.pem");
     let o = Command::new(BIN)
         .args(["keys", "generate", "--alg", "ES256", "--out", key.to_str().unwrap_or_default()])
@@ -104,7 +106,7 @@ fn config(dir: &std::path::Path) -> std::path::PathBuf {
     set(&mut c, "server", "listen", "127.0.0.1:0".into());
     set(&mut c, "server", "log_format", "json".into());
     set(&mut c, "store", "backend", "redis".into());
-    set(&mut c, "store", "namespace", ns.into());
+    set(&mut c, "store", "namespace", ns.clone().into());
     let redis = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
     set(&mut c, "store", "redis_url", redis.into());
     set(&mut c, "keys", "generate_dev_keys", false.into());
@@ -114,7 +116,41 @@ fn config(dir: &std::path::Path) -> std::path::PathBuf {
     set(&mut c, "keys", "signing", toml::Value::Array(vec![toml::Value::Table(k)]));
     let path = dir.join("load.toml");
     std::fs::write(&path, toml::to_string(&c).expect("toml")).expect("write config");
-    path
+    (path, ns)
+}
+
+/// Delete every key of the run's namespace (SCAN + DEL, never FLUSH*): a soak leaves hundreds of
+/// thousands of records with long TTLs (refresh tokens), which would slow every later SCAN of the
+/// shared Redis — the tests' leftovers checks among them.
+async fn cleanup(ns: &str) -> u64 {
+    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let Ok(client) = redis::Client::open(url) else { return 0 };
+    let Ok(mut conn) = client.get_multiplexed_async_connection().await else {
+        return 0;
+    };
+    let mut deleted = 0u64;
+    let mut cursor: u64 = 0;
+    loop {
+        let Ok((next, keys)): redis::RedisResult<(u64, Vec<String>)> = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(format!("{ns}:*"))
+            .arg("COUNT")
+            .arg(5000)
+            .query_async(&mut conn)
+            .await
+        else {
+            return deleted;
+        };
+        if !keys.is_empty() {
+            let n: u64 = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await.unwrap_or(0);
+            deleted += n;
+        }
+        if next == 0 {
+            return deleted;
+        }
+        cursor = next;
+    }
 }
 
 /// A browser's cookies (all on one host).
@@ -330,7 +366,7 @@ async fn main() {
     let env = |k: &str, d: u64| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
     let (secs, conc, rate) = (env("BK_LOAD_SECS", 60), env("BK_LOAD_CONCURRENCY", 16), env("BK_LOAD_RATE", 0));
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = config(dir.path());
+    let (path, ns) = config(dir.path());
     let (a, b) = (Arc::new(Broker::start(&path)), Arc::new(Broker::start(&path)));
     let c = buergerkonto::tls::http_client_builder()
         .expect("client")
@@ -416,6 +452,8 @@ async fn main() {
         a.rss_kib(),
         b.rss_kib()
     );
+    drop((a, b));
+    println!("cleanup: {} keys of {ns} deleted", cleanup(&ns).await);
     if failed > 0 {
         for e in stats.first_errors.lock().map(|f| f.clone()).unwrap_or_default() {
             println!("error: {e}");
