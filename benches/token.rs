@@ -43,8 +43,59 @@ async fn main() {
 async fn run() -> Result<(), String> {
     let namespace = format!("bkbench-{}", &random_id()[..10]);
     let result = run_in(&namespace).await;
+    if result.is_ok() {
+        print_footprint(&namespace).await;
+    }
     delete_namespace(&namespace).await;
     result
+}
+
+/// Redis memory per record kind (`MEMORY USAGE`, key and value and Redis' own overhead), the
+/// average over up to 50 keys of each kind the runs left behind (issue 13 item 4).
+async fn print_footprint(namespace: &str) {
+    let Ok(client) = redis::Client::open("redis://127.0.0.1:6379") else {
+        return;
+    };
+    let Ok(mut conn) = client.get_multiplexed_async_connection().await else {
+        return;
+    };
+    println!("Redis memory per record (MEMORY USAGE, average of up to 50 keys):");
+    for (kind, what) in [
+        ("grant", "grant (one per login and client)"),
+        ("code", "authorization code (until redeemed)"),
+        ("code-used", "redeemed-code marker (10 min)"),
+        ("rt", "active refresh token (one per family)"),
+        ("rt-used", "rotated refresh token: tombstone (family lifetime)"),
+        ("rt-grace", "rotated refresh token: successor (grace window)"),
+    ] {
+        let Ok((_, keys)): Result<(u64, Vec<String>), _> = redis::cmd("SCAN")
+            .arg(0)
+            .arg("MATCH")
+            .arg(format!("{namespace}:{kind}:*"))
+            .arg("COUNT")
+            .arg(20_000)
+            .query_async(&mut conn)
+            .await
+        else {
+            continue;
+        };
+        let mut total = 0u64;
+        let mut n = 0u64;
+        for key in keys.iter().take(50) {
+            if let Ok(Some(bytes)) = redis::cmd("MEMORY")
+                .arg("USAGE")
+                .arg(key)
+                .query_async::<Option<u64>>(&mut conn)
+                .await
+            {
+                total += bytes;
+                n += 1;
+            }
+        }
+        if n > 0 {
+            println!("  {what:<52} {:>5} bytes", total / n);
+        }
+    }
 }
 
 /// Delete every key of the bench's namespace (SCAN, never FLUSH*).
@@ -278,6 +329,24 @@ struct Stats {
     latencies: Vec<Duration>,
     errors: usize,
     elapsed: Duration,
+    /// CPU time of the whole process during the run (broker and load generator together).
+    cpu: Duration,
+}
+
+/// CPU time of this process so far (user + system, from /proc/self/stat; clock ticks of 10 ms).
+/// On a machine shared with other work, CPU per request is the figure that stays comparable
+/// between runs; requests/s follows whatever else the cores are doing.
+fn process_cpu() -> Duration {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which is in parentheses and may hold spaces).
+            let rest = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>().join(" ");
+            let f: Vec<&str> = rest.split(' ').collect();
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0);
+    Duration::from_millis(ticks * 10)
 }
 
 impl Stats {
@@ -299,12 +368,13 @@ impl Stats {
                 .unwrap_or_default()
         };
         println!(
-            "{what:<42} c={concurrency:<3} n={:<5} errors={:<3} {:>8.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms",
+            "{what:<42} c={concurrency:<3} n={:<5} errors={:<3} {:>8.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   CPU/req {:>5.0} µs",
             l.len(),
             self.errors,
             l.len() as f64 / self.elapsed.as_secs_f64(),
             pct(0.50).as_secs_f64() * 1e3,
             pct(0.99).as_secs_f64() * 1e3,
+            self.cpu.as_secs_f64() * 1e6 / (l.len() + self.errors).max(1) as f64,
         );
     }
 }
@@ -318,6 +388,7 @@ where
     let inputs = Arc::new(inputs);
     let next = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
+    let cpu_start = process_cpu();
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
         let (inputs, next, make) = (inputs.clone(), next.clone(), make.clone());
@@ -349,6 +420,7 @@ where
         latencies: Vec::new(),
         errors: 0,
         elapsed: Duration::ZERO,
+        cpu: Duration::ZERO,
     };
     let mut outputs = Vec::new();
     for t in tasks {
@@ -359,5 +431,6 @@ where
         }
     }
     stats.elapsed = start.elapsed();
+    stats.cpu = process_cpu().saturating_sub(cpu_start);
     (stats, outputs)
 }

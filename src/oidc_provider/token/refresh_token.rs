@@ -15,7 +15,8 @@
 //! - Scope may be narrowed per request (`scope` parameter), never widened (`invalid_scope`).
 //! - The record is taken atomically; a concurrent second presentation in the instant between
 //!   take and the tombstone's write sees an unknown token (`invalid_grant`), never a second
-//!   successor. Successor, tombstone and grace record are written in one round trip.
+//!   successor. The grant is read and successor, tombstone and grace record are written in one
+//!   round trip: a refresh costs two (take, batch).
 
 use crate::ids::{ClientId, GrantId, RefreshToken};
 use crate::oidc_provider::records::Grant;
@@ -184,14 +185,15 @@ pub async fn rotate(
             return Err(e);
         }
     };
-    let Some(grant) = records.get::<Grant>(RecordKind::Grant, record.grant_id.as_str()).await? else {
-        return Err(RefreshError::Invalid("grant revoked"));
-    };
     match &record.state {
         RefreshState::Active => {
             let successor = RefreshToken::generate();
             let ttl = ttl_until(record.expires_at, now);
+            // One round trip for the grant and the rotation's writes (issue 13). Written before
+            // the grant is seen: if it was revoked, the successor is deleted again below and was
+            // never handed out; the tombstone only repeats what the revocation already did.
             let mut batch = records.batch();
+            let grant_slot = batch.get(RecordKind::Grant, record.grant_id.as_str());
             let next = RefreshRecord {
                 issued_at: now,
                 ..record.clone()
@@ -210,7 +212,11 @@ pub async fn rotate(
                 };
                 batch.put(RecordKind::RefreshGrace, &key, &grace_record, grace.min(ttl))?;
             }
-            batch.run().await?;
+            let mut found = batch.run().await?;
+            let Some(grant) = found.decode::<Grant>(grant_slot)? else {
+                records.delete(RecordKind::RefreshToken, &successor.store_key()).await?;
+                return Err(RefreshError::Invalid("grant revoked"));
+            };
             Ok(Rotation {
                 grant,
                 refresh_token: successor,
@@ -222,6 +228,9 @@ pub async fn rotate(
             records
                 .put(RecordKind::RefreshToken, &key, &record, ttl_until(record.expires_at, now))
                 .await?;
+            let Some(grant) = records.get::<Grant>(RecordKind::Grant, record.grant_id.as_str()).await? else {
+                return Err(RefreshError::Invalid("grant revoked"));
+            };
             let grace_record = GraceRecord {
                 at: *at,
                 successor: successor.clone(),
