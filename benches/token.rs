@@ -92,8 +92,8 @@ async fn print_footprint(namespace: &str) {
                 n += 1;
             }
         }
-        if n > 0 {
-            println!("  {what:<52} {:>5} bytes", total / n);
+        if let Some(avg) = total.checked_div(n) {
+            println!("  {what:<52} {avg:>5} bytes");
         }
     }
 }
