@@ -149,12 +149,17 @@ pub fn tls_config(config: &CertificateConfig, auth: &CertificateAuthenticator) -
         hints,
         provider: provider.clone(),
     });
-    rustls::ServerConfig::builder_with_provider(provider)
+    let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| ServeError::Tls(e.to_string()))?
         .with_client_cert_verifier(verifier)
         .with_single_cert(certs, key)
-        .map_err(|e| ServeError::Tls(e.to_string()))
+        .map_err(|e| ServeError::Tls(e.to_string()))?;
+    cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // A resumed session carries the chain of its full handshake (rustls keeps it in the session
+    // value), and `cert_login` checks that chain on every request as before.
+    crate::http::server::enable_resumption(&mut cfg)?;
+    Ok(cfg)
 }
 
 /// Serve the certificate listener on a bound socket until `handle` shuts down.

@@ -1,5 +1,12 @@
 //! Listeners: the main listener (TLS through rustls, or plain HTTP on loopback for development),
 //! with graceful shutdown on SIGTERM / Ctrl-C.
+//!
+//! Connection reuse (issue 13): HTTP/1.1 keep-alive (hyper's default), HTTP/2 when the client
+//! offers `h2` in ALPN (RFC 7301), and TLS session resumption on both TLS listeners — a
+//! server-side session cache for TLS 1.2 session ids and stateless tickets (RFC 8446 §4.6.1,
+//! RFC 5077) sealed by rustls' aws-lc-rs ticketer, whose keys rotate every six hours and live
+//! only in memory. A returning client skips the certificate signature and the key exchange's
+//! second half.
 
 /// Re-exported for callers that still name it here; the provider lives in `crate::tls`.
 use crate::tls::crypto_provider;
@@ -47,7 +54,19 @@ pub fn main_tls_config(files: &TlsFiles) -> Result<rustls::ServerConfig, ServeEr
         .with_single_cert(certs, key)
         .map_err(|e| ServeError::Tls(e.to_string()))?;
     cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    enable_resumption(&mut cfg)?;
     Ok(cfg)
+}
+
+/// Sessions a listener remembers for TLS 1.2 resumption by id (tickets need no server state).
+const SESSION_CACHE_ENTRIES: usize = 4096;
+
+/// Turn on TLS session resumption: a bounded session cache and tickets from the aws-lc-rs
+/// ticketer (used by the main and the certificate listener).
+pub fn enable_resumption(cfg: &mut rustls::ServerConfig) -> Result<(), ServeError> {
+    cfg.session_storage = rustls::server::ServerSessionMemoryCache::new(SESSION_CACHE_ENTRIES);
+    cfg.ticketer = rustls::crypto::aws_lc_rs::Ticketer::new().map_err(|e| ServeError::Tls(e.to_string()))?;
+    Ok(())
 }
 
 /// Serve `app` on an already bound listener until `handle` is told to shut down.

@@ -1,10 +1,14 @@
 //! [`KeyRing`]: load, generate, sign, verify, publish.
+//!
+//! Everything a token needs that does not change per token is computed when the ring is built:
+//! the parsed aws-lc-rs keys (`jws.rs`) and the serialised JWK set served at `/jwks`.
 
+use super::jws::Prepared;
 use super::{KeyError, SigningAlg};
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{EcdsaKeyPair, Ed25519KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 use jsonwebtoken::jwk::{Jwk, JwkSet, ThumbprintHash};
-use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{EncodingKey, Header};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -13,8 +17,8 @@ pub struct RingKey {
     alg: SigningAlg,
     kid: String,
     active: bool,
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    /// Parsed once (signing and verification without re-parsing the key per token).
+    prepared: Prepared,
     public_jwk: Jwk,
 }
 
@@ -72,13 +76,12 @@ impl RingKey {
             .map_err(|e| KeyError::Generate(e.to_string()))?;
         public_jwk.common.key_id = Some(kid.clone());
         public_jwk.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Signature);
-        let decoding = DecodingKey::from_jwk(&public_jwk).map_err(|e| KeyError::Generate(e.to_string()))?;
+        let prepared = Prepared::new(alg, encoding.as_bytes()).map_err(KeyError::Generate)?;
         Ok(Self {
             alg,
             kid,
             active,
-            encoding,
-            decoding,
+            prepared,
             public_jwk,
         })
     }
@@ -103,12 +106,20 @@ impl RingKey {
 #[derive(Debug)]
 pub struct KeyRing {
     keys: Vec<RingKey>,
+    /// `/jwks` as served, serialised once per ring (the ring is immutable; a key change builds a
+    /// new ring).
+    jwks_json: String,
 }
 
 impl KeyRing {
     /// A ring of the given keys, in priority order.
     pub fn new(keys: Vec<RingKey>) -> Self {
-        Self { keys }
+        let set = JwkSet {
+            keys: keys.iter().map(|k| k.public_jwk.clone()).collect(),
+        };
+        // Serialising plain JWKs cannot fail; an empty string would only show an empty page.
+        let jwks_json = serde_json::to_string(&set).unwrap_or_default();
+        Self { keys, jwks_json }
     }
 
     /// One generated key per algorithm, ES256 first (development).
@@ -117,7 +128,7 @@ impl KeyRing {
             .into_iter()
             .map(RingKey::generate)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self { keys })
+        Ok(Self::new(keys))
     }
 
     /// Take the keys out (to merge rings).
@@ -148,6 +159,11 @@ impl KeyRing {
         }
     }
 
+    /// The public JWK set as JSON, serialised when the ring was built.
+    pub fn jwks_json(&self) -> &str {
+        &self.jwks_json
+    }
+
     /// Sign `claims` with the first active key of `alg`, setting `kid` and `typ` in the header.
     pub fn sign<T: Serialize>(&self, alg: SigningAlg, typ: &str, claims: &T) -> Result<String, KeyError> {
         let key = self
@@ -158,7 +174,7 @@ impl KeyRing {
         let mut header = Header::new(alg.jwt());
         header.kid = Some(key.kid.clone());
         header.typ = Some(typ.to_owned());
-        jsonwebtoken::encode(&header, claims, &key.encoding).map_err(|e| KeyError::Sign(e.to_string()))
+        key.prepared.sign(&header, claims).map_err(KeyError::Sign)
     }
 
     /// Verify a token that this broker issued: the `kid` must name one of our keys, the header `alg`
@@ -167,7 +183,7 @@ impl KeyRing {
     ///
     /// Time claims are *not* checked here; callers check `exp` against their injected clock.
     pub fn verify<T: DeserializeOwned>(&self, token: &str, expected_typ: &str) -> Result<T, KeyError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|e| KeyError::Rejected(e.to_string()))?;
+        let header = super::jws::header(token).map_err(KeyError::Rejected)?;
         let kid = header.kid.as_deref().ok_or_else(|| KeyError::Rejected("no kid".into()))?;
         let key = self
             .keys
@@ -180,14 +196,7 @@ impl KeyRing {
         if !header.typ.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(expected_typ)) {
             return Err(KeyError::Rejected("wrong typ".into()));
         }
-        let mut validation = Validation::new(key.alg.jwt());
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.validate_aud = false;
-        validation.required_spec_claims.clear();
-        jsonwebtoken::decode::<T>(token, &key.decoding, &validation)
-            .map(|d| d.claims)
-            .map_err(|e| KeyError::Rejected(e.to_string()))
+        key.prepared.verify(token).map_err(KeyError::Rejected)
     }
 }
 

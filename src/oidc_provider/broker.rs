@@ -9,7 +9,8 @@ use crate::authenticators::AuthenticatorRegistry;
 use crate::clock::Clock;
 use crate::keys::KeyRing;
 use crate::session::{Records, SessionSettings};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 /// The issuer identifier (OIDC Discovery §3, RFC 9207): the configured URL without a trailing
 /// slash, exactly as it appears in `iss`, discovery and authorization responses (the `url` crate
@@ -73,6 +74,14 @@ pub struct Broker {
 
 struct Inner {
     settings: ProviderSettings,
+    /// `client_id` → index into `settings.clients`, built once (every token-side request looks
+    /// its client up).
+    client_index: HashMap<String, usize>,
+    /// Verified Argon2id client secrets (see `client_auth::SecretCache`).
+    secret_cache: super::client_auth::SecretCache,
+    /// The discovery document as served, serialised on first use (settings and keys are fixed
+    /// for the life of the broker).
+    discovery_json: OnceLock<String>,
     records: Records,
     keys: KeyRing,
     clock: Arc<dyn Clock>,
@@ -90,8 +99,17 @@ impl Broker {
         methods: AuthenticatorRegistry,
         audit: Audit,
     ) -> Self {
+        let client_index = settings
+            .clients
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str().to_owned(), i))
+            .collect();
         Self {
             inner: Arc::new(Inner {
+                client_index,
+                secret_cache: super::client_auth::SecretCache::new(),
+                discovery_json: OnceLock::new(),
                 settings,
                 records,
                 keys,
@@ -112,7 +130,17 @@ impl Broker {
     }
     /// A registered relying party by `client_id`.
     pub fn client(&self, id: &str) -> Option<&ClientConfig> {
-        self.clients().iter().find(|c| c.id == id)
+        self.inner.client_index.get(id).and_then(|&i| self.clients().get(i))
+    }
+    /// The cache of verified Argon2id client secrets.
+    pub fn secret_cache(&self) -> &super::client_auth::SecretCache {
+        &self.inner.secret_cache
+    }
+    /// The discovery document (OIDC Discovery §4) as JSON, built once.
+    pub fn discovery_json(&self) -> &str {
+        self.inner
+            .discovery_json
+            .get_or_init(|| super::discovery::metadata(self).to_string())
     }
     /// Lifetimes and pairwise secrets.
     pub fn oidc(&self) -> &OidcConfig {

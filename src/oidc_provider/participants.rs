@@ -18,7 +18,7 @@
 
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::Grant;
-use crate::session::{RecordKind, Records, StoreError};
+use crate::session::{BatchResult, RecordBatch, RecordKind, Records, Slot, StoreError};
 use crate::trust::TrustLevel;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -144,4 +144,14 @@ pub async fn mark_ended(broker: &Broker, sid: &str, at: i64) -> Result<(), Store
 /// When the session of `sid` ended, if it has.
 pub async fn ended_at(records: &Records, sid: &str) -> Result<Option<i64>, StoreError> {
     Ok(records.get::<SessionEnded>(ENDED, sid).await?.map(|e| e.at))
+}
+
+/// Queue the read behind [`ended_at`] into a batch (the token side reads it with the grant).
+pub fn queue_ended(batch: &mut RecordBatch<'_>, sid: &str) -> Slot {
+    batch.get(ENDED, sid)
+}
+
+/// The answer of a [`queue_ended`] read: when the session ended, if it has.
+pub fn ended_in(result: &mut BatchResult<'_>, slot: Slot) -> Result<Option<i64>, StoreError> {
+    Ok(result.decode::<SessionEnded>(slot)?.map(|e| e.at))
 }

@@ -82,6 +82,10 @@ pub struct AuthorizationCode {
     pub nonce: Option<Nonce>,
     /// Expiry (unix seconds).
     pub expires_at: i64,
+    /// The grant's `sid`, so that redemption reads the grant and the session's end marker in
+    /// one round trip. Absent in codes written before it existed (then read after the grant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// What one login released to one client. Tokens refer to it by id; deleting it revokes every

@@ -201,20 +201,32 @@ pub async fn live_access_token(
     if claims.exp <= now {
         return Err(TokenInvalid::Expired);
     }
-    let grant: Grant = records
-        .get(RecordKind::Grant, claims.gid.as_str())
-        .await?
-        .ok_or(TokenInvalid::GrantGone)?;
+    // One round trip for the three records a live token needs (issue 13): the grant, the `jti`
+    // revocation entry and the end marker of the session. `sid` in the token is the grant's
+    // (`build_access_token`), so all three keys are known before anything is read.
+    use crate::oidc_provider::participants::{ended_in, queue_ended};
+    let mut batch = records.batch();
+    let grant_slot = batch.get(RecordKind::Grant, claims.gid.as_str());
+    let revoked_slot = batch.get(RecordKind::RevokedAccessToken, &claims.jti);
+    let ended_slot = queue_ended(&mut batch, &claims.sid);
+    let mut found = batch.run().await?;
+    let grant: Grant = found.decode(grant_slot)?.ok_or(TokenInvalid::GrantGone)?;
     if grant.client_id != claims.client_id {
         return Err(TokenInvalid::GrantGone);
     }
-    if records.get::<u8>(RecordKind::RevokedAccessToken, &claims.jti).await?.is_some() {
+    if found.decode::<u8>(revoked_slot)?.is_some() {
         return Err(TokenInvalid::Revoked);
     }
     // Logout ends every access token issued in the session up to that second (fail closed: one
     // issued in the same second dies too), also those of `offline_access` grants, whose refresh
     // tokens survive (participants.rs).
-    if let Some(end) = crate::oidc_provider::participants::ended_at(records, &grant.sid).await? {
+    let ended = if grant.sid == claims.sid {
+        ended_in(&mut found, ended_slot)?
+    } else {
+        // A token whose `sid` is not its grant's (not one this broker issues): read the grant's.
+        crate::oidc_provider::participants::ended_at(records, &grant.sid).await?
+    };
+    if let Some(end) = ended {
         if claims.iat <= end {
             return Err(TokenInvalid::SessionEnded);
         }

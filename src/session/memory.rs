@@ -1,7 +1,7 @@
 //! In-memory backend: the default for development and single-node use. Expired entries are
 //! invisible at once and swept on writes, so memory does not grow with dead records.
 
-use super::{SessionStore, StoreError};
+use super::{BatchOp, SessionStore, StoreError};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -144,6 +144,28 @@ impl SessionStore for MemoryStore {
         let mut g = self.lock()?;
         Ok(g.live_schedule(key, Instant::now())
             .is_some_and(|(members, _)| members.remove(member).is_some()))
+    }
+
+    async fn batch(&self, ops: &[BatchOp<'_>]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        // Under one lock: atomic, as the Redis backend's MULTI is.
+        let now = Instant::now();
+        let mut g = self.lock()?;
+        let mut out = Vec::with_capacity(ops.len());
+        for op in ops {
+            out.push(match op {
+                BatchOp::Get(key) => g.live(key, now).map(|(v, _)| v.clone()),
+                BatchOp::Put(key, value, ttl) => {
+                    g.map.insert((*key).to_owned(), (value.to_vec(), now + *ttl));
+                    g.note_write(now);
+                    None
+                }
+                BatchOp::Delete(key) => {
+                    g.map.remove(*key);
+                    None
+                }
+            });
+        }
+        Ok(out)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -4,6 +4,7 @@
 //! [`SessionStore`] is the one seam (memory and Redis backends); [`Records`] is the typed layer on
 //! top that serialises records and seals them with an AEAD so a dump of the store reveals nothing.
 
+pub mod batch;
 pub mod memory;
 pub mod records;
 pub mod redis;
@@ -11,6 +12,7 @@ pub mod redis_conn;
 pub mod sealing;
 pub mod settings;
 
+pub use batch::{BatchOp, BatchResult, RecordBatch, Slot};
 pub use records::{RecordKind, Records};
 pub use sealing::{Sealer, SealingKey};
 pub use settings::{SessionLimits, SessionSettings};
@@ -62,6 +64,17 @@ pub trait SessionStore: Send + Sync + 'static {
     async fn due(&self, key: &str, now: i64, limit: usize) -> Result<Vec<String>, StoreError>;
     /// Remove `member` from the schedule `key`; `true` when it was there.
     async fn unschedule(&self, key: &str, member: &str) -> Result<bool, StoreError>;
+    /// Run `ops` in order in one round trip (Redis: one pipeline wrapped in `MULTI`/`EXEC` on one
+    /// server, so no other client sees half of it; on a cluster, whose keys span slots, the
+    /// commands go out concurrently and each is atomic on its own). One result per op: the value
+    /// for [`BatchOp::Get`], `None` for writes. For the hot paths that need several independent
+    /// records at once (issue 13: a round trip each cost more than the work).
+    async fn batch(&self, ops: &[BatchOp<'_>]) -> Result<Vec<Option<Vec<u8>>>, StoreError>;
+    /// Round trips to the backend so far, where the backend counts them (Redis); a debug
+    /// counter for benchmarks (issue 13: round trips per login and per token request).
+    fn round_trips(&self) -> Option<u64> {
+        None
+    }
     /// Check that the backend answers (for `/readyz`).
     async fn ping(&self) -> Result<(), StoreError>;
 }

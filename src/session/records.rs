@@ -27,6 +27,11 @@ pub enum RecordKind {
     Grant,
     /// A refresh token (by hash).
     RefreshToken,
+    /// What a rotated refresh token leaves for reuse detection (by the token's hash): the grant
+    /// and client only, for the family's lifetime.
+    RefreshTombstone,
+    /// A rotated refresh token's successor, kept for the grace window only (by the token's hash).
+    RefreshGrace,
     /// A revoked access token `jti`.
     RevokedAccessToken,
     /// Replay cache: SAML assertion IDs.
@@ -47,6 +52,8 @@ impl RecordKind {
             Self::RedeemedCode => "code-used",
             Self::Grant => "grant",
             Self::RefreshToken => "rt",
+            Self::RefreshTombstone => "rt-used",
+            Self::RefreshGrace => "rt-grace",
             Self::RevokedAccessToken => "at-revoked",
             Self::SamlAssertionSeen => "saml-seen",
             Self::ClientAssertionSeen => "jti-seen",
@@ -88,12 +95,12 @@ impl Records {
         self.key(kind, id)
     }
 
-    fn encode<T: Serialize>(&self, key: &str, value: &T) -> Result<Vec<u8>, StoreError> {
+    pub(super) fn encode<T: Serialize>(&self, key: &str, value: &T) -> Result<Vec<u8>, StoreError> {
         let json = serde_json::to_vec(value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.sealer.seal(key, &json).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
-    fn decode<T: DeserializeOwned>(&self, key: &str, raw: Option<Vec<u8>>) -> Result<Option<T>, StoreError> {
+    pub(super) fn decode<T: DeserializeOwned>(&self, key: &str, raw: Option<Vec<u8>>) -> Result<Option<T>, StoreError> {
         let Some(raw) = raw else { return Ok(None) };
         let json = self.sealer.open(key, &raw).map_err(|e| {
             // A record no sealing key opens: a key removed too early, or tampering (metrics).
@@ -103,6 +110,11 @@ impl Records {
         serde_json::from_slice(&json)
             .map(Some)
             .map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// Start a batch: several reads and writes in one round trip (see `batch.rs`).
+    pub fn batch(&self) -> super::RecordBatch<'_> {
+        super::RecordBatch::new(self)
     }
 
     /// Store a record for `ttl`.

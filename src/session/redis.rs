@@ -10,6 +10,8 @@
 //! - `schedule` / `due` / `unschedule` are a sorted set (`ZADD`, `ZRANGEBYSCORE … LIMIT`, `ZREM`)
 //!   scored by due time; `schedule` also lengthens the set's TTL in the same Lua script, so no
 //!   key lives forever and no interleaving shortens it.
+//! - `batch` is one pipeline in `MULTI`/`EXEC` (one server, Sentinel): the token endpoint reads a
+//!   grant, a revocation entry and a session end in one round trip instead of three.
 //! - Every error (I/O, timeout, protocol, `WRONGTYPE` …) maps to [`StoreError::Unavailable`]; callers
 //!   fail closed with 503. There are no automatic retries of commands: re-running a `GETDEL` after an
 //!   ambiguous failure could hand out a code twice or lose it (crates.md: "code redemption must fail
@@ -17,7 +19,7 @@
 //!   when Redis is back.
 
 use super::redis_conn::{Conn, RedisSettings, CONNECT_TIMEOUT};
-use super::{SessionStore, StoreError};
+use super::{BatchOp, SessionStore, StoreError};
 use async_trait::async_trait;
 use redis::FromRedisValue;
 use std::time::Duration;
@@ -33,6 +35,8 @@ const WAIT_MS: u64 = 500;
 pub struct RedisStore {
     conn: Conn,
     min_replica_acks: u32,
+    /// Round trips to Redis so far (a debug counter: the token bench prints it per request).
+    round_trips: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -75,6 +79,7 @@ impl RedisStore {
         let store = Self {
             conn,
             min_replica_acks: settings.min_replica_acks,
+            round_trips: std::sync::atomic::AtomicU64::new(0),
         };
         store.ping().await?;
         Ok(store)
@@ -95,8 +100,10 @@ impl RedisStore {
     /// caller gets no value and counts nothing as done.
     async fn run_single_use<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, StoreError> {
         if self.min_replica_acks == 0 {
+            // `run` counts the round trip.
             return self.run(cmd).await;
         }
+        self.count_round_trip();
         let need = self.min_replica_acks;
         let (reply, acks): (T, i64) = match tokio::time::timeout(OPERATION_TIMEOUT, self.conn.query_replicated(cmd, need, WAIT_MS)).await {
             Ok(r) => r.map_err(counted_error)?,
@@ -108,8 +115,13 @@ impl RedisStore {
         Ok(reply)
     }
 
+    fn count_round_trip(&self) {
+        self.round_trips.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Run one command with the overall deadline.
     async fn run<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, StoreError> {
+        self.count_round_trip();
         match tokio::time::timeout(OPERATION_TIMEOUT, self.conn.query(cmd)).await {
             Ok(r) => r.map_err(counted_error),
             Err(_) => Err(counted_timeout()),
@@ -166,6 +178,43 @@ impl SessionStore for RedisStore {
     async fn unschedule(&self, key: &str, member: &str) -> Result<bool, StoreError> {
         let removed: i64 = self.run(redis::cmd("ZREM").arg(key).arg(member)).await?;
         Ok(removed > 0)
+    }
+
+    async fn batch(&self, ops: &[BatchOp<'_>]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        let cmds: Vec<redis::Cmd> = ops
+            .iter()
+            .map(|op| match op {
+                BatchOp::Get(key) => redis::cmd("GET").arg(*key).to_owned(),
+                BatchOp::Put(key, value, ttl) => redis::cmd("SET").arg(*key).arg(*value).arg("PX").arg(ttl_millis(*ttl)).to_owned(),
+                BatchOp::Delete(key) => redis::cmd("DEL").arg(*key).to_owned(),
+            })
+            .collect();
+        self.count_round_trip();
+        let replies: Vec<redis::Value> = match tokio::time::timeout(OPERATION_TIMEOUT, self.conn.query_batch(cmds)).await {
+            Ok(r) => r.map_err(counted_error)?,
+            Err(_) => return Err(counted_timeout()),
+        };
+        if replies.len() != ops.len() {
+            return Err(StoreError::Unavailable(format!(
+                "batch of {} answered with {} replies",
+                ops.len(),
+                replies.len()
+            )));
+        }
+        ops.iter()
+            .zip(replies)
+            .map(|(op, reply)| match op {
+                BatchOp::Get(_) => Option::<Vec<u8>>::from_redis_value(reply).map_err(|e| counted_error(e.into())),
+                _ => match reply {
+                    redis::Value::ServerError(e) => Err(counted_error(e.into())),
+                    _ => Ok(None),
+                },
+            })
+            .collect()
+    }
+
+    fn round_trips(&self) -> Option<u64> {
+        Some(self.round_trips.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -226,6 +226,29 @@ impl Conn {
         }
     }
 
+    /// Run `cmds` in one round trip: a `MULTI`/`EXEC` pipeline on one server (atomic), concurrent
+    /// single commands on a cluster (the keys span hash slots, which a transaction cannot).
+    /// One reply per command.
+    pub async fn query_batch(&self, cmds: Vec<redis::Cmd>) -> redis::RedisResult<Vec<redis::Value>> {
+        if let Self::Cluster(c) = self {
+            let runs = cmds.iter().map(|cmd| {
+                let mut c = c.clone();
+                async move { cmd.query_async::<redis::Value>(&mut c).await }
+            });
+            return futures::future::try_join_all(runs).await;
+        }
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        for cmd in cmds {
+            pipe.add_command(cmd);
+        }
+        match self {
+            Self::Single(c) => pipe.query_async(&mut c.clone()).await,
+            Self::Sentinel(s) => s.query_pipe(&pipe).await,
+            Self::Cluster(c) => pipe.query_async(&mut c.clone()).await,
+        }
+    }
+
     /// Run one command followed by `WAIT replicas timeout` on the same connection (one
     /// pipeline, in order): the command's reply and how many replicas acknowledged it.
     pub async fn query_replicated<T: FromRedisValue>(

@@ -851,3 +851,14 @@ async fn a_certificate_login_leaves_no_certificate_data_in_the_audit_or_the_log(
     assert!(log.contains("certificate login verified"), "the broker's log was captured:\n{log}");
     crate::audit::assert_absent(&personal, &trail, &log);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificate_listener_resumes_tls_sessions() {
+    let f = fixture(false, false).await;
+    let addr = f.mtls_url.trim_start_matches("https://").to_owned();
+    let ca = f.server_ca.clone();
+    let reused = tokio::task::spawn_blocking(move || crate::tls::resumed_reconnections(&addr, &ca, &[]))
+        .await
+        .unwrap();
+    assert_eq!(reused, 5, "every reconnection resumes the first session");
+}

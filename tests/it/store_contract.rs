@@ -8,7 +8,7 @@
 use crate::support::unique_namespace;
 use buergerkonto::session::memory::MemoryStore;
 use buergerkonto::session::redis::RedisStore;
-use buergerkonto::session::{RecordKind, Records, Sealer, SealingKey, SessionStore, StoreError};
+use buergerkonto::session::{BatchOp, RecordKind, Records, Sealer, SealingKey, SessionStore, StoreError};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -423,6 +423,45 @@ async fn lease_exactly_one_wins(b: &Backend) {
     assert_eq!(won, 1);
 }
 
+async fn batch_reads_and_writes_in_order(b: &Backend) {
+    let (x, y, gone) = (b.key("bx"), b.key("by"), b.key("bgone"));
+    b.store.put(&x, b"old-x", LONG).await.unwrap();
+    b.store.put(&gone, b"doomed", LONG).await.unwrap();
+    let out = b
+        .store
+        .batch(&[
+            BatchOp::Get(&x),
+            BatchOp::Put(&x, b"new-x", LONG),
+            BatchOp::Get(&x),
+            BatchOp::Get(&y),
+            BatchOp::Put(&y, b"y", Duration::from_secs(1)),
+            BatchOp::Delete(&gone),
+            BatchOp::Get(&gone),
+        ])
+        .await
+        .unwrap();
+    let want: Vec<Option<Vec<u8>>> = vec![Some(b"old-x".to_vec()), None, Some(b"new-x".to_vec()), None, None, None, None];
+    assert_eq!(out, want, "one answer per op, in order, each seeing the ones before");
+    assert_eq!(b.store.get(&x).await.unwrap().as_deref(), Some(&b"new-x"[..]));
+    assert_eq!(b.store.get(&gone).await.unwrap(), None, "deleted in the batch");
+    // Writes in a batch carry their TTL like every other write.
+    b.wait_gone(&y).await;
+    assert!(b.store.batch(&[]).await.unwrap().is_empty(), "an empty batch is no error");
+    // Through Records: sealed writes, typed reads, one round trip.
+    let r = b.records(sealer("k1", 1));
+    let mut batch = r.batch();
+    batch.put(RecordKind::Grant, "g", &person(), LONG).unwrap();
+    batch.run().await.unwrap();
+    let mut batch = r.batch();
+    let g = batch.get(RecordKind::Grant, "g");
+    let missing = batch.get(RecordKind::Grant, "nothing");
+    batch.delete(RecordKind::Grant, "g");
+    let mut found = batch.run().await.unwrap();
+    assert_eq!(found.decode::<Person>(g).unwrap(), Some(person()));
+    assert_eq!(found.decode::<Person>(missing).unwrap(), None);
+    assert_eq!(r.get::<Person>(RecordKind::Grant, "g").await.unwrap(), None);
+}
+
 async fn ping(b: &Backend) {
     b.store.ping().await.unwrap();
 }
@@ -473,5 +512,6 @@ contract!(
     other_key_cannot_read,
     schedule_due_unschedule,
     lease_exactly_one_wins,
+    batch_reads_and_writes_in_order,
     ping,
 );

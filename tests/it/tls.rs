@@ -135,3 +135,114 @@ fn broken_tls_files_fail_startup_naming_the_file() {
     assert!(!o.status.success());
     assert!(err.contains("tls.crt") && !err.contains("panicked"), "{err}");
 }
+
+/// Run a peer tool (curl, openssl) to its end; a missing tool fails the test.
+fn run_tool(cmd: &mut std::process::Command) -> (String, String) {
+    let out = cmd
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd:?} could not run (curl and openssl are installed by .ci/run): {e}"));
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `openssl s_client -tls1_2 -reconnect` (with `extra` flags): five reconnections after the first
+/// handshake; returns how many resumed the first session (`Reused`). TLS 1.2, because s_client
+/// closes a TLS 1.3 connection before the ticket (sent after the handshake) arrives.
+pub(crate) fn resumed_reconnections(addr: &str, ca_file: &Path, extra: &[&str]) -> usize {
+    let (out, err) = run_tool(
+        std::process::Command::new("openssl")
+            .args(["s_client", "-connect", addr, "-tls1_2", "-reconnect"])
+            .args(extra)
+            .arg("-CAfile")
+            .arg(ca_file),
+    );
+    assert!(out.contains("New, TLSv1.2"), "no first handshake: {out}{err}");
+    out.lines().filter(|l| l.starts_with("Reused, TLSv1.2")).count()
+}
+
+/// curl, two requests on two connections (`Connection: close`): whether the second TLS 1.3
+/// handshake resumed the first session with its ticket.
+fn curl_resumes_tls13(port: &str, ca_file: &Path, url: &str) -> (bool, String) {
+    let (_, log) = run_tool(
+        std::process::Command::new("curl")
+            .args(["-sS", "-v", "--tlsv1.3", "--http1.1", "-H", "Connection: close"])
+            .args(["--resolve", &format!("localhost:{port}:127.0.0.1"), "--cacert"])
+            .arg(ca_file)
+            .args(["-o", "/dev/null", "-o", "/dev/null", url, url]),
+    );
+    (log.contains("SSL re-using session ID"), log)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_sessions_resume_by_ticket_and_by_session_id() {
+    let b = start_tls().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &b.cert_pem).unwrap();
+    let port = b.base.rsplit(':').next().unwrap().to_owned();
+    let addr = format!("127.0.0.1:{port}");
+    let url = format!("{}/healthz", b.base);
+    let (tickets, cache, (tls13, log)) = tokio::task::spawn_blocking(move || {
+        (
+            resumed_reconnections(&addr, &ca, &[]),
+            resumed_reconnections(&addr, &ca, &["-no_ticket"]),
+            curl_resumes_tls13(&port, &ca, &url),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(tickets, 5, "TLS 1.2: every reconnection resumes with the ticket");
+    assert_eq!(cache, 5, "TLS 1.2 without tickets: the server's session cache resumes");
+    assert!(tls13, "TLS 1.3: the second connection resumes with the ticket: {log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_is_negotiated_by_alpn_and_http1_connections_are_kept_alive() {
+    let b = start_tls().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &b.cert_pem).unwrap();
+    let port = b.base.rsplit(':').next().unwrap().to_owned();
+    let url = format!("{}/healthz", b.base);
+    let curl = move |version: &str| {
+        run_tool(
+            std::process::Command::new("curl")
+                .args([
+                    "-sS",
+                    "-v",
+                    version,
+                    "--resolve",
+                    &format!("localhost:{port}:127.0.0.1"),
+                    "--cacert",
+                ])
+                .arg(&ca)
+                .args([
+                    "-o",
+                    "/dev/null",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_version} %{http_code}\n",
+                    &url,
+                    &url,
+                ]),
+        )
+    };
+    let (h2, h2_log) = tokio::task::spawn_blocking({
+        let curl = curl.clone();
+        move || curl("--http2")
+    })
+    .await
+    .unwrap();
+    assert_eq!(h2, "2 200\n2 200\n", "{h2_log}");
+    assert!(h2_log.contains("ALPN: server accepted h2"), "{h2_log}");
+    let (h1, h1_log) = tokio::task::spawn_blocking(move || curl("--http1.1")).await.unwrap();
+    assert_eq!(h1, "1.1 200\n1.1 200\n", "{h1_log}");
+    assert!(
+        h1_log.contains("Re-using existing connection"),
+        "the second request reuses the kept-alive connection: {h1_log}"
+    );
+}

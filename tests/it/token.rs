@@ -377,3 +377,48 @@ async fn refresh_tokens_need_offline_access_and_a_client_ttl() {
     assert_eq!(status, 200, "{body}");
     assert!(body.get("refresh_token").is_none());
 }
+
+#[tokio::test]
+async fn a_rotated_refresh_token_leaves_only_a_small_tombstone_and_reuse_still_revokes() {
+    use buergerkonto::session::RecordKind;
+    let bed = TestBed::start().await;
+    let first = bed.demo_tokens(&["openid", "profile", "offline_access"]).await;
+    let rt1 = first["refresh_token"].as_str().unwrap().to_owned();
+    let records = bed.broker.state.records();
+    let key = buergerkonto::oidc_provider::tokens::hash_key(&rt1);
+    let raw = |kind| {
+        let full = records.store_key(kind, &key);
+        let store = records.backend().clone();
+        async move { store.get(&full).await.unwrap() }
+    };
+    let full_record = raw(RecordKind::RefreshToken).await.expect("an active token has its full record");
+    let (status, second) = refresh(&bed, &rt1, None).await;
+    assert_eq!(status, 200, "{second}");
+    // The full record is gone; what stays is the tombstone (and, for the grace window, the
+    // successor).
+    assert!(raw(RecordKind::RefreshToken).await.is_none(), "full record replaced");
+    let tombstone = raw(RecordKind::RefreshTombstone).await.expect("tombstone written");
+    assert!(
+        tombstone.len() * 2 < full_record.len(),
+        "tombstone {} bytes, full record {} bytes",
+        tombstone.len(),
+        full_record.len()
+    );
+    let t: buergerkonto::oidc_provider::token::refresh_token::Tombstone =
+        records.get(RecordKind::RefreshTombstone, &key).await.unwrap().unwrap();
+    assert_eq!(t.client_id.as_str(), DEMO);
+    assert!(raw(RecordKind::RefreshGrace).await.is_some(), "successor kept for the grace window");
+    // Reuse after the grace window still revokes the whole family.
+    bed.clock.advance(Duration::from_secs(11));
+    let (status, body) = refresh(&bed, &rt1, None).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{body}");
+    let rt2 = second["refresh_token"].as_str().unwrap();
+    let (status, body) = refresh(&bed, rt2, None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "successor revoked with the family: {body}"
+    );
+    let at2 = second["access_token"].as_str().unwrap();
+    assert_eq!(bed.introspect((DEMO, DEMO_SECRET), at2).await["active"], false);
+}

@@ -4,7 +4,7 @@
 use super::errors::no_store;
 use crate::oidc_provider::token::TokenSideRequest;
 use crate::oidc_provider::userinfo::BearerRequest;
-use crate::oidc_provider::{discovery, introspect, revoke, token, userinfo};
+use crate::oidc_provider::{introspect, revoke, token, userinfo};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -32,7 +32,9 @@ fn json_no_store(value: impl serde::Serialize) -> Response {
 
 /// `GET /.well-known/openid-configuration` (OIDC Discovery §4).
 pub async fn discovery_show(State(state): State<AppState>) -> Response {
-    let mut res = Json(discovery::metadata(state.broker())).into_response();
+    let mut res = state.broker().discovery_json().to_owned().into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
     // Public and stable: caches may keep it briefly (the security layer adds no-store otherwise).
     res.headers_mut()
         .insert(header::CACHE_CONTROL, http::HeaderValue::from_static("public, max-age=300"));

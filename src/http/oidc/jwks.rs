@@ -4,11 +4,11 @@
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
 /// `GET /jwks`.
 pub async fn jwks_show(State(state): State<AppState>) -> Response {
-    let mut res = Json(state.keys().jwks()).into_response();
+    // Serialised once when the key ring was built.
+    let mut res = state.keys().jwks_json().to_owned().into_response();
     res.headers_mut().insert(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("application/jwk-set+json"),

@@ -174,7 +174,7 @@ pub async fn authenticate<'b>(broker: &'b Broker, creds: &PresentedCredentials, 
                 (None, Some(s)) => s,
                 (None, None) => return Err(ClientAuthError::Missing),
             };
-            if super::verify_secret(hash, secret) {
+            if broker.secret_cache().verify(client.id.as_str(), hash, secret).await {
                 Ok(client)
             } else {
                 Err(ClientAuthError::WrongSecret)

@@ -14,7 +14,7 @@
 use crate::ids::{ClientId, GrantId, Nonce};
 use crate::oidc_provider::records::{AuthorizationCode, Grant};
 use crate::oidc_provider::tokens::hash_key;
-use crate::session::{RecordKind, Records, StoreError};
+use crate::session::{RecordBatch, RecordKind, Records, StoreError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -38,6 +38,15 @@ pub async fn remember_issued(records: &Records, code_key: &str, grant_id: &Grant
         grant_id: grant_id.clone(),
     };
     records.put(RecordKind::RedeemedCode, code_key, &marker, REDEEMED_MARKER_TTL).await
+}
+
+/// [`remember_issued`] as part of a batch (login writes the grant, the marker and the code in
+/// one round trip).
+pub fn queue_issued(batch: &mut RecordBatch<'_>, code_key: &str, grant_id: &GrantId) -> Result<(), StoreError> {
+    let marker = RedeemedMarker {
+        grant_id: grant_id.clone(),
+    };
+    batch.put(RecordKind::RedeemedCode, code_key, &marker, REDEEMED_MARKER_TTL)
 }
 
 /// Why a code was not redeemed.
@@ -121,23 +130,39 @@ pub async fn redeem(
         }
         return Err(RedeemError::Unknown);
     };
-    // Codes seeded without a marker (tests, older records) get one now.
-    remember_issued(records, &key, &record.grant_id).await?;
     let checked = check(&record, client_id, redirect_uri, verifier, now);
     if let Err(e) = checked {
+        remember_issued(records, &key, &record.grant_id).await?;
         records.delete(RecordKind::Grant, record.grant_id.as_str()).await?;
         return Err(e);
     }
-    let grant: Grant = records
-        .get(RecordKind::Grant, record.grant_id.as_str())
-        .await?
-        .ok_or(RedeemError::GrantGone)?;
+    // One round trip (issue 13): the replay marker (codes seeded without one, tests and older
+    // records, get it now; rewriting an existing one changes nothing), the grant, and the end
+    // marker of the grant's session when the code names it.
+    use crate::oidc_provider::participants::{ended_at, ended_in, queue_ended};
+    let mut batch = records.batch();
+    batch.put(
+        RecordKind::RedeemedCode,
+        &key,
+        &RedeemedMarker {
+            grant_id: record.grant_id.clone(),
+        },
+        REDEEMED_MARKER_TTL,
+    )?;
+    let grant_slot = batch.get(RecordKind::Grant, record.grant_id.as_str());
+    let ended_slot = record.sid.as_deref().map(|sid| queue_ended(&mut batch, sid));
+    let mut found = batch.run().await?;
+    let grant: Grant = found.decode(grant_slot)?.ok_or(RedeemError::GrantGone)?;
     if grant.client_id != *client_id {
         records.delete(RecordKind::Grant, record.grant_id.as_str()).await?;
         return Err(RedeemError::WrongClient);
     }
     // A code of a session that was logged out in the meantime yields nothing.
-    if crate::oidc_provider::participants::ended_at(records, &grant.sid).await?.is_some() {
+    let ended = match ended_slot {
+        Some(slot) if record.sid.as_deref() == Some(grant.sid.as_str()) => ended_in(&mut found, slot)?,
+        _ => ended_at(records, &grant.sid).await?,
+    };
+    if ended.is_some() {
         records.delete(RecordKind::Grant, record.grant_id.as_str()).await?;
         return Err(RedeemError::SessionEnded);
     }

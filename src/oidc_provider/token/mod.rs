@@ -105,8 +105,11 @@ pub async fn token(broker: &Broker, req: TokenSideRequest<'_>) -> Result<TokenRe
                 .map_err(map_redeem)?;
             let refresh = if client.refresh_token_ttl.is_some() && grant.scopes.iter().any(|s| s == "offline_access") {
                 let ttl = client.refresh_token_ttl.unwrap_or_default();
-                let grant = extend_grant(broker, grant.clone(), now + ttl.as_secs() as i64, now).await?;
-                Some(refresh_token::start_family(broker.records(), &grant, &grant.scopes, grant.expires_at, now).await?)
+                // Absolute family lifetime from this redemption; the grant (issued with the code's
+                // lifetime on top, login/code.rs) already outlives it, so this rarely writes.
+                let family_end = now + ttl.as_secs() as i64;
+                let grant = extend_grant(broker, grant.clone(), family_end, now).await?;
+                Some(refresh_token::start_family(broker.records(), &grant, &grant.scopes, family_end, now).await?)
             } else {
                 None
             };

@@ -2,15 +2,21 @@
 //!
 //! - Refresh tokens are opaque 256-bit random values, stored under the hash of the value
 //!   ([`RecordKind::RefreshToken`]), so a store dump holds no usable token.
-//! - Every use rotates: the presented token's record becomes `Rotated { successor }`, a new token
-//!   is issued with the *same* scope (RFC 6749 §6: the new refresh token keeps the scope).
+//! - Every use rotates: the presented token's record is taken and replaced by a small
+//!   [`Tombstone`] (grant and client only, [`RecordKind::RefreshTombstone`]) that lives as long
+//!   as the family could; a new token is issued with the *same* scope (RFC 6749 §6: the new
+//!   refresh token keeps the scope). The full record (~550 bytes in Redis) does not outlive its
+//!   use (issue 13 item 4).
 //! - A rotated token presented again within `oidc.refresh_grace` returns the same successor
-//!   (two tabs refreshing at once must not log the person out, oidc-landscape §2.4). Later, it is
+//!   (two tabs refreshing at once must not log the person out, oidc-landscape §2.4): the
+//!   successor is kept in a [`GraceRecord`] that expires with the grace window. Later, it is
 //!   reuse: the whole family dies by deleting its grant, which also kills every access token.
 //! - The family's lifetime is absolute (`refresh_token_ttl` from the login), never extended by use.
 //! - Scope may be narrowed per request (`scope` parameter), never widened (`invalid_scope`).
 //! - The record is taken atomically; a concurrent second presentation in the instant between
-//!   take and re-store sees an unknown token (`invalid_grant`), never a second successor.
+//!   take and the tombstone's write sees an unknown token (`invalid_grant`), never a second
+//!   successor. The grant is read and successor, tombstone and grace record are written in one
+//!   round trip: a refresh costs two (take, batch).
 
 use crate::ids::{ClientId, GrantId, RefreshToken};
 use crate::oidc_provider::records::Grant;
@@ -44,8 +50,31 @@ pub struct RefreshRecord {
 pub enum RefreshState {
     /// Never used.
     Active,
-    /// Used at `at`; `successor` was issued in exchange (kept sealed for the grace window).
+    /// Used at `at`; `successor` was issued in exchange. Written only by versions before the
+    /// tombstone ([`Tombstone`]); still understood, so a rolling upgrade keeps their families.
     Rotated { at: i64, successor: RefreshToken },
+}
+
+/// What a rotated refresh token leaves behind for reuse detection: only what the check needs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tombstone {
+    /// The grant to delete on reuse (revokes the family).
+    #[serde(rename = "g")]
+    pub grant_id: GrantId,
+    /// The client the token was issued to (another client's presentation is not reuse).
+    #[serde(rename = "c")]
+    pub client_id: ClientId,
+}
+
+/// A rotated token's successor, for the grace window only.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GraceRecord {
+    /// When the token was rotated (the injected clock decides the window, not the TTL).
+    pub at: i64,
+    /// The token issued in exchange.
+    pub successor: RefreshToken,
+    /// The rotated token's scope.
+    pub scopes: Vec<String>,
 }
 
 /// Why a refresh request fails.
@@ -133,10 +162,9 @@ pub async fn rotate(
     now: i64,
 ) -> Result<Rotation, RefreshError> {
     let key = hash_key(token);
-    let record: RefreshRecord = records
-        .take(RecordKind::RefreshToken, &key)
-        .await?
-        .ok_or(RefreshError::Invalid("unknown"))?;
+    let Some(record) = records.take::<RefreshRecord>(RecordKind::RefreshToken, &key).await? else {
+        return rotated_before(records, client_id, &key, requested_scope, grace, now).await;
+    };
     if record.client_id != *client_id {
         // Not this client's token: put it back untouched (the rightful owner keeps it).
         records
@@ -157,27 +185,38 @@ pub async fn rotate(
             return Err(e);
         }
     };
-    let Some(grant) = records.get::<Grant>(RecordKind::Grant, record.grant_id.as_str()).await? else {
-        return Err(RefreshError::Invalid("grant revoked"));
-    };
     match &record.state {
         RefreshState::Active => {
             let successor = RefreshToken::generate();
+            let ttl = ttl_until(record.expires_at, now);
+            // One round trip for the grant and the rotation's writes (issue 13). Written before
+            // the grant is seen: if it was revoked, the successor is deleted again below and was
+            // never handed out; the tombstone only repeats what the revocation already did.
+            let mut batch = records.batch();
+            let grant_slot = batch.get(RecordKind::Grant, record.grant_id.as_str());
             let next = RefreshRecord {
                 issued_at: now,
-                state: RefreshState::Active,
                 ..record.clone()
             };
-            let ttl = ttl_until(record.expires_at, now);
-            records.put(RecordKind::RefreshToken, &successor.store_key(), &next, ttl).await?;
-            let used = RefreshRecord {
-                state: RefreshState::Rotated {
+            batch.put(RecordKind::RefreshToken, &successor.store_key(), &next, ttl)?;
+            let tombstone = Tombstone {
+                grant_id: record.grant_id.clone(),
+                client_id: record.client_id.clone(),
+            };
+            batch.put(RecordKind::RefreshTombstone, &key, &tombstone, ttl)?;
+            if !grace.is_zero() {
+                let grace_record = GraceRecord {
                     at: now,
                     successor: successor.clone(),
-                },
-                ..record
+                    scopes: record.scopes.clone(),
+                };
+                batch.put(RecordKind::RefreshGrace, &key, &grace_record, grace.min(ttl))?;
+            }
+            let mut found = batch.run().await?;
+            let Some(grant) = found.decode::<Grant>(grant_slot)? else {
+                records.delete(RecordKind::RefreshToken, &successor.store_key()).await?;
+                return Err(RefreshError::Invalid("grant revoked"));
             };
-            records.put(RecordKind::RefreshToken, &key, &used, ttl).await?;
             Ok(Rotation {
                 grant,
                 refresh_token: successor,
@@ -185,28 +224,80 @@ pub async fn rotate(
             })
         }
         RefreshState::Rotated { at, successor } => {
-            // A grace of 0 means none: even a replay in the same second is reuse (seconds
-            // resolution would otherwise turn `0 <= 0` into a one-second window).
-            let within_grace = !grace.is_zero() && now - at <= grace.as_secs() as i64;
-            let successor = successor.clone();
+            // A record of a version before tombstones: put it back and judge it as before.
             records
                 .put(RecordKind::RefreshToken, &key, &record, ttl_until(record.expires_at, now))
                 .await?;
-            if within_grace {
-                let refresh_token = latest_successor(records, successor).await?;
-                Ok(Rotation {
-                    grant,
-                    refresh_token,
-                    scopes,
-                })
-            } else {
-                // RFC 9700 §4.14.2: reuse of a rotated token means it leaked; revoke everything.
-                tracing::warn!(client = %client_id, family = %record.family, "refresh token reuse detected; grant revoked");
-                records.delete(RecordKind::Grant, record.grant_id.as_str()).await?;
-                Err(RefreshError::Reused { sub: grant.sub })
-            }
+            let Some(grant) = records.get::<Grant>(RecordKind::Grant, record.grant_id.as_str()).await? else {
+                return Err(RefreshError::Invalid("grant revoked"));
+            };
+            let grace_record = GraceRecord {
+                at: *at,
+                successor: successor.clone(),
+                scopes,
+            };
+            reused(records, client_id, &record.grant_id, grant, Some(grace_record), grace, now).await
         }
     }
+}
+
+/// A token that was already rotated: within the grace window the current successor, after it
+/// reuse, which revokes the family.
+async fn reused(
+    records: &Records,
+    client_id: &ClientId,
+    grant_id: &GrantId,
+    grant: Grant,
+    grace_record: Option<GraceRecord>,
+    grace: Duration,
+    now: i64,
+) -> Result<Rotation, RefreshError> {
+    // A grace of 0 means none: even a replay in the same second is reuse (seconds resolution
+    // would otherwise turn `0 <= 0` into a one-second window).
+    match grace_record {
+        Some(g) if !grace.is_zero() && now - g.at <= grace.as_secs() as i64 => {
+            let refresh_token = latest_successor(records, g.successor).await?;
+            Ok(Rotation {
+                grant,
+                refresh_token,
+                scopes: g.scopes,
+            })
+        }
+        _ => {
+            // RFC 9700 §4.14.2: reuse of a rotated token means it leaked; revoke everything.
+            tracing::warn!(client = %client_id, grant = %grant_id, "refresh token reuse detected; grant revoked");
+            records.delete(RecordKind::Grant, grant_id.as_str()).await?;
+            Err(RefreshError::Reused { sub: grant.sub })
+        }
+    }
+}
+
+/// The presented token has no live record: a rotated one (its tombstone, and within the grace
+/// window its successor) or an unknown one.
+async fn rotated_before(
+    records: &Records,
+    client_id: &ClientId,
+    key: &str,
+    requested_scope: Option<&str>,
+    grace: Duration,
+    now: i64,
+) -> Result<Rotation, RefreshError> {
+    let mut batch = records.batch();
+    let tomb_slot = batch.get(RecordKind::RefreshTombstone, key);
+    let grace_slot = batch.get(RecordKind::RefreshGrace, key);
+    let mut found = batch.run().await?;
+    let tombstone: Tombstone = found.decode(tomb_slot)?.ok_or(RefreshError::Invalid("unknown"))?;
+    if tombstone.client_id != *client_id {
+        return Err(RefreshError::Invalid("issued to another client"));
+    }
+    let mut grace_record: Option<GraceRecord> = found.decode(grace_slot)?;
+    if let Some(g) = grace_record.as_mut() {
+        g.scopes = narrowed(requested_scope, &g.scopes)?;
+    }
+    let Some(grant) = records.get::<Grant>(RecordKind::Grant, tombstone.grant_id.as_str()).await? else {
+        return Err(RefreshError::Invalid("grant revoked"));
+    };
+    reused(records, client_id, &tombstone.grant_id, grant, grace_record, grace, now).await
 }
 
 /// Follow a chain of rotations to the token that is still active: if the other tab has already
@@ -215,13 +306,21 @@ pub async fn rotate(
 async fn latest_successor(records: &Records, first: RefreshToken) -> Result<RefreshToken, RefreshError> {
     let mut current = first;
     for _ in 0..8 {
-        match records.get::<RefreshRecord>(RecordKind::RefreshToken, &current.store_key()).await? {
+        let key = current.store_key();
+        let mut batch = records.batch();
+        let live_slot = batch.get(RecordKind::RefreshToken, &key);
+        let grace_slot = batch.get(RecordKind::RefreshGrace, &key);
+        let mut found = batch.run().await?;
+        match found.decode::<RefreshRecord>(live_slot)? {
             Some(RefreshRecord {
                 state: RefreshState::Rotated { successor, .. },
                 ..
             }) => current = successor,
             Some(_) => return Ok(current),
-            None => return Err(RefreshError::Invalid("successor gone")),
+            None => match found.decode::<GraceRecord>(grace_slot)? {
+                Some(g) => current = g.successor,
+                None => return Err(RefreshError::Invalid("successor gone")),
+            },
         }
     }
     Err(RefreshError::Invalid("rotation chain too long"))
@@ -231,14 +330,19 @@ async fn latest_successor(records: &Records, first: RefreshToken) -> Result<Refr
 /// the value was a refresh token of this client (`None` = not a refresh token at all).
 pub async fn revoke(records: &Records, client_id: &ClientId, token: &str) -> Result<Option<bool>, StoreError> {
     let key = hash_key(token);
-    let Some(record) = records.get::<RefreshRecord>(RecordKind::RefreshToken, &key).await? else {
-        return Ok(None);
+    let (grant_id, owner, kind) = match records.get::<RefreshRecord>(RecordKind::RefreshToken, &key).await? {
+        Some(r) => (r.grant_id, r.client_id, RecordKind::RefreshToken),
+        None => match records.get::<Tombstone>(RecordKind::RefreshTombstone, &key).await? {
+            // A rotated token revokes its family too, as its full record used to.
+            Some(t) => (t.grant_id, t.client_id, RecordKind::RefreshTombstone),
+            None => return Ok(None),
+        },
     };
-    if record.client_id != *client_id {
+    if owner != *client_id {
         return Ok(Some(false));
     }
-    records.delete(RecordKind::Grant, record.grant_id.as_str()).await?;
-    records.delete(RecordKind::RefreshToken, &key).await?;
+    records.delete(RecordKind::Grant, grant_id.as_str()).await?;
+    records.delete(kind, &key).await?;
     Ok(Some(true))
 }
 

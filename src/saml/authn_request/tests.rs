@@ -141,6 +141,21 @@ fn redirect_request_is_raw_deflate_base64() {
     assert_eq!(out, xml);
 }
 
+#[test]
+fn the_reused_deflate_state_starts_afresh_for_each_message() {
+    // The thread's state is reset per message: a long, barely compressible message (the output
+    // buffer must grow) and then a short one both inflate to exactly themselves.
+    let long: String = (0..20_000u32)
+        .map(|i| char::from(b'a' + (i.wrapping_mul(7919) % 26) as u8))
+        .collect();
+    for xml in [long.as_str(), "<b/>", long.as_str(), "<c>x</c>"] {
+        let raw = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, deflate_b64(xml).unwrap()).unwrap();
+        let mut out = String::new();
+        flate2::read::DeflateDecoder::new(&raw[..]).read_to_string(&mut out).unwrap();
+        assert_eq!(out, xml);
+    }
+}
+
 /// Independent check of the Redirect-binding signature: aws-lc-rs verifies the DER ECDSA value (the
 /// JCA/OpenSAML convention) over the exact signed octets, and the Python `cryptography` peer
 /// (tests/peers/verify_redirect.py) does the same from the URL alone.

@@ -181,6 +181,7 @@ impl TestBed {
             code_challenge: challenge.into(),
             nonce: Some(nonce.as_str().into()),
             expires_at: now + 60,
+            sid: None,
         };
         let key = buergerkonto::oidc_provider::tokens::hash_key(&code);
         records
