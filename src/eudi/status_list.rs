@@ -222,3 +222,6 @@ impl StatusSource for HttpStatusSource {
         Ok(token)
     }
 }
+
+#[cfg(test)]
+mod tests;
