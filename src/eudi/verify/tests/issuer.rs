@@ -308,8 +308,6 @@ async fn an_sd_alg_other_than_sha_256_is_refused() {
 #[tokio::test]
 async fn a_pid_without_holder_binding_is_refused() {
     let f = Fixture::new();
-    let mut claims_without_cnf = json!({});
-    claims_without_cnf["cnf"] = Value::Null;
     let jwt = f
         .issuer
         .sign(
