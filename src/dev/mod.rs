@@ -6,6 +6,7 @@ pub mod demo;
 pub mod dev_login;
 pub mod eid_simulator;
 pub mod sim_page;
+pub mod wallet;
 
 use crate::state::AppState;
 use axum::Router;

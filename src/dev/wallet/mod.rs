@@ -1,0 +1,3 @@
+//! The development EUDI wallet pieces (development only).
+
+pub mod pid_issuer;
