@@ -336,5 +336,3 @@ impl WalletFlow {
     }
 }
 
-#[cfg(test)]
-mod tests;
