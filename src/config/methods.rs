@@ -119,13 +119,13 @@ pub(super) fn cross_check_oidc(methods: &[MethodConfig], upstreams: &[super::oid
     }
 }
 
-/// At most one `kind = "eudi_wallet"` method, and it needs a valid `[wallet]` section.
+/// At most one `kind = "eudi_wallet"` method, and it needs a `[wallet]` section.
 pub(super) fn cross_check_wallet(methods: &[MethodConfig], wallet: bool, p: &mut Problems) {
     let wallets: Vec<&MethodConfig> = methods.iter().filter(|m| m.kind == MethodKind::EudiWallet).collect();
     if wallets.len() > 1 {
         p.push("methods: at most one kind = \"eudi_wallet\" method (it owns the /wallet/* endpoints)");
     }
     if let (Some(m), false) = (wallets.first(), wallet) {
-        p.push(format!("methods ({}).kind: an eudi_wallet method needs a valid [wallet] section", m.id));
+        p.push(format!("methods ({}).kind: an eudi_wallet method needs a [wallet] section", m.id));
     }
 }

@@ -211,8 +211,8 @@ impl RawConfig {
         );
         methods::cross_check(&methods, saml.as_ref(), certificate.as_ref(), &mut p);
         methods::cross_check_oidc(&methods, &oidc_upstreams, &mut p);
+        methods::cross_check_wallet(&methods, self.wallet.is_some(), &mut p);
         let wallet = self.wallet.map(|w| wallet::validate(w, development, &mut p)).unwrap_or(None);
-        methods::cross_check_wallet(&methods, wallet.is_some(), &mut p);
         let site = site::validate(self.branding, self.legal, development, &mut p);
         let audit = audit::validate(self.audit, &mut p);
         if let Some(s) = &server {

@@ -126,6 +126,9 @@ fn trust(raw: &RawWallet, development: bool, p: &mut Problems) -> Option<PidTrus
         (None, Some(list)) => {
             p.check_readable_file("wallet.pid_trusted_list", list);
             p.check_not_dev_material("wallet.pid_trusted_list", list, development);
+            if !list.is_file() {
+                return None;
+            }
             PidTrust::from_trusted_list_file(list)
                 .map_err(|e| p.push(format!("wallet.pid_trusted_list: {e}")))
                 .ok()
