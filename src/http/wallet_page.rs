@@ -84,9 +84,16 @@ pub fn page(state: &AppState, flow: &WalletFlow, handle: &Handle, locale: Locale
         return crate::web::PageError::Unavailable.render(state.site(), locale);
     };
     let w = texts(locale, waiting);
+    let same = flow.wallet_url(handle, Flow::SameDevice);
+    // Development: the button opens the built-in test wallet (/dev/wallet) with the same query, as
+    // no wallet app answers `openid4vp://` on a developer's machine. The QR code stays real.
+    let same = match (flow.settings().development, same.split_once("://")) {
+        (true, Some((_, query))) => flow.url(&format!("/dev/wallet{query}")),
+        _ => same,
+    };
     let ctx = minijinja::context! {
         w => &w,
-        wallet_url => flow.wallet_url(handle, Flow::SameDevice),
+        wallet_url => same,
         qr_svg => qr,
         poll_action => format!("/wallet/poll/{}", handle.as_str()),
     };
