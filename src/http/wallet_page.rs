@@ -24,6 +24,7 @@ struct Texts {
     warning: &'static str,
     warning_text: &'static str,
     qr_caption: &'static str,
+    dev_cross: &'static str,
     #[serde(rename = "continue")]
     cont: &'static str,
 }
@@ -60,6 +61,10 @@ fn texts(locale: Locale, waiting: Option<&Waiting>) -> Texts {
             "Scan it only if you started this login here yourself. Anyone who sends or shows you a code wants to log in with your identity.",
         ),
         qr_caption: pick("QR-Code für die Wallet", "QR code for the wallet"),
+        dev_cross: pick(
+            "Entwicklung: die Test-Wallet als zweites Gerät öffnen (statt den Code zu scannen)",
+            "Development: open the test wallet as the second device (instead of scanning the code)",
+        ),
         cont: pick("Weiter", "Continue"),
     }
 }
@@ -87,14 +92,17 @@ pub fn page(state: &AppState, flow: &WalletFlow, handle: &Handle, locale: Locale
     let same = flow.wallet_url(handle, Flow::SameDevice);
     // Development: the button opens the built-in test wallet (/dev/wallet) with the same query, as
     // no wallet app answers `openid4vp://` on a developer's machine. The QR code stays real.
-    let same = match (flow.settings().development, same.split_once("://")) {
-        (true, Some((_, query))) => flow.url(&format!("/dev/wallet{query}")),
-        _ => same,
+    let dev = |url: &str| match (flow.settings().development, url.split_once("://")) {
+        (true, Some((_, query))) => Some(flow.url(&format!("/dev/wallet{query}"))),
+        _ => None,
     };
+    let dev_cross_url = dev(&cross);
+    let same = dev(&same).unwrap_or(same);
     let ctx = minijinja::context! {
         w => &w,
         wallet_url => same,
         qr_svg => qr,
+        dev_cross_url => dev_cross_url,
         poll_action => format!("/wallet/poll/{}", handle.as_str()),
     };
     let mut res = render_page(state.site(), "wallet.html", locale, w.title, None, ctx).into_response();
