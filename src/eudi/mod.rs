@@ -7,6 +7,7 @@
 
 pub mod dcql;
 pub mod error;
+mod jws;
 pub mod kb_jwt;
 pub mod pid;
 pub mod sd_jwt;
