@@ -139,7 +139,7 @@ pub fn build_methods(config: &Config, records: &Records, clock: &Arc<dyn Clock>)
             }
             MethodKind::Oidc { upstream } => registry.register(Arc::new(oidc_method(config, m, upstream, records)?)),
             MethodKind::EudiWallet => {
-                let flow = wallet_flow(config, m, records)?;
+                let flow = wallet_flow(config, m, records, clock)?;
                 registry.set_wallet(flow.clone());
                 registry.register(Arc::new(crate::authenticators::wallet::WalletAuthenticator::new(m, flow)));
             }
@@ -154,6 +154,7 @@ fn wallet_flow(
     config: &Config,
     m: &crate::authenticators::MethodConfig,
     records: &Records,
+    clock: &Arc<dyn Clock>,
 ) -> Result<Arc<crate::eudi::flow::WalletFlow>, StartupError> {
     let fail = |reason: String| StartupError::Method {
         method: m.id.to_string(),
@@ -166,7 +167,7 @@ fn wallet_flow(
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| fail(e.to_string()))?;
-    let status = Arc::new(crate::eudi::status_list::HttpStatusSource::new(client, settings.development));
+    let status = Arc::new(crate::eudi::status_list::HttpStatusSource::new(client, clock.clone(), settings.development));
     Ok(Arc::new(crate::eudi::flow::WalletFlow::new(
         settings,
         records.clone(),

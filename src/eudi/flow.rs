@@ -119,7 +119,8 @@ fn unix(t: SystemTime) -> i64 {
 impl WalletFlow {
     /// The service over `records` for the broker at `issuer`.
     pub fn new(settings: WalletSettings, records: Records, issuer: &str, status: Arc<dyn StatusSource>) -> Self {
-        let verifier = PidVerifier::new((*settings.trust).clone(), status);
+        let verifier = PidVerifier::new((*settings.trust).clone(), status)
+            .with_windows(PidVerifier::DEFAULT_SKEW, settings.kb_jwt_max_age.as_secs());
         Self {
             settings,
             records,

@@ -32,9 +32,27 @@ use std::time::Duration;
 /// The test wallet's path.
 pub const PATH: &str = "/dev/wallet";
 
-/// The route.
+/// The development PIDs' status list.
+pub const STATUS_PATH: &str = "/dev/wallet/status-list";
+
+/// The routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route(PATH, get(wallet_get).post(wallet_post))
+    Router::new()
+        .route(PATH, get(wallet_get).post(wallet_post))
+        .route(STATUS_PATH, get(status_get))
+}
+
+/// `GET /dev/wallet/status-list`: the status list token (`application/statuslist+jwt`) the
+/// development PIDs point to; the broker fetches it like any PID provider's.
+async fn status_get(State(state): State<AppState>) -> Response {
+    let uri = format!("{}{STATUS_PATH}", state.config().server.issuer.as_str().trim_end_matches('/'));
+    match super::status_list(&state.config().base_dir, &uri, state.broker().clock().unix()) {
+        Ok(token) => ([(http::header::CONTENT_TYPE, "application/statuslist+jwt")], token).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "development status list");
+            http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// A request object that passed the wallet's checks.
@@ -194,10 +212,10 @@ async fn wallet_get(State(state): State<AppState>, headers: http::HeaderMap, Raw
         .flat_map(|c| c["claims"].as_array().cloned().unwrap_or_default())
         .filter_map(|c| c["path"].as_array().map(|p| p.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(".")))
         .collect();
-    let persons: String = super::pid_issuer_persons()
+    let persons: String = super::persons()
         .iter()
         .enumerate()
-        .map(|(i, (id, name))| {
+        .map(|(i, (id, name, _))| {
             format!(
                 "<li><label><input type=\"radio\" name=\"person\" value=\"{}\"{}> {}</label></li>",
                 escape(id),
@@ -237,7 +255,9 @@ async fn wallet_post(State(state): State<AppState>, headers: http::HeaderMap, bo
         Err(e) => return problem(locale, &e),
     };
     let payload = if p.action == "share" {
-        match super::mint_presentation(&p.person, &req) {
+        let status_uri = format!("{}{STATUS_PATH}", state.config().server.issuer.as_str().trim_end_matches('/'));
+        let now = state.broker().clock().unix();
+        match super::mint_presentation(&state.config().base_dir, &p.person, &req, &status_uri, now) {
             Ok(presentation) => serde_json::json!({"vp_token": {"pid": [presentation]}, "state": req.state}),
             Err(e) => return problem(locale, &e),
         }
