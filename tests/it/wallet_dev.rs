@@ -65,6 +65,7 @@ async fn wallet_answers(client: &reqwest::Client, broker: &TestBroker, link: &st
             ("request_uri", &param(&url, "request_uri").unwrap()),
             ("person", &person.unwrap()),
             ("action", action),
+            ("lang", "en"),
         ],
     )
     .await
@@ -112,6 +113,7 @@ async fn same_device_the_demo_logs_in_with_the_test_wallet() {
     let demo = through_consent(&client, &broker, &mut jar, res).await;
     assert!(demo.contains("http://eidas.europa.eu/LoA/high"), "{demo}");
     assert!(demo.contains("eudi-pid"), "amr: {demo}");
+    assert!(demo.contains("MUSTERMANN") && demo.contains("ERIKA"), "the PID's claims, as written: {demo}");
     // The response_code is single use.
     let again = get(&client, &mut jar, &broker.url(&format!("/wallet/return?response_code={code}"))).await;
     assert_eq!(again.status(), 400);
@@ -193,4 +195,21 @@ async fn the_endpoints_refuse_plaintext_unknown_transactions_and_the_other_flow(
     let cross = client.get(broker.url(&format!("/wallet/request/{handle}?flow=cross"))).send().await.unwrap();
     assert_eq!(cross.status(), 400);
     assert!(cross.text().await.unwrap().contains("another device flow"));
+}
+
+#[tokio::test]
+async fn a_declining_wallet_ends_the_login_with_access_denied_at_continue() {
+    let broker = TestBroker::start().await;
+    let client = http_client();
+    let mut jar = Jar::default();
+    let (start, html) = to_wallet_page(&client, &broker, &mut jar).await;
+    let link = attr_after(&html, "id=\"open-wallet\" href=\"");
+    let answer = wallet_answers(&client, &broker, &link, "decline").await;
+    assert_eq!(answer.status(), 400, "the test wallet shows the broker's refusal");
+    assert!(answer.text().await.unwrap().contains("access_denied"));
+    let poll = broker.url(&start.path().replace("/wallet/start/", "/wallet/poll/"));
+    let res = get(&client, &mut jar, &poll).await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("error=access_denied"), "{html}");
+    assert!(!html.contains("code="), "no code: {html}");
 }
