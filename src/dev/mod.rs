@@ -18,4 +18,5 @@ pub fn routes() -> Router<AppState> {
         .merge(dev_login::routes())
         .merge(eid_simulator::routes())
         .merge(bankid_simulator::routes())
+        .merge(wallet::routes())
 }

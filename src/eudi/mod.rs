@@ -14,3 +14,12 @@ pub mod sd_jwt;
 pub mod status_list;
 pub mod trust;
 pub mod verify;
+
+// The flow (issue 16 items 1–4, the `wallet` branch): settings, transaction, request object,
+// encrypted response and the service the authenticator and the `/wallet/*` endpoints share.
+pub mod client_id;
+pub mod flow;
+pub mod request;
+pub mod response;
+pub mod settings;
+pub mod transaction;

@@ -57,3 +57,4 @@ mod store_contract;
 mod tls;
 mod token;
 mod userinfo;
+mod wallet_dev;
