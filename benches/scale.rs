@@ -272,6 +272,8 @@ async fn chains_mode(ctx: &Ctx, b: &Arc<Broker>) -> Res<bool> {
         }
         return Err(format!("only {} of {chains} grants could be made", seed.refresh_tokens.len()));
     }
+    let mut conn = support::store::connect().await?;
+    let mem0 = support::store::used_memory(&mut conn).await;
     let permits = Arc::new(tokio::sync::Semaphore::new(inflight));
     let (refreshed, cpu0, t) = (Arc::new(AtomicU64::new(0)), b.cpu(), Instant::now());
     let mut tasks = Vec::new();
@@ -307,6 +309,13 @@ async fn chains_mode(ctx: &Ctx, b: &Arc<Broker>) -> Res<bool> {
         cpu.as_secs_f64() * 1e3 / n.max(1) as f64,
         lost.len(),
         support::loadavg()
+    );
+    // What a rotation leaves behind until the old token's lifetime ends (reuse detection).
+    let mem1 = support::store::used_memory(&mut conn).await;
+    println!(
+        "chains: Redis used_memory grew {:.1} MiB over {n} refreshes = {:.0} bytes per refresh (held until the rotated token's TTL)",
+        mem1.saturating_sub(mem0) as f64 / 1048576.0,
+        mem1.saturating_sub(mem0) as f64 / n.max(1) as f64
     );
     // Every chain's last refresh token must still work.
     let check = refreshes(ctx, b, 64, last).await;
