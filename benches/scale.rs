@@ -60,6 +60,7 @@ async fn run() -> Res<bool> {
     let pid = std::process::id();
     let (ns, fill_ns) = (format!("bk-bench-scale-{pid}"), format!("bk-bench-fill-{pid}"));
     let _cleanup = support::store::Cleanup::new(&[&ns, &fill_ns]);
+    support::store::find_local_redis(&mut support::store::connect().await?).await;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let idp = Arc::new(Idp::new(Variant::Ec, dir.path())?);
     let ctx = Ctx {
@@ -119,11 +120,12 @@ async fn refreshes(ctx: &Ctx, b: &Arc<Broker>, concurrency: u64, tokens: Vec<Str
 
 fn line(what: &str, r: &Run) -> String {
     format!(
-        "{what:<26} n={:<6} failed={:<3} {:>8.1}/s  CPU {:>7.3} ms each  p50 {:>7.2} ms  p99 {:>7.2} ms",
+        "{what:<26} n={:<6} failed={:<3} {:>8.1}/s  CPU {:>7.3} ms each (Redis {} ms)  p50 {:>7.2} ms  p99 {:>7.2} ms",
         r.ok,
         r.failed,
         r.rate(),
         r.cpu_ms_each(),
+        r.redis_ms_each(),
         support::percentile_ms(&r.latencies_us, 0.5),
         support::percentile_ms(&r.latencies_us, 0.99)
     )

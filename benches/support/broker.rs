@@ -85,16 +85,7 @@ impl Broker {
 
     /// User + system CPU time of the whole process (all threads, also exited ones) so far.
     pub fn cpu(&self) -> Duration {
-        let ticks = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()))
-            .ok()
-            .and_then(|s| {
-                // The command name (field 2) may contain spaces: count fields after its ')'.
-                let rest = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
-                // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
-                Some(rest.get(11)?.parse::<u64>().ok()? + rest.get(12)?.parse::<u64>().ok()?)
-            })
-            .unwrap_or(0);
-        Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64)
+        process_cpu(self.pid()).unwrap_or_default()
     }
 
     /// Resident memory (VmRSS) in KiB.
@@ -108,6 +99,16 @@ impl Broker {
             })
             .unwrap_or(0)
     }
+}
+
+/// User + system CPU time of process `pid` so far (`None` if it is not on this machine).
+pub fn process_cpu(pid: u32) -> Option<Duration> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may contain spaces: count fields after its ')'.
+    let rest = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
+    // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
+    let ticks = rest.get(11)?.parse::<u64>().ok()? + rest.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64))
 }
 
 /// `sysconf(_SC_CLK_TCK)` through `getconf` (no libc binding in the project); 100 on Linux.

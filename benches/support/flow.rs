@@ -259,6 +259,8 @@ pub struct Run {
     pub elapsed: Duration,
     /// Broker CPU time over the same span.
     pub cpu: Duration,
+    /// CPU time of the local Redis server over the same span (shared with its other clients).
+    pub redis_cpu: Option<Duration>,
     /// Refresh tokens the operations returned.
     pub refresh_tokens: Vec<String>,
 }
@@ -272,6 +274,13 @@ impl Run {
     /// Broker CPU per completed operation, in milliseconds.
     pub fn cpu_ms_each(&self) -> f64 {
         self.cpu.as_secs_f64() * 1e3 / (self.ok.max(1) as f64)
+    }
+
+    /// Redis CPU per completed operation in milliseconds, as text ("-" if Redis is not local).
+    pub fn redis_ms_each(&self) -> String {
+        self.redis_cpu
+            .map(|c| format!("{:.3}", c.as_secs_f64() * 1e3 / (self.ok.max(1) as f64)))
+            .unwrap_or_else(|| "-".into())
     }
 }
 
@@ -287,7 +296,7 @@ where
     let stop = Arc::new(AtomicBool::new(false));
     let started = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let out = Arc::new(Mutex::new(Run::default()));
-    let cpu0 = b.cpu();
+    let (cpu0, redis0) = (b.cpu(), super::store::redis_cpu());
     let t0 = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
@@ -328,9 +337,11 @@ where
     }
     let elapsed = t0.elapsed();
     let cpu = b.cpu().saturating_sub(cpu0);
+    let redis_cpu = redis0.zip(super::store::redis_cpu()).map(|(a, b)| b.saturating_sub(a));
     let mut run = out.lock().map(|mut o| std::mem::take(&mut *o)).unwrap_or_default();
     run.elapsed = elapsed;
     run.cpu = cpu;
+    run.redis_cpu = redis_cpu;
     run.latencies_us.sort_unstable();
     run
 }

@@ -186,3 +186,23 @@ pub async fn used_memory(conn: &mut redis::aio::MultiplexedConnection) -> u64 {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0)
 }
+
+/// The local Redis server's process id, once known ([`find_local_redis`]).
+static REDIS_PID: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+
+/// Find the Redis server's process on this machine (`INFO server` `process_id`, checked against
+/// `/proc/<pid>/comm`), so the benches can report its CPU time too. A remote Redis gives none.
+pub async fn find_local_redis(conn: &mut redis::aio::MultiplexedConnection) {
+    let info: String = redis::cmd("INFO").arg("server").query_async(conn).await.unwrap_or_default();
+    let pid = info
+        .lines()
+        .find_map(|l| l.strip_prefix("process_id:"))
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.starts_with("redis")));
+    let _ = REDIS_PID.set(pid);
+}
+
+/// CPU time of the local Redis server so far (all its clients', not only the bench's).
+pub fn redis_cpu() -> Option<std::time::Duration> {
+    REDIS_PID.get().copied().flatten().and_then(super::broker::process_cpu)
+}
