@@ -73,11 +73,13 @@ impl Drop for Cleanup {
     }
 }
 
-/// An async connection to the benches' Redis.
+/// An async connection to the benches' Redis, without the client's default response timeout: a
+/// filler pipeline into a key table of millions (rehashing as it grows) may take seconds.
 pub async fn connect() -> Result<redis::aio::MultiplexedConnection, String> {
     let client = redis::Client::open(super::redis_url()).map_err(|e| e.to_string())?;
+    let config = redis::AsyncConnectionConfig::new().set_response_timeout(None);
     client
-        .get_multiplexed_async_connection()
+        .get_multiplexed_async_connection_with_config(&config)
         .await
         .map_err(|e| format!("Redis at {}: {e}", super::redis_url()))
 }
@@ -150,8 +152,8 @@ pub async fn templates(conn: &mut redis::aio::MultiplexedConnection, ns: &str, k
     Ok(out)
 }
 
-/// Write logins `from..to` worth of template copies into `ns`: `RESTORE` pipelines of 1,000
-/// commands, eight in flight. Ids are the login number, zero-padded to the template id's length.
+/// Write logins `from..to` worth of template copies into `ns`: `RESTORE` pipelines of 200
+/// logins' keys, four in flight. Ids are the login number, zero-padded to the template id's length.
 pub async fn fill(conn: &redis::aio::MultiplexedConnection, ns: &str, templates: &[Template], from: u64, to: u64) -> Result<(), String> {
     const LOGINS_PER_PIPELINE: u64 = 200;
     let chunks: Vec<(u64, u64)> = (from..to)
@@ -172,7 +174,7 @@ pub async fn fill(conn: &redis::aio::MultiplexedConnection, ns: &str, templates:
                 pipe.query_async::<()>(&mut conn).await.map_err(|e| e.to_string())
             }
         })
-        .buffer_unordered(8)
+        .buffer_unordered(4)
         .collect()
         .await;
     results.into_iter().collect()
