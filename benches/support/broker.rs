@@ -14,7 +14,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_buergerkonto");
 /// The repository root: the broker runs there so config/dev.toml's relative paths resolve.
 pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// The issuer of config/dev.toml; redirects name it, the bench maps it to the real port.
-pub const ISSUER: &str = "http://127.0.0.1:8080";
+pub use super::web::ISSUER;
 
 /// Where the broker keeps its records.
 #[derive(Debug, Clone)]

@@ -9,10 +9,10 @@
 
 use super::broker::{Broker, ISSUER};
 use super::idp::{Idp, SSO_URL};
+use super::web::{hidden, location, Jar};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::Digest;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -21,8 +21,7 @@ use std::time::{Duration, Instant};
 pub const SECRET: &str = "demo-relying-party-secret-for-development-only";
 const REDIRECT: &str = "http://127.0.0.1:8080/demo/callback";
 
-/// Results carry the failing step's text.
-pub type Res<T> = Result<T, String>;
+pub use super::web::Res;
 
 /// The HTTP client of the load generator (keep-alive, no redirects followed).
 pub fn client() -> Res<reqwest::Client> {
@@ -32,50 +31,6 @@ pub fn client() -> Res<reqwest::Client> {
         .pool_max_idle_per_host(512)
         .build()
         .map_err(|e| e.to_string())
-}
-
-/// A browser's cookies (one host).
-#[derive(Default)]
-struct Jar(HashMap<String, String>);
-
-impl Jar {
-    fn absorb(&mut self, res: &reqwest::Response) {
-        for v in res.headers().get_all("set-cookie") {
-            let s = v.to_str().unwrap_or_default();
-            let (pair, attrs) = s.split_once(';').unwrap_or((s, ""));
-            if let Some((n, val)) = pair.split_once('=') {
-                if attrs.contains("Max-Age=0") {
-                    self.0.remove(n.trim());
-                } else {
-                    self.0.insert(n.trim().to_owned(), val.to_owned());
-                }
-            }
-        }
-    }
-
-    fn header(&self) -> String {
-        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-}
-
-fn hidden(html: &str, name: &str) -> Res<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).ok_or_else(|| format!("no {name} in page"))? + marker.len();
-    let end = html[start..].find('"').ok_or("unterminated value")? + start;
-    Ok(html[start..end]
-        .replace("&#x2B;", "+")
-        .replace("&#x2F;", "/")
-        .replace("&#x3D;", "=")
-        .replace("&amp;", "&"))
-}
-
-fn location(res: &reqwest::Response) -> Res<String> {
-    let l = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| format!("expected a redirect, got {}", res.status()))?;
-    Ok(if l.starts_with('/') { format!("{ISSUER}{l}") } else { l.to_owned() })
 }
 
 struct Browser<'a> {

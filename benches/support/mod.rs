@@ -9,6 +9,7 @@ pub mod broker;
 pub mod flow;
 pub mod idp;
 pub mod store;
+pub mod web;
 
 /// The load average of the machine (`/proc/loadavg`: 1, 5, 15 minutes), printed beside every
 /// figure: the machine is shared, so a figure means little without it.
