@@ -14,6 +14,7 @@ use buergerkonto::dev::bankid_simulator::persons as bank;
 use buergerkonto::dev::eid_simulator::{elster_persons, persons as eid};
 use openidconnect::reqwest;
 use serde_json::Value;
+use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 
 const SECRET: &str = "demo-relying-party-secret-for-development-only";
@@ -63,17 +64,64 @@ impl Buffer {
     }
 }
 
+thread_local! {
+    /// The buffer this thread's log goes to while a capture runs.
+    static CAPTURE: RefCell<Option<Buffer>> = const { RefCell::new(None) };
+}
+
+/// Ends this thread's capture when dropped.
+pub struct CaptureGuard(());
+
+impl Drop for CaptureGuard {
+    fn drop(&mut self) {
+        CAPTURE.with(|c| *c.borrow_mut() = None);
+    }
+}
+
+/// Writes into the capturing thread's buffer.
+struct ThreadWriter;
+
+impl std::io::Write for ThreadWriter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        CAPTURE.with(|c| {
+            if let Some(buffer) = &*c.borrow() {
+                buffer.0.lock().unwrap().extend_from_slice(b);
+            }
+        });
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Capture the application log (JSON, level info as in production, spans included) of this
 /// thread until the guard is dropped. With `#[tokio::test]` (one thread) that is the broker's log.
-pub fn capture_log() -> (Buffer, tracing::subscriber::DefaultGuard) {
+///
+/// One global subscriber for the whole test binary, installed once, with a per-event filter that
+/// passes only events of a thread that captures. Not a thread-scoped `set_default` subscriber:
+/// tracing caches each callsite's interest globally, and with scoped subscribers of parallel tests
+/// appearing and going that cache raced — now and then a capture saw no INFO line at all.
+pub fn capture_log() -> (Buffer, CaptureGuard) {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::util::SubscriberInitExt;
+        use tracing_subscriber::Layer;
+        let capturing =
+            tracing_subscriber::filter::filter_fn(|meta| *meta.level() <= tracing::Level::INFO && CAPTURE.with(|c| c.borrow().is_some()));
+        let layer = tracing_subscriber::fmt::layer()
+            .json()
+            .with_writer(|| ThreadWriter)
+            .with_filter(capturing);
+        tracing_subscriber::registry()
+            .with(layer)
+            .try_init()
+            .expect("the only global subscriber of the test binary");
+    });
     let log = Buffer::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::INFO)
-        .with_writer(move || writer.clone())
-        .finish();
-    (log, tracing::subscriber::set_default(subscriber))
+    CAPTURE.with(|c| *c.borrow_mut() = Some(log.clone()));
+    (log, CaptureGuard(()))
 }
 
 /// Fail if any of `values` occurs in the audit `trail` or the application `log`.
@@ -110,16 +158,6 @@ fn a_postcode_inside_a_timestamp_is_not_personal_data_but_a_postcode_alone_is() 
     assert!(holds(r#"{"postal_code":"51147"}"#, "51147"));
     assert!(holds("plz 51147 köln", "51147"));
     assert!(holds("Heidestraße 17", "Heidestraße"));
-}
-
-impl std::io::Write for Buffer {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Follow a login of the demo client from `/authorize` through choice page, upstream (development
