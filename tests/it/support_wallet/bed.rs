@@ -38,7 +38,7 @@ label_de = "{LABEL}"
 label_en = "EUDI Wallet"
 
 [wallet]
-pid_trust_anchors = ["{ca}"]
+pid_trust_anchors = "{ca}"
 "#,
         ca = ca.display()
     )
