@@ -11,12 +11,12 @@
 use crate::support::http_client;
 use crate::support_binding::{assert_refused as assert_restart, End};
 use crate::support_login::*;
-use crate::support_wallet::bed::{assert_refused, code_of, WalletBed};
+use crate::support_wallet::bed::{assert_refused, code_of, Refusal, WalletBed};
 use crate::support_wallet::Present;
 
-/// A login in a fresh browser answered with `attack`: refused, naming one of `reasons`
-/// (case-insensitive).
-async fn refused(attack: &str, reasons: &[&str]) {
+/// A login in a fresh browser answered with `attack`: refused with the OAuth `error` and an
+/// `error_description` naming the reason.
+async fn refused(attack: &str, error: &str, reason: &str) {
     let bed = WalletBed::start(&format!("wallet-{attack}")).await;
     let c = http_client();
     let mut jar = Jar::default();
@@ -25,58 +25,103 @@ async fn refused(attack: &str, reasons: &[&str]) {
     let run = bed.present(&wallet_url, &Present::attack(attack)).await;
     assert_eq!(run.out["attack"], attack, "{}", run.out);
     let refusal = assert_refused(&bed, &c, &mut jar, &run, attack).await;
-    let text = refusal.text().to_lowercase();
-    assert!(
-        reasons.iter().any(|r| text.contains(&r.to_lowercase())),
-        "{attack}: the refusal names the reason (one of {reasons:?}): {refusal:?}"
-    );
+    assert_reason(&refusal, error, reason, attack);
+}
+
+/// The refusal came at `response_uri` as `{error, error_description}` with these values.
+fn assert_reason(refusal: &Refusal, error: &str, reason: &str, what: &str) {
+    let Refusal::AtResponseUri(status, body) = refusal else {
+        panic!("{what}: refused at response_uri, not later in the browser: {refusal:?}")
+    };
+    assert_eq!(*status, 400, "{what}: {body}");
+    assert_eq!(body["error"], error, "{what}: {body}");
+    let description = body["error_description"].as_str().unwrap_or_default();
+    assert!(description.contains(reason), "{what}: the reason {reason:?} in {body}");
 }
 
 macro_rules! attack {
-    ($name:ident, $attack:literal, $reasons:expr) => {
+    ($name:ident, $attack:literal, $error:expr, $reason:literal) => {
         #[tokio::test]
         async fn $name() {
             if !crate::peers::require_wallet() || !crate::peers::require_redis() {
                 return;
             }
-            refused($attack, &$reasons).await;
+            refused($attack, $error, $reason).await;
         }
     };
 }
 
-attack!(a_key_binding_jwt_with_another_nonce_is_refused, "wrong-nonce", ["nonce"]);
-attack!(a_key_binding_jwt_for_another_verifier_is_refused, "wrong-aud", ["aud"]);
-attack!(a_presentation_without_key_binding_is_refused, "no-kb", ["key binding", "kb"]);
+/// `FlowError::Refused`: the verifier's reason class (`WalletError::reason`).
+const REFUSED: &str = "access_denied";
+
+attack!(
+    a_key_binding_jwt_with_another_nonce_is_refused,
+    "wrong-nonce",
+    REFUSED,
+    "presentation refused: kb_nonce"
+);
+attack!(
+    a_key_binding_jwt_for_another_verifier_is_refused,
+    "wrong-aud",
+    REFUSED,
+    "presentation refused: kb_audience"
+);
+attack!(
+    a_presentation_without_key_binding_is_refused,
+    "no-kb",
+    REFUSED,
+    "presentation refused: kb_missing"
+);
 attack!(
     a_key_binding_jwt_not_signed_by_the_cnf_key_is_refused,
     "kb-other-key",
-    ["key binding", "kb", "signature"]
+    REFUSED,
+    "presentation refused: kb_signature"
 );
-attack!(an_altered_disclosure_is_refused, "disclosure-altered", ["disclosure", "digest"]);
+attack!(
+    an_altered_disclosure_is_refused,
+    "disclosure-altered",
+    REFUSED,
+    "presentation refused: unreferenced_disclosure"
+);
 attack!(
     an_added_unreferenced_disclosure_is_refused,
     "disclosure-added",
-    ["disclosure", "digest"]
+    REFUSED,
+    "presentation refused: unreferenced_disclosure"
 );
 attack!(
     a_duplicated_disclosure_is_refused,
     "disclosure-duplicated",
-    ["disclosure", "duplicate"]
+    REFUSED,
+    "presentation refused: duplicate_digest"
 );
 attack!(
     a_dropped_disclosure_of_an_asked_claim_is_refused,
     "disclosure-dropped",
-    ["claim", "missing", "dcql", "query"]
+    REFUSED,
+    "presentation refused: dcql"
 );
 attack!(
     a_pid_from_an_issuer_outside_the_trust_list_is_refused,
     "foreign-issuer",
-    ["trust", "issuer", "chain", "anchor"]
+    REFUSED,
+    "presentation refused: untrusted_issuer"
 );
-attack!(an_expired_pid_is_refused, "expired", ["expired", "exp"]);
-attack!(a_revoked_pid_is_refused, "revoked", ["revoked", "status"]);
-attack!(a_plaintext_response_is_refused, "plaintext", ["encrypted", "response", "jwe"]);
-attack!(a_credential_of_a_type_we_did_not_ask_for_is_refused, "wrong-vct", ["vct", "type"]);
+attack!(an_expired_pid_is_refused, "expired", REFUSED, "presentation refused: expired");
+attack!(a_revoked_pid_is_refused, "revoked", REFUSED, "presentation refused: revoked");
+attack!(
+    a_plaintext_response_is_refused,
+    "plaintext",
+    "invalid_request",
+    "plaintext responses are refused"
+);
+attack!(
+    a_credential_of_a_type_we_did_not_ask_for_is_refused,
+    "wrong-vct",
+    REFUSED,
+    "presentation refused: wrong_vct"
+);
 
 #[tokio::test]
 async fn a_response_for_another_transaction_is_refused() {
@@ -107,7 +152,13 @@ async fn a_response_for_another_transaction_is_refused() {
         response_uri_b.as_str(),
         "two transactions, two response_uris"
     );
-    assert_refused(&bed, &c, &mut jar_b, &run, "A's response at B's response_uri").await;
+    let refusal = assert_refused(&bed, &c, &mut jar_b, &run, "A's response at B's response_uri").await;
+    assert_reason(
+        &refusal,
+        "invalid_request",
+        "kid does not name this transaction's key",
+        "another transaction",
+    );
 }
 
 #[tokio::test]
@@ -164,7 +215,11 @@ async fn a_replayed_response_is_refused_and_a_response_code_works_once() {
     let replay = &responses[1];
     let status = replay["status"].as_u64().unwrap_or_default();
     assert!((400..500).contains(&status), "the replay is refused: {replay}");
-    assert!(replay["body"]["error"].is_string(), "an OAuth error body: {replay}");
+    assert_eq!(replay["body"]["error"], "invalid_request", "{replay}");
+    assert_eq!(
+        replay["body"]["error_description"], "this transaction already received its response",
+        "{replay}"
+    );
     assert!(replay["body"]["redirect_uri"].is_null(), "no second redirect_uri: {replay}");
     bed.assert_nothing_created("replayed response").await;
     // The first answer still logs the person in, once.

@@ -8,7 +8,7 @@
 
 use crate::support::http_client;
 use crate::support_login::*;
-use crate::support_wallet::bed::{code_of, redeem, WalletBed, HIGH};
+use crate::support_wallet::bed::{code_of, cross_wallet_url_of, poll_url_of, redeem, WalletBed, HIGH};
 use crate::support_wallet::Present;
 use std::collections::BTreeSet;
 
@@ -158,26 +158,24 @@ async fn the_start_page_offers_the_same_device_link_a_qr_code_and_polling_withou
     assert!(html.contains("<svg"), "a QR code as inline SVG: {html}");
     assert!(html.contains("Dieser Code gilt nur für diesen Bildschirm"), "{html}");
     assert!(!html.contains("<script"), "no script: {html}");
-    let poll = poll_url(&bed, &html).unwrap_or_else(|| panic!("a \"Weiter\" form to /wallet/poll/…: {html}"));
+    let poll = poll_url_of(&bed, &html).unwrap_or_else(|| panic!("a \"Weiter\" form to /wallet/poll/…: {html}"));
     // Before the wallet answered, "Weiter" shows the page again.
     let res = get(&c, &mut jar, poll.as_str()).await;
     assert_eq!(res.status(), 200, "{page}");
     assert!(res.text().await.expect("page").contains("<svg"), "the start page again");
-    // Cross-device: the wallet answers (its redirect_uri is not followed), the browser presses "Weiter".
-    let wallet_url = crate::support_wallet::bed::wallet_url_of(&html).expect("wallet link");
+    // Cross-device: the wallet scans the QR code (its URL carries `flow=cross`) and answers; the
+    // broker gives the phone no redirect_uri, and the browser presses "Weiter".
+    let wallet_url = cross_wallet_url_of(&html).unwrap_or_else(|| panic!("the cross-device wallet URL: {html}"));
+    assert!(wallet_url.contains("flow%3Dcross"), "{wallet_url}");
     let run = bed.present(&wallet_url, &Present::default()).await;
     assert_eq!(run.ok().status(), 200, "{}", run.out);
+    assert!(
+        run.redirect_uri().is_none(),
+        "cross-device: no redirect_uri for the phone: {}",
+        run.out
+    );
     let res = get(&c, &mut jar, poll.as_str()).await;
     let (end, _) = crate::support_binding::follow(&bed.broker, &c, &mut jar, res).await;
     let rp = redeem(&bed, &code_of(&bed, &end), verifier).await;
     assert_eq!(rp.id_token["acr"], HIGH);
-}
-
-/// The "Weiter" form of the start page as a GET URL (`action` plus its hidden fields).
-fn poll_url(bed: &WalletBed, html: &str) -> Option<url::Url> {
-    let at = html.find("/wallet/poll/")?;
-    let start = html[..at].rfind('"')? + 1;
-    let end = at + html[at..].find('"')?;
-    let action = crate::support_wallet::bed::html_decode(&html[start..end]);
-    url::Url::parse(&bed.broker.base).ok()?.join(&action).ok()
 }

@@ -177,13 +177,39 @@ impl WalletBed {
     }
 }
 
-/// The same-device link of the start page: the first `href` carrying a `request_uri`.
+/// The same-device link of the start page (`id="open-wallet"`) as a wallet URL. In development
+/// the button opens the built-in test wallet, `{issuer}/dev/wallet?<the wallet URL's query>`, as no
+/// app answers `openid4vp://` on a developer's machine: the query is the wallet URL's, so the
+/// wallet URL is `openid4vp://?` + that query.
 pub fn wallet_url_of(html: &str) -> Option<String> {
-    html.split("href=\"")
+    link_as_wallet_url(html, "id=\"open-wallet\" href=\"")
+}
+
+/// The cross-device wallet URL (the QR code's, `request_uri` with `?flow=cross`), taken from the
+/// development page's link that opens the test wallet as the second device (`id="dev-cross"`):
+/// the QR code itself is an image.
+pub fn cross_wallet_url_of(html: &str) -> Option<String> {
+    link_as_wallet_url(html, "id=\"dev-cross\" href=\"")
+}
+
+fn link_as_wallet_url(html: &str, marker: &str) -> Option<String> {
+    let start = html.find(marker)? + marker.len();
+    let href = html_decode(html[start..].split('"').next()?);
+    match href.split_once("/dev/wallet?") {
+        Some((_, query)) => Some(format!("openid4vp://?{query}")),
+        None => Some(href),
+    }
+}
+
+/// The "Weiter" form of the start page (`GET /wallet/poll/{handle}`), resolved against the broker.
+pub fn poll_url_of(bed: &WalletBed, html: &str) -> Option<url::Url> {
+    let action = html
+        .split("action=\"")
         .skip(1)
         .filter_map(|rest| rest.split('"').next())
         .map(html_decode)
-        .find(|href| href.contains("request_uri=") && !href.starts_with("http"))
+        .find(|a| a.contains("/wallet/poll/"))?;
+    url::Url::parse(&bed.broker.base).ok()?.join(&action).ok()
 }
 
 /// Undo HTML escaping (`&amp;`, `&quot;`, numeric references as minijinja writes them).
