@@ -138,9 +138,42 @@ pub fn build_methods(config: &Config, records: &Records, clock: &Arc<dyn Clock>)
                 )));
             }
             MethodKind::Oidc { upstream } => registry.register(Arc::new(oidc_method(config, m, upstream, records)?)),
+            MethodKind::EudiWallet => {
+                let flow = wallet_flow(config, m, records, clock)?;
+                registry.set_wallet(flow.clone());
+                registry.register(Arc::new(crate::authenticators::wallet::WalletAuthenticator::new(m, flow)));
+            }
         }
     }
     Ok(registry)
+}
+
+/// The EUDI wallet service of the `kind = "eudi_wallet"` method: status lists fetched over HTTPS
+/// (plain HTTP too in development), on the broker's rustls client.
+fn wallet_flow(
+    config: &Config,
+    m: &crate::authenticators::MethodConfig,
+    records: &Records,
+    clock: &Arc<dyn Clock>,
+) -> Result<Arc<crate::eudi::flow::WalletFlow>, StartupError> {
+    let fail = |reason: String| StartupError::Method {
+        method: m.id.to_string(),
+        reason,
+    };
+    let settings = config.wallet.clone().ok_or_else(|| fail("no [wallet] section".into()))?;
+    let client = crate::tls::http_client_builder()
+        .map_err(|e| fail(e.to_string()))?
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| fail(e.to_string()))?;
+    let status = Arc::new(crate::eudi::status_list::HttpStatusSource::new(client, clock.clone(), settings.development));
+    Ok(Arc::new(crate::eudi::flow::WalletFlow::new(
+        settings,
+        records.clone(),
+        config.server.issuer.as_str(),
+        status,
+    )))
 }
 
 /// One `kind = "oidc"` method: its upstream client (discovery refreshed in the background from
@@ -234,6 +267,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::http::saml::routes())
         .merge(crate::http::cert_return::routes())
         .merge(crate::http::oidc_callback::routes(&state))
+        .merge(crate::http::wallet::routes())
         .merge(crate::web::static_routes())
         .merge(crate::http::site::routes());
     if state.config().server.development {

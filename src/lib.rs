@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub mod dev;
 pub mod escape;
+pub mod eudi;
 pub mod http;
 pub mod identity;
 pub mod ids;

@@ -10,6 +10,7 @@ pub mod oidc;
 pub mod registry;
 pub mod saml;
 pub mod settings;
+pub mod wallet;
 
 pub use crate::identity::AuthnError;
 pub use registry::AuthenticatorRegistry;
@@ -35,6 +36,9 @@ pub struct LoginContext {
     /// The relying party's `login_hint` (OIDC Core §3.1.2.1), for methods that can use one (e.g. a
     /// bank-ID upstream); methods without such a notion ignore it. Never forwarded unchecked.
     pub login_hint: Option<String>,
+    /// The relying party's granted scopes, for methods that ask the upstream only for what they
+    /// need (the EUDI wallet's DCQL query: data minimisation, GDPR Art. 5(1)(c)).
+    pub scopes: Vec<String>,
     /// Time of the request.
     pub now: SystemTime,
 }
@@ -69,6 +73,9 @@ pub enum UpstreamReturn {
     },
     /// A development form (simulators only).
     DevForm { fields: Vec<(String, String)> },
+    /// The browser is back from the EUDI wallet (`/wallet/return` or `/wallet/poll`), with the
+    /// handle of the wallet transaction it belongs to.
+    Wallet { handle: String },
 }
 
 /// Ending the person's session at the upstream (issue 11 item 5), after ours has ended.

@@ -9,6 +9,9 @@ use std::sync::Arc;
 #[derive(Clone, Default)]
 pub struct AuthenticatorRegistry {
     methods: Vec<Arc<dyn Authenticator>>,
+    /// The EUDI wallet service, when a `kind = "eudi_wallet"` method is configured: its
+    /// `/wallet/*` endpoints serve the wallet directly, not through the [`Authenticator`] trait.
+    wallet: Option<Arc<crate::eudi::flow::WalletFlow>>,
 }
 
 impl AuthenticatorRegistry {
@@ -20,6 +23,16 @@ impl AuthenticatorRegistry {
     /// Add a method (display order = insertion order).
     pub fn register(&mut self, method: Arc<dyn Authenticator>) {
         self.methods.push(method);
+    }
+
+    /// Set the EUDI wallet service (the one its method uses).
+    pub fn set_wallet(&mut self, flow: Arc<crate::eudi::flow::WalletFlow>) {
+        self.wallet = Some(flow);
+    }
+
+    /// The EUDI wallet service, if configured.
+    pub fn wallet(&self) -> Option<&Arc<crate::eudi::flow::WalletFlow>> {
+        self.wallet.as_ref()
     }
 
     /// Look up by id.

@@ -15,6 +15,8 @@ pub enum MethodKind {
     Dev,
     /// An upstream OpenID Connect provider from `[[oidc_upstreams]]` by name (bank-ID).
     Oidc { upstream: String },
+    /// The EU Digital Identity Wallet (OpenID4VP + HAIP, the PID as SD-JWT VC), set up in `[wallet]`.
+    EudiWallet,
 }
 
 /// A method, validated.

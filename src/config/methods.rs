@@ -53,6 +53,7 @@ pub(super) fn validate(raw: Vec<RawMethod>, development: bool, p: &mut Problems)
                 p.push(format!("{f}.upstream: an oidc method names its [[oidc_upstreams]] entry"));
                 None
             }
+            ("eudi_wallet", _) => Some(MethodKind::EudiWallet),
             ("dev", _) => {
                 if !development {
                     p.push(format!("{f}.kind: development login is refused outside development configuration"));
@@ -61,7 +62,7 @@ pub(super) fn validate(raw: Vec<RawMethod>, development: bool, p: &mut Problems)
             }
             (other, _) => {
                 p.push(format!(
-                    "{f}.kind: unknown method kind {other:?} (expected saml, oidc, certificate or dev)"
+                    "{f}.kind: unknown method kind {other:?} (expected saml, oidc, certificate, eudi_wallet or dev)"
                 ));
                 None
             }
@@ -115,5 +116,16 @@ pub(super) fn cross_check_oidc(methods: &[MethodConfig], upstreams: &[super::oid
                 ));
             }
         }
+    }
+}
+
+/// At most one `kind = "eudi_wallet"` method, and it needs a `[wallet]` section.
+pub(super) fn cross_check_wallet(methods: &[MethodConfig], wallet: bool, p: &mut Problems) {
+    let wallets: Vec<&MethodConfig> = methods.iter().filter(|m| m.kind == MethodKind::EudiWallet).collect();
+    if wallets.len() > 1 {
+        p.push("methods: at most one kind = \"eudi_wallet\" method (it owns the /wallet/* endpoints)");
+    }
+    if let (Some(m), false) = (wallets.first(), wallet) {
+        p.push(format!("methods ({}).kind: an eudi_wallet method needs a [wallet] section", m.id));
     }
 }

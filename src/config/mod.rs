@@ -18,6 +18,7 @@ pub mod instances;
 pub mod oidc_upstream;
 pub mod saml;
 mod saml_upstream;
+pub mod wallet;
 
 pub use audit::AuditConfig;
 pub use oidc::{ClientAuth, ClientConfig, OidcConfig, SubjectType, KNOWN_SCOPES};
@@ -39,6 +40,7 @@ pub mod raw {
     pub use super::saml::{RawSaml, RawSimulator};
     pub use super::saml_upstream::RawUpstream;
     pub use super::server::{RawServer, RawTls};
+    pub use super::wallet::RawWallet;
     pub use super::site::{RawBranding, RawLegal};
     pub use super::store::{RawLimit, RawSealingKey, RawStore};
     pub use super::{KeysRaw, RawConfig, RawSigningKey};
@@ -72,6 +74,8 @@ pub struct RawConfig {
     pub certificate: Option<certificate::RawCertificate>,
     #[serde(default)]
     pub oidc_upstreams: Vec<oidc_upstream::RawOidcUpstream>,
+    #[serde(default)]
+    pub wallet: Option<wallet::RawWallet>,
     #[serde(default)]
     pub branding: site::RawBranding,
     #[serde(default)]
@@ -143,6 +147,8 @@ pub struct Config {
     pub certificate: Option<CertificateConfig>,
     /// Upstream OpenID Connect providers (bank-ID).
     pub oidc_upstreams: Vec<oidc_upstream::OidcUpstreamConfig>,
+    /// The EUDI wallet verifier (`[wallet]`).
+    pub wallet: Option<crate::eudi::settings::WalletSettings>,
     /// Page chrome: branding and legal links (`[branding]`, `[legal]`).
     pub site: Site,
     /// Where the audit trail goes.
@@ -205,6 +211,8 @@ impl RawConfig {
         );
         methods::cross_check(&methods, saml.as_ref(), certificate.as_ref(), &mut p);
         methods::cross_check_oidc(&methods, &oidc_upstreams, &mut p);
+        methods::cross_check_wallet(&methods, self.wallet.is_some(), &mut p);
+        let wallet = self.wallet.map(|w| wallet::validate(w, development, &mut p)).unwrap_or(None);
         let site = site::validate(self.branding, self.legal, development, &mut p);
         let audit = audit::validate(self.audit, &mut p);
         if let Some(s) = &server {
@@ -223,6 +231,7 @@ impl RawConfig {
                 saml,
                 certificate,
                 oidc_upstreams,
+                wallet,
                 site,
                 audit,
                 base_dir: base_dir.to_owned(),

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod dev_login;
 pub mod eid_simulator;
 pub mod sim_page;
+pub mod wallet;
 
 use crate::state::AppState;
 use axum::Router;
@@ -17,4 +18,5 @@ pub fn routes() -> Router<AppState> {
         .merge(dev_login::routes())
         .merge(eid_simulator::routes())
         .merge(bankid_simulator::routes())
+        .merge(wallet::routes())
 }

@@ -19,6 +19,8 @@ pub mod saml;
 pub mod security;
 pub mod server;
 pub mod site;
+pub mod wallet;
+pub mod wallet_page;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;

@@ -7,6 +7,7 @@
 //! - Development keys are generated in memory with a loud warning, and refused in production config.
 
 mod import;
+pub mod jwe;
 mod ring;
 
 pub use import::is_jwk_file;

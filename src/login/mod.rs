@@ -37,6 +37,7 @@ pub mod resume;
 pub mod session;
 pub mod sso;
 pub mod start;
+pub mod wallet_return;
 
 pub use crate::oidc_provider::broker::Broker;
 pub use browser::Browser;

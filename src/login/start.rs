@@ -86,6 +86,7 @@ pub async fn start_method(ctx: &Broker, mut p: PendingAuthorization, method_id: 
         required_level: p.required_level,
         locale: p.locale.clone(),
         login_hint: p.login_hint.clone(),
+        scopes: p.scopes.clone(),
         now: UNIX_EPOCH + Duration::from_secs(now.max(0) as u64),
     };
     let event = |kind| {

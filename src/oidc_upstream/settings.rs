@@ -164,7 +164,7 @@ impl fmt::Debug for DecryptionKey {
 impl DecryptionKey {
     /// Parse a PKCS#8 PEM private key (RSA ≥ 2048 bits, or EC P-256/P-384/P-521).
     pub fn from_pem(pem: &[u8]) -> Result<Self, String> {
-        super::jwe::JweKey::from_pem(pem).map(|k| Self(Arc::new(k)))
+        super::jwe::key_from_pem(pem).map(|k| Self(Arc::new(k)))
     }
 }
 

@@ -24,6 +24,7 @@ fn env() -> &'static Environment<'static> {
             ("start.html", include_str!("../../templates/start.html")),
             ("not_found.html", include_str!("../../templates/not_found.html")),
             ("easy_language.html", include_str!("../../templates/easy_language.html")),
+            ("wallet.html", include_str!("../../templates/wallet.html")),
         ] {
             if let Err(e) = env.add_template(name, src) {
                 tracing::error!(template = name, error = %e, "template does not compile");

@@ -32,6 +32,7 @@ async fn through_simulator(
         required_level: eid.max_level().min(TrustLevel::High),
         locale: "de".into(),
         login_hint: None,
+        scopes: Vec::new(),
         now: broker.state.clock().now(),
     };
     let StartAction::Redirect(url) = eid.start(&ctx).await.expect("start") else {
@@ -181,6 +182,7 @@ async fn http_post_binding_request_is_accepted_by_the_simulator() {
         required_level: TrustLevel::High,
         locale: "de".into(),
         login_hint: None,
+        scopes: Vec::new(),
         now: SystemTime::now(),
     };
     let StartAction::PostForm { action, fields } = eid.start(&ctx).await.unwrap() else {
@@ -272,6 +274,7 @@ async fn a_method_ceiling_below_the_requirement_never_starts() {
         required_level: TrustLevel::High,
         locale: "de".into(),
         login_hint: None,
+        scopes: Vec::new(),
         now: SystemTime::now(),
     };
     assert!(matches!(eid.start(&ctx).await, Err(AuthnError::LevelTooLow)));

@@ -41,6 +41,7 @@ pub(crate) async fn login(
         required_level: TrustLevel::Substantial,
         locale: "de".into(),
         login_hint: None,
+        scopes: Vec::new(),
         now: issued(),
     };
     let StartAction::Redirect(url) = elster.start(&ctx).await.unwrap() else {
@@ -183,6 +184,7 @@ async fn requested(broker: &TestBroker) -> Vec<String> {
         required_level: TrustLevel::Substantial,
         locale: "de".into(),
         login_hint: None,
+        scopes: Vec::new(),
         now: SystemTime::now(),
     };
     let StartAction::Redirect(url) = elster.start(&ctx).await.unwrap() else {

@@ -307,6 +307,7 @@ async fn through_simulator(
         required_level: TrustLevel::Substantial,
         locale: "de".into(),
         login_hint: None,
+        scopes: Vec::new(),
         now: SystemTime::now(),
     };
     let StartAction::Redirect(url) = elster.start(&ctx).await.expect("start") else {
@@ -346,6 +347,7 @@ async fn the_elster_method_yields_identities_and_maps_failures() {
         required_level: TrustLevel::High,
         locale: "de".into(),
         login_hint: None,
+        scopes: Vec::new(),
         now: SystemTime::now(),
     };
     assert!(matches!(elster.start(&ctx).await, Err(AuthnError::LevelTooLow)));
@@ -386,6 +388,7 @@ async fn an_eid_response_is_not_accepted_for_elster() {
         required_level: TrustLevel::High,
         locale: "de".into(),
         login_hint: None,
+        scopes: Vec::new(),
         now: SystemTime::now(),
     };
     let StartAction::Redirect(url) = eid.start(&ctx).await.unwrap() else {

@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["trust"],
     &["identity"],
     &["keys", "session"],
-    &["saml", "oidc_upstream"],
+    &["saml", "oidc_upstream", "eudi"],
     &["authenticators"],
     &["oidc_provider"],
     &["login"],

@@ -59,4 +59,5 @@ mod tls;
 mod token;
 mod userinfo;
 mod wallet_attacks;
+mod wallet_dev;
 mod wallet_interop;

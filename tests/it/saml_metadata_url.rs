@@ -191,6 +191,7 @@ async fn sso_in_use(broker: &TestBroker, pending: &str, now: SystemTime) -> Resu
         required_level: TrustLevel::Substantial,
         locale: "de".into(),
         login_hint: None,
+        scopes: Vec::new(),
         now,
     };
     match elster.start(&ctx).await? {

@@ -247,6 +247,7 @@ async fn start_redirects_to_the_simulator_with_a_signed_request_and_stores_the_r
         required_level: TrustLevel::Substantial,
         locale: "de".into(),
         login_hint: None,
+        scopes: Vec::new(),
         now: std::time::SystemTime::now(),
     };
     let buergerkonto::authenticators::StartAction::Redirect(url) = eid.start(&ctx).await.unwrap() else {

@@ -1,4 +1,8 @@
 use super::*;
+use crate::keys::jwe::{concat_kdf, concat_kdf_info};
+use aws_lc_rs::kdf::{get_sskdf_digest_algorithm, sskdf_digest, SskdfDigestAlgorithmId};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
 use aws_lc_rs::agreement::{self, EphemeralPrivateKey, UnparsedPublicKey};
 use aws_lc_rs::encoding::AsDer;
@@ -63,7 +67,7 @@ impl Recipient {
                     eph,
                     UnparsedPublicKey::new(&agreement::ECDH_P256, recipient_pub.as_ref()),
                     (),
-                    |z| concat_kdf(z, &info).map(|k| k.to_vec()).map_err(|_| ()),
+                    |z| concat_kdf(z, &info, 32).map(|k| k.to_vec()).map_err(|_| ()),
                 )
                 .unwrap();
                 let header = serde_json::json!({
