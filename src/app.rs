@@ -167,7 +167,11 @@ fn wallet_flow(
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| fail(e.to_string()))?;
-    let status = Arc::new(crate::eudi::status_list::HttpStatusSource::new(client, clock.clone(), settings.development));
+    let status = Arc::new(crate::eudi::status_list::HttpStatusSource::new(
+        client,
+        clock.clone(),
+        settings.development,
+    ));
     Ok(Arc::new(crate::eudi::flow::WalletFlow::new(
         settings,
         records.clone(),

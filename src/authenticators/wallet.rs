@@ -97,7 +97,9 @@ impl Authenticator for WalletAuthenticator {
         match t.arrived {
             None => Err(AuthnError::Rejected("the wallet has not answered".into())),
             Some(Arrived::Refused { declined: true, .. }) => Err(AuthnError::Cancelled),
-            Some(Arrived::Refused { declined: false, reason }) => Err(AuthnError::Rejected(format!("wallet presentation refused ({reason})"))),
+            Some(Arrived::Refused { declined: false, reason }) => {
+                Err(AuthnError::Rejected(format!("wallet presentation refused ({reason})")))
+            }
             Some(Arrived::Verified { identity }) => {
                 let mut identity = *identity;
                 // Ceiling (design brief §4), then the requirement: never a silent downgrade.

@@ -40,9 +40,9 @@ pub mod raw {
     pub use super::saml::{RawSaml, RawSimulator};
     pub use super::saml_upstream::RawUpstream;
     pub use super::server::{RawServer, RawTls};
-    pub use super::wallet::RawWallet;
     pub use super::site::{RawBranding, RawLegal};
     pub use super::store::{RawLimit, RawSealingKey, RawStore};
+    pub use super::wallet::RawWallet;
     pub use super::{KeysRaw, RawConfig, RawSigningKey};
 }
 

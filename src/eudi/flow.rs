@@ -119,8 +119,8 @@ fn unix(t: SystemTime) -> i64 {
 impl WalletFlow {
     /// The service over `records` for the broker at `issuer`.
     pub fn new(settings: WalletSettings, records: Records, issuer: &str, status: Arc<dyn StatusSource>) -> Self {
-        let verifier = PidVerifier::new((*settings.trust).clone(), status)
-            .with_windows(PidVerifier::DEFAULT_SKEW, settings.kb_jwt_max_age.as_secs());
+        let verifier =
+            PidVerifier::new((*settings.trust).clone(), status).with_windows(PidVerifier::DEFAULT_SKEW, settings.kb_jwt_max_age.as_secs());
         Self {
             settings,
             records,
@@ -199,7 +199,9 @@ impl WalletFlow {
     }
 
     fn remaining(&self, t: &WalletTransaction, now: SystemTime) -> Duration {
-        let end = t.issued_at.saturating_add(i64::try_from(self.settings.transaction_ttl.as_secs()).unwrap_or(i64::MAX));
+        let end = t
+            .issued_at
+            .saturating_add(i64::try_from(self.settings.transaction_ttl.as_secs()).unwrap_or(i64::MAX));
         Duration::from_secs(end.saturating_sub(unix(now)).max(1) as u64)
     }
 
@@ -215,7 +217,13 @@ impl WalletFlow {
     }
 
     /// The signed request object for `handle` (GET, or POST with `wallet_nonce`).
-    pub async fn request_object(&self, handle: &Handle, flow: Flow, wallet_nonce: Option<&str>, now: SystemTime) -> Result<String, FlowError> {
+    pub async fn request_object(
+        &self,
+        handle: &Handle,
+        flow: Flow,
+        wallet_nonce: Option<&str>,
+        now: SystemTime,
+    ) -> Result<String, FlowError> {
         let mut t = self.get(handle, now).await?.ok_or(FlowError::Unknown)?;
         if t.arrived.is_some() {
             return Err(FlowError::Answered);
@@ -312,7 +320,11 @@ impl WalletFlow {
             return Err(FlowError::Unknown);
         }
         if let Some((declined, reason)) = refused {
-            return Err(if declined { FlowError::Declined(reason) } else { FlowError::Refused { reason } });
+            return Err(if declined {
+                FlowError::Declined(reason)
+            } else {
+                FlowError::Refused { reason }
+            });
         }
         Ok(Accepted {
             redirect_uri: code.map(|c| {
@@ -336,4 +348,3 @@ impl WalletFlow {
         Ok(transaction::take(&self.records, handle).await?)
     }
 }
-

@@ -85,7 +85,11 @@ struct Payload {
 /// Decrypt and check the wallet's response with the transaction's key, `kid` and `state`.
 pub fn open(form: &ResponseForm, key: &JweKey, kid: &str, state: &str) -> Result<WalletAnswer, ResponseError> {
     let Some(jwe_text) = form.response.as_deref() else {
-        return Err(if form.plaintext { ResponseError::Plaintext } else { ResponseError::Missing });
+        return Err(if form.plaintext {
+            ResponseError::Plaintext
+        } else {
+            ResponseError::Missing
+        });
     };
     let accepted = [ContentEncryption::A128Gcm, ContentEncryption::A256Gcm];
     let d = jwe::decrypt(jwe_text, key, &accepted).map_err(ResponseError::Jwe)?;

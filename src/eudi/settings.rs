@@ -70,11 +70,13 @@ impl AccessCredential {
         use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair as RcKey, PKCS_ECDSA_P256_SHA256};
         let err = |e: rcgen::Error| e.to_string();
         let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
-        ca.distinguished_name.push(DnType::CommonName, "buergerkonto development registrar CA");
+        ca.distinguished_name
+            .push(DnType::CommonName, "buergerkonto development registrar CA");
         ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         let ca = CertifiedIssuer::self_signed(ca, RcKey::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(err)?).map_err(err)?;
         let mut leaf = CertificateParams::new(vec!["localhost".to_owned()]).map_err(err)?;
-        leaf.distinguished_name.push(DnType::CommonName, "buergerkonto development verifier");
+        leaf.distinguished_name
+            .push(DnType::CommonName, "buergerkonto development verifier");
         let key = RcKey::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(err)?;
         let cert = leaf.signed_by(&key, &ca).map_err(err)?;
         Self::from_der(cert.der().to_vec(), key.serialize_der(), true)

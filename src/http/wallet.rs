@@ -87,7 +87,11 @@ async fn start_get(State(state): State<AppState>, Path(raw): Path<String>, heade
             let locale = locale_of(&state, &headers, &t.locale);
             super::wallet_page::page(&state, &f, &h, locale, None)
         }
-        Ok(None) | Err(FlowError::Unknown) => crate::http::login::respond_to(&state, &headers, crate::login::Next::Restart(crate::login::restart::unknown()).into()),
+        Ok(None) | Err(FlowError::Unknown) => crate::http::login::respond_to(
+            &state,
+            &headers,
+            crate::login::Next::Restart(crate::login::restart::unknown()).into(),
+        ),
         Err(e) => {
             tracing::warn!(error = %e, "wallet page failed");
             crate::web::PageError::Unavailable.render(state.site(), Locale::De)

@@ -120,7 +120,10 @@ mod tests {
     fn the_qr_code_is_an_inline_svg_without_style_or_script() {
         let svg = qr_svg("openid4vp://?client_id=x509_hash%3Aabc&request_uri=https%3A%2F%2Flocalhost%2Fwallet%2Frequest%2Fh").unwrap();
         assert!(svg.starts_with("<svg role=\"img\""), "{svg}");
-        assert!(!svg.contains("<?xml") && !svg.contains("style=") && !svg.contains("<script"), "{svg}");
+        assert!(
+            !svg.contains("<?xml") && !svg.contains("style=") && !svg.contains("<script"),
+            "{svg}"
+        );
         assert!(svg.contains("<path") || svg.contains("<rect"), "{svg}");
     }
 }

@@ -251,12 +251,7 @@ pub fn decrypt(token: &str, key: &JweKey, accepted: &[ContentEncryption]) -> Res
 /// Encrypt `plaintext` with ECDH-ES (direct) to the P-256 public key `recipient` (uncompressed
 /// point, 65 bytes): the sender side, for the development test wallet and tests. `kid` names the
 /// recipient's key in the header (OpenID4VP §8.3 asks the wallet to echo it).
-pub fn encrypt_ecdh_es_p256(
-    plaintext: &[u8],
-    recipient: &[u8],
-    enc: ContentEncryption,
-    kid: Option<&str>,
-) -> Result<String, JweError> {
+pub fn encrypt_ecdh_es_p256(plaintext: &[u8], recipient: &[u8], enc: ContentEncryption, kid: Option<&str>) -> Result<String, JweError> {
     let rng = SystemRandom::new();
     let eph = EphemeralPrivateKey::generate(&agreement::ECDH_P256, &rng).map_err(|_| JweError::Key("no ephemeral key".into()))?;
     let eph_pub = eph.compute_public_key().map_err(|_| JweError::Key("no ephemeral key".into()))?;

@@ -122,6 +122,12 @@ attack!(
     REFUSED,
     "presentation refused: wrong_vct"
 );
+attack!(
+    a_response_naming_another_key_id_is_refused,
+    "wrong-kid",
+    "invalid_request",
+    "kid does not name this transaction's key"
+);
 
 #[tokio::test]
 async fn a_response_for_another_transaction_is_refused() {
@@ -153,12 +159,18 @@ async fn a_response_for_another_transaction_is_refused() {
         "two transactions, two response_uris"
     );
     let refusal = assert_refused(&bed, &c, &mut jar_b, &run, "A's response at B's response_uri").await;
+    // Encrypted to A's key, it does not decrypt with B's.
     assert_reason(
         &refusal,
         "invalid_request",
-        "kid does not name this transaction's key",
+        "the response is not a JWE for this transaction",
         "another transaction",
     );
+    // A stranger's post does not use B's transaction up: B's own wallet still logs B in.
+    let run = bed.present(&wallet_b, &Present::default()).await;
+    let redirect = run.ok().redirect_uri().unwrap_or_else(|| panic!("B's own answer: {}", run.out));
+    let (end, _) = bed.back_in_browser(&c, &mut jar_b, &redirect).await;
+    code_of(&bed, &end);
 }
 
 #[tokio::test]

@@ -27,7 +27,13 @@ async fn to_wallet_page(client: &reqwest::Client, broker: &TestBroker, jar: &mut
             let html = get(client, jar, next.as_str()).await.text().await.unwrap();
             assert!(html.contains("EUDI"), "the wallet is offered: {html}");
             let csrf = hidden(&html, "csrf").expect("csrf");
-            res = post(client, jar, &broker.url(&format!("{path}/start")), &[("csrf", &csrf), ("method", METHOD)]).await;
+            res = post(
+                client,
+                jar,
+                &broker.url(&format!("{path}/start")),
+                &[("csrf", &csrf), ("method", METHOD)],
+            )
+            .await;
         } else {
             res = get(client, jar, next.as_str()).await;
         }
@@ -54,7 +60,8 @@ async fn wallet_answers(client: &reqwest::Client, broker: &TestBroker, link: &st
     assert!(html.contains("family_name"), "the profile scope asks for the name: {html}");
     let person = hidden(&html, "person").or_else(|| {
         let m = "name=\"person\" value=\"";
-        html.find(m).map(|i| html[i + m.len()..].split('"').next().unwrap_or_default().to_owned())
+        html.find(m)
+            .map(|i| html[i + m.len()..].split('"').next().unwrap_or_default().to_owned())
     });
     post(
         client,
@@ -102,7 +109,10 @@ async fn same_device_the_demo_logs_in_with_the_test_wallet() {
     assert!(html.contains("<svg role=\"img\"") && !html.contains("<script"), "{html}");
     assert!(html.contains("action=\"&#x2f;wallet&#x2f;poll&#x2f;"), "{html}");
     let link = attr_after(&html, "id=\"open-wallet\" href=\"");
-    assert!(link.contains("/dev/wallet?client_id=x509_hash"), "development: the test wallet: {link}");
+    assert!(
+        link.contains("/dev/wallet?client_id=x509_hash"),
+        "development: the test wallet: {link}"
+    );
     let answer = wallet_answers(&client, &broker, &link, "share").await;
     assert_eq!(answer.status(), 303, "{}", answer.text().await.unwrap());
     let back = location(&broker, &answer);
@@ -113,7 +123,10 @@ async fn same_device_the_demo_logs_in_with_the_test_wallet() {
     let demo = through_consent(&client, &broker, &mut jar, res).await;
     assert!(demo.contains("http://eidas.europa.eu/LoA/high"), "{demo}");
     assert!(demo.contains("eudi-pid"), "amr: {demo}");
-    assert!(demo.contains("MUSTERMANN") && demo.contains("ERIKA"), "the PID's claims, as written: {demo}");
+    assert!(
+        demo.contains("MUSTERMANN") && demo.contains("ERIKA"),
+        "the PID's claims, as written: {demo}"
+    );
     // The response_code is single use.
     let again = get(&client, &mut jar, &broker.url(&format!("/wallet/return?response_code={code}"))).await;
     assert_eq!(again.status(), 400);
@@ -172,7 +185,13 @@ async fn the_endpoints_refuse_plaintext_unknown_transactions_and_the_other_flow(
     let body: serde_json::Value = serde_json::from_str(&plain.text().await.unwrap()).unwrap();
     assert_eq!(body["error"], "invalid_request");
     assert!(body["error_description"].as_str().unwrap().contains("direct_post.jwt"), "{body}");
-    let unknown = post(&client, &mut Jar::default(), &broker.url("/wallet/response/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), &[("response", "a.b.c.d.e")]).await;
+    let unknown = post(
+        &client,
+        &mut Jar::default(),
+        &broker.url("/wallet/response/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        &[("response", "a.b.c.d.e")],
+    )
+    .await;
     assert_eq!(unknown.status(), 400);
     assert!(unknown.text().await.unwrap().contains("unknown or expired transaction"));
     // The request object: the JAR media type, GET and POST (wallet_nonce echoed).
@@ -189,10 +208,15 @@ async fn the_endpoints_refuse_plaintext_unknown_transactions_and_the_other_flow(
         .await
         .unwrap();
     let claims = posted.split('.').nth(1).unwrap();
-    let claims: serde_json::Value = serde_json::from_slice(&base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, claims).unwrap()).unwrap();
+    let claims: serde_json::Value =
+        serde_json::from_slice(&base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, claims).unwrap()).unwrap();
     assert_eq!(claims["wallet_nonce"], "wn-123");
     // The QR code's request is refused once the same-device one was fetched.
-    let cross = client.get(broker.url(&format!("/wallet/request/{handle}?flow=cross"))).send().await.unwrap();
+    let cross = client
+        .get(broker.url(&format!("/wallet/request/{handle}?flow=cross")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(cross.status(), 400);
     assert!(cross.text().await.unwrap().contains("another device flow"));
 }

@@ -28,7 +28,13 @@ pub fn persons() -> Vec<(&'static str, &'static str, Value)> {
 /// A presentation (SD-JWT VC with KB-JWT) of a freshly minted PID of `person` for the checked
 /// request: the claims the DCQL query names are disclosed, nothing else; the PID carries a status
 /// list entry at `status_uri` (served by the test wallet).
-pub fn mint_presentation(base: &std::path::Path, person: &str, req: &page::CheckedRequest, status_uri: &str, now: i64) -> Result<String, String> {
+pub fn mint_presentation(
+    base: &std::path::Path,
+    person: &str,
+    req: &page::CheckedRequest,
+    status_uri: &str,
+    now: i64,
+) -> Result<String, String> {
     let (_, _, claims) = persons()
         .into_iter()
         .find(|(id, _, _)| *id == person)
@@ -54,5 +60,7 @@ pub fn mint_presentation(base: &std::path::Path, person: &str, req: &page::Check
 /// The status list token of the development PIDs: 1024 entries, all valid.
 pub fn status_list(base: &std::path::Path, uri: &str, now: i64) -> Result<String, String> {
     let issuer = DevPidIssuer::from_dir(&base.join(DEV_PID_DIR)).map_err(|e| e.to_string())?;
-    issuer.status_list_token(uri, &[0u8; 1024], 1, now, Some(300)).map_err(|e| e.to_string())
+    issuer
+        .status_list_token(uri, &[0u8; 1024], 1, now, Some(300))
+        .map_err(|e| e.to_string())
 }

@@ -87,7 +87,10 @@ pub fn check_request(jar: &str, client_id: &str, issuer: &str, now: i64) -> Resu
     if header["alg"] != "ES256" || header["typ"] != crate::eudi::request::JAR_TYP {
         return Err(format!("header alg/typ not ES256 / {}", crate::eudi::request::JAR_TYP));
     }
-    let x5c = header["x5c"].as_array().filter(|a| a.len() == 1).ok_or("x5c must hold the leaf only")?;
+    let x5c = header["x5c"]
+        .as_array()
+        .filter(|a| a.len() == 1)
+        .ok_or("x5c must hold the leaf only")?;
     let leaf = STANDARD.decode(x5c[0].as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
     if ClientId::x509_hash(&leaf).as_str() != client_id {
         return Err("client_id is not the x509_hash of the x5c leaf".into());
@@ -102,7 +105,10 @@ pub fn check_request(jar: &str, client_id: &str, issuer: &str, now: i64) -> Resu
     if text("client_id")? != client_id {
         return Err("client_id of the request differs from the link's".into());
     }
-    if text("aud")? != crate::eudi::request::SELF_ISSUED_AUD || text("response_type")? != "vp_token" || text("response_mode")? != "direct_post.jwt" {
+    if text("aud")? != crate::eudi::request::SELF_ISSUED_AUD
+        || text("response_type")? != "vp_token"
+        || text("response_mode")? != "direct_post.jwt"
+    {
         return Err("aud / response_type / response_mode unexpected".into());
     }
     if claims["exp"].as_i64().is_none_or(|e| e < now) {
@@ -129,7 +135,11 @@ pub fn check_request(jar: &str, client_id: &str, issuer: &str, now: i64) -> Resu
 
 /// Encrypt the wallet's answer to the request's key (what a wallet posts as `response`).
 pub fn encrypt_answer(req: &CheckedRequest, payload: &Value, enc: ContentEncryption) -> Result<String, String> {
-    let coord = |k: &str| URL_SAFE_NO_PAD.decode(req.enc_jwk[k].as_str().unwrap_or_default()).map_err(|e| e.to_string());
+    let coord = |k: &str| {
+        URL_SAFE_NO_PAD
+            .decode(req.enc_jwk[k].as_str().unwrap_or_default())
+            .map_err(|e| e.to_string())
+    };
     let point = [vec![4u8], coord("x")?, coord("y")?].concat();
     encrypt_ecdh_es_p256(payload.to_string().as_bytes(), &point, enc, req.enc_jwk["kid"].as_str()).map_err(|e| e.to_string())
 }
@@ -170,7 +180,10 @@ fn params(text: &[u8]) -> Params {
 /// Fetch and check the request object at `request_uri` (only below our issuer).
 async fn fetch(state: &AppState, p: &Params) -> Result<CheckedRequest, String> {
     let issuer = state.config().server.issuer.to_string();
-    if !p.request_uri.starts_with(&format!("{}/wallet/request/", issuer.trim_end_matches('/'))) {
+    if !p
+        .request_uri
+        .starts_with(&format!("{}/wallet/request/", issuer.trim_end_matches('/')))
+    {
         return Err("request_uri is not this broker's".into());
     }
     let res = http_client()?.get(&p.request_uri).send().await.map_err(|e| e.to_string())?;
@@ -210,7 +223,11 @@ async fn wallet_get(State(state): State<AppState>, headers: http::HeaderMap, Raw
         .into_iter()
         .flatten()
         .flat_map(|c| c["claims"].as_array().cloned().unwrap_or_default())
-        .filter_map(|c| c["path"].as_array().map(|p| p.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(".")))
+        .filter_map(|c| {
+            c["path"]
+                .as_array()
+                .map(|p| p.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("."))
+        })
         .collect();
     let persons: String = super::persons()
         .iter()
@@ -235,10 +252,17 @@ async fn wallet_get(State(state): State<AppState>, headers: http::HeaderMap, Raw
 <form method=\"post\" action=\"{PATH}\">{hidden}<fieldset><legend>{who}</legend><ul>{persons}</ul></fieldset>\
 <p><button type=\"submit\" name=\"action\" value=\"share\">{share}</button> \
 <button type=\"submit\" name=\"action\" value=\"decline\">{decline}</button></p></form>",
-        verifier = escape(sim_page::pick(locale, "Anfrage geprüft (Signatur, x509_hash). Verifier:", "Request checked (signature, x509_hash). Verifier:")),
+        verifier = escape(sim_page::pick(
+            locale,
+            "Anfrage geprüft (Signatur, x509_hash). Verifier:",
+            "Request checked (signature, x509_hash). Verifier:"
+        )),
         client = escape(&req.client_id),
         asks = escape(sim_page::pick(locale, "Gefragt sind:", "It asks for:")),
-        claims = asked.iter().map(|c| format!("<li><code>{}</code></li>", escape(c))).collect::<String>(),
+        claims = asked
+            .iter()
+            .map(|c| format!("<li><code>{}</code></li>", escape(c)))
+            .collect::<String>(),
         who = escape(sim_page::pick(locale, "Testperson", "Test person")),
         share = escape(sim_page::pick(locale, "Daten teilen", "Share data")),
         decline = escape(sim_page::pick(locale, "Ablehnen", "Decline")),

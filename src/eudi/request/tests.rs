@@ -14,8 +14,14 @@ fn b64json(part: &str) -> Value {
 fn scopes_choose_only_the_claims_they_need() {
     let s = |v: &[&str]| claims_for_scopes(&v.iter().map(|x| x.to_string()).collect::<Vec<_>>());
     assert_eq!(s(&["openid"]), vec![]);
-    assert_eq!(s(&["openid", "profile"]), vec![PidClaim::FamilyName, PidClaim::GivenName, PidClaim::Birthdate]);
-    assert_eq!(s(&["address", "nationality", "address"]), vec![PidClaim::Address, PidClaim::Nationalities]);
+    assert_eq!(
+        s(&["openid", "profile"]),
+        vec![PidClaim::FamilyName, PidClaim::GivenName, PidClaim::Birthdate]
+    );
+    assert_eq!(
+        s(&["address", "nationality", "address"]),
+        vec![PidClaim::Address, PidClaim::Nationalities]
+    );
     assert_eq!(s(&["birth"]), vec![PidClaim::PlaceOfBirth, PidClaim::BirthFamilyName]);
 }
 
@@ -23,7 +29,10 @@ fn scopes_choose_only_the_claims_they_need() {
 fn the_encryption_key_has_a_thumbprint_kid_and_survives_the_store() {
     let k = EncryptionKey::generate().unwrap();
     assert_eq!(k.jwk["kid"], k.kid.as_str());
-    assert_eq!((k.jwk["use"].as_str(), k.jwk["alg"].as_str(), k.jwk["crv"].as_str()), (Some("enc"), Some("ECDH-ES"), Some("P-256")));
+    assert_eq!(
+        (k.jwk["use"].as_str(), k.jwk["alg"].as_str(), k.jwk["crv"].as_str()),
+        (Some("enc"), Some("ECDH-ES"), Some("P-256"))
+    );
     assert!(k.jwk.get("d").is_none(), "no private part in the JWK");
     let again = EncryptionKey::from_pkcs8(&k.pkcs8).unwrap();
     assert_eq!((again.kid, again.jwk), (k.kid, k.jwk));
@@ -34,7 +43,10 @@ fn the_wallet_url_carries_client_id_and_request_uri_only() {
     let id = ClientId::x509_hash(b"leaf");
     let u = wallet_url("openid4vp", &id, "https://bk.example/wallet/request/h?flow=cross", false);
     assert!(u.starts_with("openid4vp://?client_id=x509_hash%3A"), "{u}");
-    assert!(u.ends_with("&request_uri=https%3A%2F%2Fbk.example%2Fwallet%2Frequest%2Fh%3Fflow%3Dcross"), "{u}");
+    assert!(
+        u.ends_with("&request_uri=https%3A%2F%2Fbk.example%2Fwallet%2Frequest%2Fh%3Fflow%3Dcross"),
+        "{u}"
+    );
     assert!(wallet_url("haip-vp", &id, "https://x/r", true).ends_with("&request_uri_method=post"));
 }
 
@@ -77,7 +89,10 @@ fn the_request_object_is_an_es256_jar_with_the_leaf_and_the_haip_claims() {
     assert_eq!(c["response_type"], "vp_token");
     assert_eq!(c["response_mode"], "direct_post.jwt");
     assert_eq!(c["response_uri"], "https://bk.example/wallet/response/h");
-    assert_eq!((c["nonce"].as_str(), c["state"].as_str(), c["wallet_nonce"].as_str()), (Some("n-1"), Some("s-1"), Some("wn")));
+    assert_eq!(
+        (c["nonce"].as_str(), c["state"].as_str(), c["wallet_nonce"].as_str()),
+        (Some("n-1"), Some("s-1"), Some("wn"))
+    );
     assert_eq!((c["iat"].as_i64(), c["exp"].as_i64()), (Some(1_000), Some(1_300)));
     assert_eq!(c["dcql_query"], serde_json::to_value(&dcql).unwrap());
     let meta = &c["client_metadata"];

@@ -43,7 +43,13 @@ fn an_encrypted_response_with_our_kid_and_state_opens_with_either_enc() {
         assert_eq!(got, WalletAnswer::VpToken(serde_json::json!({"pid": ["a~b~c"]})));
     }
     let declined = serde_json::json!({"error": "access_denied", "state": "st"});
-    let got = open(&t.form(&declined, ContentEncryption::A128Gcm, Some(&t.key.kid)), &t.jwe_key(), &t.key.kid, "st").unwrap();
+    let got = open(
+        &t.form(&declined, ContentEncryption::A128Gcm, Some(&t.key.kid)),
+        &t.jwe_key(),
+        &t.key.kid,
+        "st",
+    )
+    .unwrap();
     assert_eq!(got, WalletAnswer::Error("access_denied".into()));
 }
 
@@ -61,13 +67,25 @@ fn plaintext_other_keys_wrong_kid_and_wrong_state_are_refused() {
     let form = other.form(&vp(), ContentEncryption::A256Gcm, Some(&other.key.kid));
     assert_eq!(open(&form, &key, &kid, "st"), Err(ResponseError::Jwe(JweError::Undecryptable)));
     // Our key but no or another kid.
-    assert_eq!(open(&t.form(&vp(), ContentEncryption::A256Gcm, None), &key, &kid, "st"), Err(ResponseError::WrongKid));
-    assert_eq!(open(&t.form(&vp(), ContentEncryption::A256Gcm, Some("x")), &key, &kid, "st"), Err(ResponseError::WrongKid));
+    assert_eq!(
+        open(&t.form(&vp(), ContentEncryption::A256Gcm, None), &key, &kid, "st"),
+        Err(ResponseError::WrongKid)
+    );
+    assert_eq!(
+        open(&t.form(&vp(), ContentEncryption::A256Gcm, Some("x")), &key, &kid, "st"),
+        Err(ResponseError::WrongKid)
+    );
     // Another transaction's state, none, and a payload without vp_token.
     let form = t.form(&vp(), ContentEncryption::A128Gcm, Some(&kid));
     assert_eq!(open(&form, &key, &kid, "other"), Err(ResponseError::State));
     let no_state = serde_json::json!({"vp_token": {"pid": ["x"]}});
-    assert_eq!(open(&t.form(&no_state, ContentEncryption::A128Gcm, Some(&kid)), &key, &kid, "st"), Err(ResponseError::State));
+    assert_eq!(
+        open(&t.form(&no_state, ContentEncryption::A128Gcm, Some(&kid)), &key, &kid, "st"),
+        Err(ResponseError::State)
+    );
     let empty = serde_json::json!({"state": "st"});
-    assert_eq!(open(&t.form(&empty, ContentEncryption::A128Gcm, Some(&kid)), &key, &kid, "st"), Err(ResponseError::Payload));
+    assert_eq!(
+        open(&t.form(&empty, ContentEncryption::A128Gcm, Some(&kid)), &key, &kid, "st"),
+        Err(ResponseError::Payload)
+    );
 }

@@ -53,5 +53,8 @@ fn concat_kdf_matches_rfc_7518_appendix_c() {
         121, 140, 254, 144, 196,
     ];
     let info = concat_kdf_info("A128GCM", b"Alice", b"Bob", 128);
-    assert_eq!(URL_SAFE_NO_PAD.encode(concat_kdf(&z, &info, 16).unwrap().as_slice()), "VqqN6vgjbSBcIijNcacQGg");
+    assert_eq!(
+        URL_SAFE_NO_PAD.encode(concat_kdf(&z, &info, 16).unwrap().as_slice()),
+        "VqqN6vgjbSBcIijNcacQGg"
+    );
 }

@@ -9,7 +9,8 @@
 //       [--post-to URL] [--repeat N]
 //
 // Attacks: wrong-nonce, wrong-aud, no-kb, kb-other-key, disclosure-altered, disclosure-added,
-// disclosure-duplicated, disclosure-dropped, foreign-issuer, expired, revoked, plaintext, wrong-vct.
+// disclosure-duplicated, disclosure-dropped, foreign-issuer, expired, revoked, plaintext, wrong-vct,
+// wrong-kid (the JWE to the right key, its header naming another kid).
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { init, load } from './lib/pki.mjs';
@@ -21,6 +22,7 @@ import { encryptResponse, postForm } from './lib/response.mjs';
 export const ATTACKS = [
   'wrong-nonce', 'wrong-aud', 'no-kb', 'kb-other-key', 'disclosure-altered', 'disclosure-added',
   'disclosure-duplicated', 'disclosure-dropped', 'foreign-issuer', 'expired', 'revoked', 'plaintext', 'wrong-vct',
+  'wrong-kid',
 ];
 
 class UsageError extends Error {}
@@ -80,7 +82,7 @@ export async function cmdPresent(values) {
   const fields =
     attack === 'plaintext'
       ? { vp_token: JSON.stringify(answer.vp_token), ...(req.state !== undefined ? { state: req.state } : {}) }
-      : { response: await encryptResponse(answer, req.encJwk, enc) };
+      : { response: await encryptResponse(answer, attack === 'wrong-kid' ? { ...req.encJwk, kid: `${req.encJwk.kid}-other` } : req.encJwk, enc) };
   const target = values['post-to'] ?? req.responseUri;
   const responses = [];
   for (let i = 0; i < repeat; i++) responses.push(await postForm(target, fields));

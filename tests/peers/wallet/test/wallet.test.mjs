@@ -91,6 +91,7 @@ test('each attack spoils what it names', async () => {
     revoked: /status/i,
     plaintext: /no encrypted response/,
     'wrong-vct': null,
+    'wrong-kid': /kid/,
   };
   try {
     for (const [attack, error] of Object.entries(expect)) {
