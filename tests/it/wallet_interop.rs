@@ -59,10 +59,11 @@ async fn a_wallet_login_reaches_the_relying_party_at_high_with_the_asked_claims_
         run.ok();
         assert_eq!(run.status(), 200, "{what}: {}", run.out);
         assert_eq!(run.out["request_method"], method, "{what}");
-        // The DCQL query asks for what `profile` stands for and the wallet shows nothing else.
+        // The DCQL query asks for what `profile` stands for plus the subject's basis (place of
+        // birth: docs/eudi-wallet.md, the keyed subject), and the wallet shows nothing else.
         let asked: BTreeSet<String> = run.asked().into_iter().collect();
         let profile = set(&["family_name", "given_name", "birthdate"]);
-        assert!(asked.is_superset(&profile), "{what}: asked {asked:?}");
+        assert_eq!(asked, set(&["family_name", "given_name", "birthdate", "place_of_birth"]), "{what}");
         // (Sub-claims of an object, e.g. `locality` of `place_of_birth`, are disclosures of their own.)
         let disclosed: BTreeSet<String> = run.disclosed().into_iter().filter(|n| PID_CLAIMS.contains(&n.as_str())).collect();
         assert_eq!(disclosed, asked, "{what}: the wallet discloses exactly what was asked");
@@ -90,6 +91,18 @@ async fn a_wallet_login_reaches_the_relying_party_at_high_with_the_asked_claims_
     // The PID has no person identifier: the keyed subject is the same for the same person.
     assert!(subs.windows(2).all(|w| w[0] == w[1]), "one person, one sub: {subs:?}");
     assert!(bed.status.hits() > 0, "the broker fetched the PID's status list");
+
+    // The subject does not depend on the scopes: `birth` releases the place of birth, the account
+    // stays the same.
+    let mut jar = Jar::default();
+    let (url, verifier) = bed.authorize("openid profile birth");
+    let wallet_url = bed.wallet_url(&c, &mut jar, &url).await;
+    let run = bed.present(&wallet_url, &Present::default()).await;
+    let redirect = run.ok().redirect_uri().unwrap_or_else(|| panic!("redirect_uri: {}", run.out));
+    let (end, _) = bed.back_in_browser(&c, &mut jar, &redirect).await;
+    let rp = redeem(&bed, &code_of(&bed, &end), verifier).await;
+    assert_eq!(rp.id_token["sub"].as_str(), Some(subs[0].as_str()), "same person, other scopes");
+    assert_eq!(rp.userinfo["place_of_birth"]["locality"], "BERLIN", "{}", rp.userinfo);
 
     // Another person (Max) is another subject.
     let mut jar = Jar::default();
