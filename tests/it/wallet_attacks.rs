@@ -123,6 +123,30 @@ attack!(
     "presentation refused: wrong_vct"
 );
 attack!(
+    a_stale_key_binding_jwt_is_refused,
+    "kb-stale",
+    REFUSED,
+    "presentation refused: kb_stale"
+);
+attack!(
+    a_key_binding_jwt_over_other_disclosures_is_refused,
+    "kb-sd-hash",
+    REFUSED,
+    "presentation refused: kb_sd_hash"
+);
+attack!(
+    a_response_with_another_state_is_refused,
+    "wrong-state",
+    "invalid_request",
+    "state does not match this transaction"
+);
+attack!(
+    two_pids_where_the_query_asks_for_one_are_refused,
+    "two-pids",
+    REFUSED,
+    "presentation refused: dcql"
+);
+attack!(
     a_response_naming_another_key_id_is_refused,
     "wrong-kid",
     "invalid_request",

@@ -10,7 +10,9 @@
 //
 // Attacks: wrong-nonce, wrong-aud, no-kb, kb-other-key, disclosure-altered, disclosure-added,
 // disclosure-duplicated, disclosure-dropped, foreign-issuer, expired, revoked, plaintext, wrong-vct,
-// wrong-kid (the JWE to the right key, its header naming another kid).
+// wrong-kid (the JWE to the right key, its header naming another kid), kb-stale (KB-JWT iat an
+// hour ago), kb-sd-hash (sd_hash over the issuer JWT alone), wrong-state, two-pids (a second PID
+// in the array although the query does not allow `multiple`).
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { init, load } from './lib/pki.mjs';
@@ -22,7 +24,7 @@ import { encryptResponse, postForm } from './lib/response.mjs';
 export const ATTACKS = [
   'wrong-nonce', 'wrong-aud', 'no-kb', 'kb-other-key', 'disclosure-altered', 'disclosure-added',
   'disclosure-duplicated', 'disclosure-dropped', 'foreign-issuer', 'expired', 'revoked', 'plaintext', 'wrong-vct',
-  'wrong-kid',
+  'wrong-kid', 'kb-stale', 'kb-sd-hash', 'wrong-state', 'two-pids',
 ];
 
 class UsageError extends Error {}
@@ -78,10 +80,16 @@ export async function cmdPresent(values) {
   });
   const { presentation, disclosed } = await present(minted, { paths: req.claimPaths, aud: req.clientId, nonce: req.nonce, attack });
 
-  const answer = { vp_token: { [req.credentialId]: [presentation] }, ...(req.state !== undefined ? { state: req.state } : {}) };
+  const presentations = [presentation];
+  if (attack === 'two-pids') {
+    const second = await mintPid(provider, 'max', { status: { idx: index, uri: statusUri } });
+    presentations.push((await present(second, { paths: req.claimPaths, aud: req.clientId, nonce: req.nonce })).presentation);
+  }
+  const state = attack === 'wrong-state' ? `${req.state ?? ''}x` : req.state;
+  const answer = { vp_token: { [req.credentialId]: presentations }, ...(state !== undefined ? { state } : {}) };
   const fields =
     attack === 'plaintext'
-      ? { vp_token: JSON.stringify(answer.vp_token), ...(req.state !== undefined ? { state: req.state } : {}) }
+      ? { vp_token: JSON.stringify(answer.vp_token), ...(state !== undefined ? { state } : {}) }
       : { response: await encryptResponse(answer, attack === 'wrong-kid' ? { ...req.encJwk, kid: `${req.encJwk.kid}-other` } : req.encJwk, enc) };
   const target = values['post-to'] ?? req.responseUri;
   const responses = [];

@@ -146,9 +146,11 @@ export async function present(minted, { paths, aud, nonce, attack }) {
     const other = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
     key = other.privateKey;
   }
-  const kb = await kbJwt(presentation, key, {
+  // kb-sd-hash: the KB-JWT covers the issuer JWT alone, not the disclosures sent with it.
+  const kb = await kbJwt(attack === 'kb-sd-hash' ? `${jwt}~` : presentation, key, {
     aud: attack === 'wrong-aud' ? `x509_hash:${b64url(createHash('sha256').update('another verifier').digest())}` : aud,
     nonce: attack === 'wrong-nonce' ? b64url(webcrypto.getRandomValues(new Uint8Array(24))) : nonce,
+    ...(attack === 'kb-stale' ? { iat: Math.floor(Date.now() / 1000) - 3600 } : {}),
   });
   return { presentation: presentation + kb, disclosed };
 }

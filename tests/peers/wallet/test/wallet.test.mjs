@@ -92,6 +92,10 @@ test('each attack spoils what it names', async () => {
     plaintext: /no encrypted response/,
     'wrong-vct': null,
     'wrong-kid': /kid/,
+    'kb-stale': null,
+    'kb-sd-hash': /sd_hash|hash/i,
+    'wrong-state': /state/,
+    'two-pids': null,
   };
   try {
     for (const [attack, error] of Object.entries(expect)) {
