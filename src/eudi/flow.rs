@@ -166,7 +166,7 @@ impl WalletFlow {
     /// Start: park a transaction, return its handle.
     pub async fn begin(&self, b: &Begin<'_>) -> Result<Handle, FlowError> {
         let key = EncryptionKey::generate().map_err(|e| FlowError::Internal(e.to_string()))?;
-        let claims = request::claims_for_scopes(b.scopes);
+        let claims = super::pid::PidClaim::for_scopes(b.scopes.iter().map(String::as_str));
         let dcql = super::dcql::pid_query(&claims, &self.settings.trust.akis());
         let t = WalletTransaction {
             method: b.method.0.clone(),

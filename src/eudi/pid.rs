@@ -30,6 +30,26 @@ pub enum PidClaim {
 }
 
 impl PidClaim {
+    /// The PID claims a relying party's scopes need (the scope table of docs/relying-parties.md
+    /// §3): `profile` → names and birth date, `address`, `birth` → place of birth and birth
+    /// family name, `nationality`. Other scopes need nothing of the PID. Sorted, without repeats.
+    pub fn for_scopes<'a>(scopes: impl IntoIterator<Item = &'a str>) -> Vec<PidClaim> {
+        let mut out: Vec<PidClaim> = scopes
+            .into_iter()
+            .flat_map(|s| match s {
+                "profile" => &[Self::FamilyName, Self::GivenName, Self::Birthdate][..],
+                "address" => &[Self::Address][..],
+                "birth" => &[Self::PlaceOfBirth, Self::BirthFamilyName][..],
+                "nationality" => &[Self::Nationalities][..],
+                _ => &[][..],
+            })
+            .copied()
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The claim's name in the SD-JWT VC PID (PID rulebook, SD-JWT VC encoding).
     pub fn name(self) -> &'static str {
         match self {

@@ -10,11 +10,11 @@
 //!   `state`, `dcql_query`, `client_metadata` (§5.1: our per-transaction encryption key with `kid`,
 //!   `use` `enc` and `alg` `ECDH-ES`; both `enc` values HAIP requires; the formats we verify), `iat`,
 //!   `exp`, and `wallet_nonce` when the wallet POSTed one (§5.10.1).
-//! - DCQL: one `dc+sd-jwt` PID query with only the claims the relying party's scopes need.
+//! - DCQL: one `dc+sd-jwt` PID query with only the claims the relying party's scopes need
+//!   ([`PidClaim::for_scopes`](super::pid::PidClaim::for_scopes), [`pid_query`](super::dcql::pid_query)).
 
 use super::client_id::ClientId;
 use super::dcql::DcqlQuery;
-use super::pid::PidClaim;
 use super::settings::AccessCredential;
 use aws_lc_rs::agreement;
 use aws_lc_rs::rand::SystemRandom;
@@ -41,26 +41,6 @@ pub enum RequestError {
     /// Key generation or signing failed.
     #[error("request object: {0}")]
     Crypto(String),
-}
-
-/// The PID claims a relying party's scopes need (docs/relying-parties.md; wallet-common names).
-pub fn claims_for_scopes(scopes: &[String]) -> Vec<PidClaim> {
-    let mut claims = Vec::new();
-    for s in scopes {
-        let add: &[PidClaim] = match s.as_str() {
-            "profile" => &[PidClaim::FamilyName, PidClaim::GivenName, PidClaim::Birthdate],
-            "address" => &[PidClaim::Address],
-            "birth" => &[PidClaim::PlaceOfBirth, PidClaim::BirthFamilyName],
-            "nationality" => &[PidClaim::Nationalities],
-            _ => &[],
-        };
-        for c in add {
-            if !claims.contains(c) {
-                claims.push(*c);
-            }
-        }
-    }
-    claims
 }
 
 /// A transaction's ephemeral encryption key (P-256, HAIP 1.0 §5: one per request).

@@ -26,11 +26,8 @@ impl ResponseForm {
         let mut f = Self::default();
         for (k, v) in pairs {
             match k {
-                "response" => {
-                    if f.response.replace(v.to_owned()).is_some() {
-                        return None;
-                    }
-                }
+                // The guard stores the first value; a second one makes the form unusable.
+                "response" if f.response.replace(v.to_owned()).is_some() => return None,
                 "vp_token" | "id_token" => f.plaintext = true,
                 _ => {}
             }

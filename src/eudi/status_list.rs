@@ -201,6 +201,10 @@ impl StatusSource for HttpStatusSource {
             .send()
             .await
             .map_err(|e| WalletError::StatusUnavailable(e.without_url().to_string()))?;
+        // A redirect must not downgrade to plain HTTP either.
+        if resp.url().scheme() != "https" && !self.allow_http {
+            return Err(WalletError::StatusUnavailable("redirected away from https".into()));
+        }
         if !resp.status().is_success() {
             return Err(WalletError::StatusUnavailable(format!("HTTP {}", resp.status())));
         }
@@ -222,3 +226,6 @@ impl StatusSource for HttpStatusSource {
         Ok(token)
     }
 }
+
+#[cfg(test)]
+mod tests;

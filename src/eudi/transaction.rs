@@ -163,6 +163,54 @@ pub async fn take_code(records: &Records, code: &str) -> Result<Option<Handle>, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::memory::MemoryStore;
+    use crate::session::{Sealer, SealingKey};
+    use std::sync::Arc;
+
+    fn records() -> Records {
+        let sealer = Sealer::new(vec![SealingKey::new("k", &[9; 32]).unwrap()]);
+        Records::new(Arc::new(MemoryStore::new()), Arc::new(sealer), "t")
+    }
+
+    fn txn() -> WalletTransaction {
+        WalletTransaction {
+            method: "wallet".into(),
+            pending_id: PendingId::new("p"),
+            required_level: TrustLevel::High,
+            locale: "de".into(),
+            nonce: "n".into(),
+            state: "s".into(),
+            key_pkcs8: "k".into(),
+            kid: "kid".into(),
+            dcql: crate::eudi::dcql::pid_query(&[], &[]),
+            issued_at: 1,
+            flow: None,
+            arrived: None,
+            response_code_hash: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_response_is_claimed_once_and_the_code_and_the_transaction_are_taken_once() {
+        let r = records();
+        let h = Handle::generate();
+        let ttl = Duration::from_secs(60);
+        put(&r, &h, &txn(), ttl).await.unwrap();
+        assert!(get(&r, &h).await.unwrap().is_some());
+        assert!(claim_response(&r, &h, ttl).await.unwrap());
+        assert!(!claim_response(&r, &h, ttl).await.unwrap(), "a second response is refused");
+        let code = crate::ids::random_id();
+        put_code(&r, &code, &h, ttl).await.unwrap();
+        assert!(take_code(&r, &crate::ids::random_id()).await.unwrap().is_none());
+        assert_eq!(take_code(&r, &code).await.unwrap(), Some(h.clone()));
+        assert!(take_code(&r, &code).await.unwrap().is_none(), "the response_code is single use");
+        let mut t = txn();
+        t.flow = Some(Flow::CrossDevice);
+        assert!(update(&r, &h, &t, ttl).await.unwrap());
+        assert_eq!(take(&r, &h).await.unwrap().and_then(|t| t.flow), Some(Flow::CrossDevice));
+        assert!(take(&r, &h).await.unwrap().is_none());
+        assert!(!update(&r, &h, &t, ttl).await.unwrap(), "a finished transaction is not revived");
+    }
 
     #[test]
     fn handles_have_our_shape_and_hide_in_debug() {

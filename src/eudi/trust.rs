@@ -276,3 +276,6 @@ impl LocalName for roxmltree::Node<'_, '_> {
         self.is_element() && self.tag_name().name() == name
     }
 }
+
+#[cfg(test)]
+mod tests;

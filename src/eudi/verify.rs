@@ -118,4 +118,4 @@ impl PidVerifier {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -71,8 +71,8 @@ fn handle(raw: &str) -> Result<Handle, FlowError> {
     Handle::parse(raw).ok_or(FlowError::Unknown)
 }
 
-fn locale_of(state: &AppState, headers: &http::HeaderMap, stored: &str) -> Locale {
-    let _ = state;
+/// The page's language: the language cookie (the switch), else the request's.
+fn locale_of(headers: &http::HeaderMap, stored: &str) -> Locale {
     crate::web::locale::from_cookie(headers).unwrap_or_else(|| Locale::parse_or_default(stored))
 }
 
@@ -84,7 +84,7 @@ async fn start_get(State(state): State<AppState>, Path(raw): Path<String>, heade
     };
     match found {
         Ok(Some((f, h, t))) => {
-            let locale = locale_of(&state, &headers, &t.locale);
+            let locale = locale_of(&headers, &t.locale);
             super::wallet_page::page(&state, &f, &h, locale, None)
         }
         Ok(None) | Err(FlowError::Unknown) => crate::http::login::respond_to(
@@ -190,7 +190,7 @@ async fn poll_get(State(state): State<AppState>, Path(raw): Path<String>, header
         Poll::Done(outcome) => crate::http::login::respond_to(&state, &headers, outcome),
         Poll::Waiting { state: waiting, locale } => match (flow(&state), handle(&raw)) {
             (Ok(f), Ok(h)) => {
-                let locale = locale_of(&state, &headers, &locale);
+                let locale = locale_of(&headers, &locale);
                 super::wallet_page::page(&state, &f, &h, locale, Some(&waiting))
             }
             _ => crate::web::PageError::Expired.render(state.site(), Locale::De),

@@ -42,7 +42,7 @@ pub fn mint_presentation(
     let issuer = DevPidIssuer::from_dir(&base.join(DEV_PID_DIR)).map_err(|e| e.to_string())?;
     let holder = HolderKey::generate().map_err(|e| e.to_string())?;
     let mut opts = MintOptions::valid_from(now);
-    opts.status = Some((status_uri.to_owned(), u64::from(now.unsigned_abs() % 1024)));
+    opts.status = Some((status_uri.to_owned(), now.unsigned_abs() % 1024));
     let issued = issuer.mint(&claims, &holder, &opts).map_err(|e| e.to_string())?;
     let keep: Vec<String> = req.dcql["credentials"]
         .as_array()

@@ -78,3 +78,21 @@ fn the_subject_is_keyed_stable_and_ignores_case_and_spacing() {
     c["birthdate"] = json!("1964-08-13");
     assert_ne!(Pid::from_claims("urn:eudi:pid:de:1", &c).unwrap().subject(b"broker key one"), s);
 }
+
+#[test]
+fn scopes_ask_for_their_claims_only() {
+    assert_eq!(
+        PidClaim::for_scopes(["openid", "profile", "nationality", "profile"]),
+        vec![
+            PidClaim::FamilyName,
+            PidClaim::GivenName,
+            PidClaim::Birthdate,
+            PidClaim::Nationalities
+        ]
+    );
+    assert_eq!(
+        PidClaim::for_scopes(["birth", "address"]),
+        vec![PidClaim::PlaceOfBirth, PidClaim::BirthFamilyName, PidClaim::Address]
+    );
+    assert!(PidClaim::for_scopes(["openid", "email"]).is_empty());
+}

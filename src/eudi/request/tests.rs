@@ -1,5 +1,6 @@
 use super::*;
 use crate::eudi::dcql::pid_query;
+use crate::eudi::pid::PidClaim;
 use aws_lc_rs::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
 
 fn access() -> AccessCredential {
@@ -8,21 +9,6 @@ fn access() -> AccessCredential {
 
 fn b64json(part: &str) -> Value {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
-}
-
-#[test]
-fn scopes_choose_only_the_claims_they_need() {
-    let s = |v: &[&str]| claims_for_scopes(&v.iter().map(|x| x.to_string()).collect::<Vec<_>>());
-    assert_eq!(s(&["openid"]), vec![]);
-    assert_eq!(
-        s(&["openid", "profile"]),
-        vec![PidClaim::FamilyName, PidClaim::GivenName, PidClaim::Birthdate]
-    );
-    assert_eq!(
-        s(&["address", "nationality", "address"]),
-        vec![PidClaim::Address, PidClaim::Nationalities]
-    );
-    assert_eq!(s(&["birth"]), vec![PidClaim::PlaceOfBirth, PidClaim::BirthFamilyName]);
 }
 
 #[test]
