@@ -39,6 +39,9 @@ label_en = "EUDI Wallet"
 
 [wallet]
 pid_trust_anchors = "{ca}"
+# A liveness margin, not a timing assumption: on a loaded two-core machine a cold Node start per
+# wallet run can take long, and a transaction must not expire under the test.
+transaction_ttl_secs = 3600
 "#,
         ca = ca.display()
     )
