@@ -69,8 +69,9 @@ fn texts(locale: Locale, waiting: Option<&Waiting>) -> Texts {
     }
 }
 
-/// The QR code of `data` as an inline SVG (no XML declaration: it sits inside the HTML).
-pub fn qr_svg(data: &str) -> Option<String> {
+/// The QR code of `data` as an inline SVG named `label` (no XML declaration: it sits inside the
+/// HTML; the label is plain text the caller chose, escaped here all the same).
+pub fn qr_svg(data: &str, label: &str) -> Option<String> {
     let code = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M).ok()?;
     let svg = code
         .render::<qrcode::render::svg::Color<'_>>()
@@ -78,17 +79,18 @@ pub fn qr_svg(data: &str) -> Option<String> {
         .quiet_zone(true)
         .build();
     let start = svg.find("<svg")?;
-    Some(svg[start..].replacen("<svg", "<svg role=\"img\" aria-label=\"QR\"", 1))
+    let named = format!("<svg role=\"img\" aria-label=\"{}\"", crate::web::escape(label));
+    Some(svg[start..].replacen("<svg", &named, 1))
 }
 
 /// The page for a live transaction.
 pub fn page(state: &AppState, flow: &WalletFlow, handle: &Handle, locale: Locale, waiting: Option<&Waiting>) -> Response {
     let cross = flow.wallet_url(handle, Flow::CrossDevice);
-    let Some(qr) = qr_svg(&cross) else {
+    let w = texts(locale, waiting);
+    let Some(qr) = qr_svg(&cross, w.qr_caption) else {
         tracing::error!("QR code not drawn");
         return crate::web::PageError::Unavailable.render(state.site(), locale);
     };
-    let w = texts(locale, waiting);
     let same = flow.wallet_url(handle, Flow::SameDevice);
     // Development: the button opens the built-in test wallet (/dev/wallet) with the same query, as
     // no wallet app answers `openid4vp://` on a developer's machine. The QR code stays real.
@@ -118,8 +120,12 @@ mod tests {
 
     #[test]
     fn the_qr_code_is_an_inline_svg_without_style_or_script() {
-        let svg = qr_svg("openid4vp://?client_id=x509_hash%3Aabc&request_uri=https%3A%2F%2Flocalhost%2Fwallet%2Frequest%2Fh").unwrap();
-        assert!(svg.starts_with("<svg role=\"img\""), "{svg}");
+        let svg = qr_svg(
+            "openid4vp://?client_id=x509_hash%3Aabc&request_uri=https%3A%2F%2Flocalhost%2Fwallet%2Frequest%2Fh",
+            "QR <code>",
+        )
+        .unwrap();
+        assert!(svg.starts_with("<svg role=\"img\" aria-label=\"QR &lt;code&gt;\""), "{svg}");
         assert!(
             !svg.contains("<?xml") && !svg.contains("style=") && !svg.contains("<script"),
             "{svg}"

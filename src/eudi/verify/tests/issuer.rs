@@ -308,8 +308,6 @@ async fn an_sd_alg_other_than_sha_256_is_refused() {
 #[tokio::test]
 async fn a_pid_without_holder_binding_is_refused() {
     let f = Fixture::new();
-    let mut claims_without_cnf = json!({});
-    claims_without_cnf["cnf"] = Value::Null;
     let jwt = f
         .issuer
         .sign(
@@ -319,4 +317,57 @@ async fn a_pid_without_holder_binding_is_refused() {
         .unwrap();
     let err = f.verify(&format!("{jwt}~")).await.unwrap_err();
     assert!(matches!(err, WalletError::HolderKey(_)), "{err:?}");
+}
+
+/// An issuer (CA + leaf) on `alg`'s key type, its trust, and a JWS signer for it.
+fn issuer_on(alg: &'static rcgen::SignatureAlgorithm) -> (PidTrust, jsonwebtoken::EncodingKey, Vec<String>) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate_for(alg).unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.distinguished_name.push(DnType::CommonName, "PID CA");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let leaf_key = KeyPair::generate_for(alg).unwrap();
+    let mut leaf = CertificateParams::new(Vec::<String>::new()).unwrap();
+    leaf.distinguished_name.push(DnType::CommonName, "PID issuer");
+    let leaf_cert = leaf.signed_by(&leaf_key, &Issuer::new(ca, &ca_key)).unwrap();
+    let pem = leaf_key.serialize_pem();
+    let key = if alg == &rcgen::PKCS_RSA_SHA256 {
+        jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap()
+    } else {
+        jsonwebtoken::EncodingKey::from_ec_pem(pem.as_bytes()).unwrap()
+    };
+    let trust = PidTrust::from_pem_anchors(ca_cert.pem().as_bytes()).unwrap();
+    (trust, key, vec![STANDARD.encode(leaf_cert.der())])
+}
+
+#[test]
+fn es384_and_ps256_issuers_verify_and_their_alg_must_fit_the_key() {
+    use jsonwebtoken::{Algorithm, Header};
+    let now = SystemTime::now();
+    let t = crate::clock::unix_seconds(now);
+    for (cert_alg, alg, wrong) in [
+        (&rcgen::PKCS_ECDSA_P384_SHA384, Algorithm::ES384, "ES256"),
+        (&rcgen::PKCS_RSA_SHA256, Algorithm::PS256, "ES384"),
+    ] {
+        let (trust, key, x5c) = issuer_on(cert_alg);
+        let mut header = Header::new(alg);
+        header.typ = Some("dc+sd-jwt".into());
+        header.x5c = Some(x5c);
+        let jwt = jsonwebtoken::encode(&header, &json!({ "vct": "urn:eudi:pid:de:1", "iat": t, "exp": t + 600 }), &key).unwrap();
+        let compact = format!("{jwt}~");
+        let p = crate::eudi::sd_jwt::Presentation::parse(&compact).unwrap();
+        let sd = crate::eudi::sd_jwt::verify_issuer(&p, &trust, now, 60).unwrap();
+        assert_eq!(sd.vct, "urn:eudi:pid:de:1");
+        // The same token claiming another algorithm.
+        let mut h: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(jwt.split('.').next().unwrap()).unwrap()).unwrap();
+        h["alg"] = json!(wrong);
+        let relabelled = format!("{}~", with_header(&jwt, &h));
+        let p = crate::eudi::sd_jwt::Presentation::parse(&relabelled).unwrap();
+        let err = crate::eudi::sd_jwt::verify_issuer(&p, &trust, now, 60).unwrap_err();
+        assert!(
+            matches!(err, WalletError::Algorithm(ref m) if m.contains("does not fit")),
+            "{err:?}"
+        );
+    }
 }
