@@ -9,6 +9,7 @@ mod support_logout;
 mod support_op;
 mod support_process;
 mod support_receiver;
+mod support_wallet;
 mod testbed;
 
 mod admin;
@@ -57,4 +58,6 @@ mod store_contract;
 mod tls;
 mod token;
 mod userinfo;
+mod wallet_attacks;
 mod wallet_dev;
+mod wallet_interop;

@@ -1,7 +1,8 @@
 //! The one gate for tests that need an external peer (issue 9 item 7: no vacuous passes).
 //!
 //! A test that needs Python (signxml + cryptography + lxml + jwcrypto), the `xmlsec1` CLI, Redis, a
-//! `redis-server` binary, `curl`, Node + Chromium, or Node + panva's `oidc-provider` calls
+//! `redis-server` binary, `curl`, Node + Chromium, Node + panva's `oidc-provider`, or Node + the
+//! test wallet calls
 //! `require_…()` first:
 //!
 //! - peer present → `true`, the test runs;
@@ -11,7 +12,7 @@
 //!   `std::io::Write::write_all`, which libtest's output capture does not intercept, so the skip
 //!   is visible in every run, named by the test.
 //!
-//! `BK_TEST_HIDE_PEERS=python,xmlsec1,redis,redis-server,curl,browser,oidc-provider` (or `all`) makes the gate
+//! `BK_TEST_HIDE_PEERS=python,xmlsec1,redis,redis-server,curl,browser,oidc-provider,wallet` (or `all`) makes the gate
 //! treat those peers as missing, to prove the gate itself on a machine that has them all.
 
 #![allow(dead_code)]
@@ -39,6 +40,8 @@ pub enum Peer {
     Browser,
     /// Node and tests/peers/oidc-provider/node_modules (the independent OP of the bank-ID tests).
     OidcProvider,
+    /// Node and tests/peers/wallet/node_modules (the independent EUDI test wallet).
+    Wallet,
 }
 
 impl Peer {
@@ -51,11 +54,12 @@ impl Peer {
             Self::Curl => "curl",
             Self::Browser => "browser",
             Self::OidcProvider => "oidc-provider",
+            Self::Wallet => "wallet",
         }
     }
 
     fn cell(self) -> &'static OnceLock<Result<(), String>> {
-        static CELLS: [OnceLock<Result<(), String>>; 7] = [const { OnceLock::new() }; 7];
+        static CELLS: [OnceLock<Result<(), String>>; 8] = [const { OnceLock::new() }; 8];
         &CELLS[self as usize]
     }
 
@@ -78,6 +82,7 @@ impl Peer {
                     Self::Redis => redis_answers(&redis_url()),
                     Self::Browser => browser_ready(),
                     Self::OidcProvider => oidc_provider_ready(),
+                    Self::Wallet => wallet_ready(),
                 }
             })
             .clone()
@@ -180,6 +185,31 @@ fn oidc_provider_ready() -> Result<(), String> {
     }
 }
 
+/// The directory of the independent test wallet (tests/peers/wallet).
+pub fn wallet_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/wallet")
+}
+
+fn wallet_ready() -> Result<(), String> {
+    let mut missing = Vec::new();
+    if runs("node", &["--version"]).is_err() {
+        missing.push("node (Debian package nodejs / Node 20)".to_owned());
+    }
+    let modules = wallet_dir().join("node_modules");
+    for module in ["jose", "@sd-jwt/sd-jwt-vc", "@sd-jwt/jwt-status-list", "@peculiar/x509", "dcql"] {
+        if !modules.join(module).join("package.json").exists() {
+            missing.push(format!(
+                "tests/peers/wallet/node_modules/{module} (npm ci --prefix tests/peers/wallet --no-audit --no-fund)"
+            ));
+        }
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(missing.join(", "))
+    }
+}
+
 /// What the gate does with a probe result.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Gate {
@@ -264,6 +294,12 @@ pub fn require_browser() -> bool {
 #[must_use]
 pub fn require_oidc_provider() -> bool {
     require(Peer::OidcProvider)
+}
+
+/// [`require`] for Node + the test wallet (tests/peers/wallet).
+#[must_use]
+pub fn require_wallet() -> bool {
+    require(Peer::Wallet)
 }
 
 #[test]
