@@ -91,7 +91,9 @@ pub fn open(form: &ResponseForm, key: &JweKey, kid: &str, state: &str) -> Result
     let accepted = [ContentEncryption::A128Gcm, ContentEncryption::A256Gcm];
     let d = jwe::decrypt(jwe_text, key, &accepted).map_err(ResponseError::Jwe)?;
     // OpenID4VP §8.3: the wallet echoes the `kid` of the key it used. A JWE made for another
-    // transaction's key does not decrypt anyway; the check makes the refusal name the cause.
+    // transaction's key fails above (it does not decrypt: `Jwe`); this check catches a JWE for our
+    // key that names another key, which a conforming wallet never sends. Checked after decryption
+    // so the header is read only from a JWE that authenticated.
     if d.kid.as_deref() != Some(kid) {
         return Err(ResponseError::WrongKid);
     }
