@@ -99,7 +99,7 @@ impl std::io::Write for ThreadWriter {
 /// thread until the guard is dropped. With `#[tokio::test]` (one thread) that is the broker's log.
 ///
 /// One global subscriber for the whole test binary, installed once, with a per-event filter that
-/// passes only events of a thread that captures. Not a thread-scoped `set_default` subscriber:
+/// passes only events of a thread that captures, asked per event. Not a thread-scoped `set_default` subscriber:
 /// tracing caches each callsite's interest globally, and with scoped subscribers of parallel tests
 /// appearing and going that cache raced — now and then a capture saw no INFO line at all.
 pub fn capture_log() -> (Buffer, CaptureGuard) {
@@ -108,8 +108,12 @@ pub fn capture_log() -> (Buffer, CaptureGuard) {
         use tracing_subscriber::layer::SubscriberExt;
         use tracing_subscriber::util::SubscriberInitExt;
         use tracing_subscriber::Layer;
-        let capturing =
-            tracing_subscriber::filter::filter_fn(|meta| *meta.level() <= tracing::Level::INFO && CAPTURE.with(|c| c.borrow().is_some()));
+        // A dynamic filter: its answer is asked per event. (`filter_fn` caches the answer of a
+        // callsite's first event for good — a callsite first hit by a test that does not capture
+        // would then never reach a capture, which is how CI lost every INFO line once.)
+        let capturing = tracing_subscriber::filter::dynamic_filter_fn(|meta, _| {
+            *meta.level() <= tracing::Level::INFO && CAPTURE.with(|c| c.borrow().is_some())
+        });
         let layer = tracing_subscriber::fmt::layer()
             .json()
             .with_writer(|| ThreadWriter)
@@ -374,4 +378,18 @@ async fn refusals_reuse_and_logout_are_audited() {
         issued.iter().any(|e| e["reason"] == "refresh_token" && e["sub"] == sub.as_str()),
         "{issued:?}"
     );
+}
+
+/// A callsite whose first event came from a thread that does not capture still reaches a later
+/// capture (the CI failure: with a cached per-callsite answer the capture held no INFO line).
+#[test]
+fn a_capture_sees_a_callsite_first_hit_outside_any_capture() {
+    fn probe() {
+        tracing::info!("capture-probe");
+    }
+    drop(capture_log());
+    std::thread::spawn(probe).join().unwrap();
+    let (log, _guard) = capture_log();
+    probe();
+    assert!(log.text().contains("capture-probe"), "{}", log.text());
 }
