@@ -20,12 +20,16 @@ pub enum BatchOp<'a> {
     Put(&'a str, &'a [u8], Duration),
     /// Delete a value (missing is fine).
     Delete(&'a str),
+    /// Put a member into a schedule, as [`SessionStore::schedule`](super::SessionStore::schedule):
+    /// (schedule key, member, due at unix ms, TTL the schedule lives at least).
+    Schedule(&'a str, &'a str, i64, Duration),
 }
 
 enum Pending {
     Get(String),
     Put(String, Vec<u8>, Duration),
     Delete(String),
+    Schedule(String, String, i64, Duration),
 }
 
 /// A typed batch on [`Records`]: queue reads and writes, [`RecordBatch::run`] them in one round
@@ -66,6 +70,17 @@ impl<'r> RecordBatch<'r> {
         Ok(())
     }
 
+    /// Queue putting `member` into the schedule of `kind`, due at `due` (unix ms); as
+    /// [`Records::schedule`].
+    pub fn schedule(&mut self, kind: RecordKind, member: &str, due: i64, ttl: Duration) {
+        self.ops.push(Pending::Schedule(
+            self.records.store_key(kind, "schedule"),
+            member.to_owned(),
+            due,
+            ttl,
+        ));
+    }
+
     /// Queue a delete of a record.
     pub fn delete(&mut self, kind: RecordKind, id: &str) {
         self.ops.push(Pending::Delete(self.records.store_key(kind, id)));
@@ -80,6 +95,7 @@ impl<'r> RecordBatch<'r> {
                 Pending::Get(k) => BatchOp::Get(k),
                 Pending::Put(k, v, ttl) => BatchOp::Put(k, v, *ttl),
                 Pending::Delete(k) => BatchOp::Delete(k),
+                Pending::Schedule(k, m, due, ttl) => BatchOp::Schedule(k, m, *due, *ttl),
             })
             .collect();
         let values = if ops.is_empty() {
@@ -91,7 +107,7 @@ impl<'r> RecordBatch<'r> {
             .ops
             .into_iter()
             .map(|p| match p {
-                Pending::Get(k) | Pending::Put(k, _, _) | Pending::Delete(k) => k,
+                Pending::Get(k) | Pending::Put(k, _, _) | Pending::Delete(k) | Pending::Schedule(k, _, _, _) => k,
             })
             .collect();
         Ok(BatchResult {

@@ -56,6 +56,21 @@ impl Inner {
         }
     }
 
+    fn schedule(&mut self, key: &str, member: &str, due: i64, now: Instant, ttl: Duration) {
+        let until = now + ttl;
+        match self.live_schedule(key, now) {
+            Some((members, exp)) => {
+                members.insert(member.to_owned(), due);
+                *exp = (*exp).max(until);
+            }
+            None => {
+                self.schedules
+                    .insert(key.to_owned(), (HashMap::from([(member.to_owned(), due)]), until));
+            }
+        }
+        self.note_write(now);
+    }
+
     fn live_schedule(&mut self, key: &str, now: Instant) -> Option<&mut Schedule> {
         if self.schedules.get(key).is_some_and(|(_, exp)| *exp <= now) {
             self.schedules.remove(key);
@@ -114,19 +129,7 @@ impl SessionStore for MemoryStore {
 
     async fn schedule(&self, key: &str, member: &str, due: i64, ttl: Duration) -> Result<(), StoreError> {
         let now = Instant::now();
-        let mut g = self.lock()?;
-        let until = now + ttl;
-        match g.live_schedule(key, now) {
-            Some((members, exp)) => {
-                members.insert(member.to_owned(), due);
-                *exp = (*exp).max(until);
-            }
-            None => {
-                g.schedules
-                    .insert(key.to_owned(), (HashMap::from([(member.to_owned(), due)]), until));
-            }
-        }
-        g.note_write(now);
+        self.lock()?.schedule(key, member, due, now, ttl);
         Ok(())
     }
 
@@ -161,6 +164,10 @@ impl SessionStore for MemoryStore {
                 }
                 BatchOp::Delete(key) => {
                     g.map.remove(*key);
+                    None
+                }
+                BatchOp::Schedule(key, member, due, ttl) => {
+                    g.schedule(key, member, *due, now, *ttl);
                     None
                 }
             });

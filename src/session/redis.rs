@@ -129,6 +129,18 @@ impl RedisStore {
     }
 }
 
+/// `schedule` as one command: ZADD, then PEXPIRE only if that lengthens the TTL — one script over
+/// one key, so atomic (and in one hash slot on a cluster); inside a batch's MULTI as well.
+fn schedule_cmd(key: &str, member: &str, due: i64, ttl: Duration) -> redis::Cmd {
+    const SCRIPT: &str = "redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) \
+        local t = redis.call('PTTL', KEYS[1]) \
+        if t < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end \
+        return 1";
+    let mut cmd = redis::cmd("EVAL");
+    cmd.arg(SCRIPT).arg(1).arg(key).arg(due).arg(member).arg(ttl_millis(ttl));
+    cmd
+}
+
 #[async_trait]
 impl SessionStore for RedisStore {
     async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
@@ -158,15 +170,7 @@ impl SessionStore for RedisStore {
     }
 
     async fn schedule(&self, key: &str, member: &str, due: i64, ttl: Duration) -> Result<(), StoreError> {
-        // ZADD, then PEXPIRE only if that lengthens the TTL: one script over one key, so atomic
-        // (and in one hash slot on a cluster).
-        const SCRIPT: &str = "redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) \
-            local t = redis.call('PTTL', KEYS[1]) \
-            if t < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end \
-            return 1";
-        let mut cmd = redis::cmd("EVAL");
-        cmd.arg(SCRIPT).arg(1).arg(key).arg(due).arg(member).arg(ttl_millis(ttl));
-        self.run::<i64>(&cmd).await.map(|_| ())
+        self.run::<i64>(&schedule_cmd(key, member, due, ttl)).await.map(|_| ())
     }
 
     async fn due(&self, key: &str, now: i64, limit: usize) -> Result<Vec<String>, StoreError> {
@@ -187,6 +191,7 @@ impl SessionStore for RedisStore {
                 BatchOp::Get(key) => redis::cmd("GET").arg(*key).to_owned(),
                 BatchOp::Put(key, value, ttl) => redis::cmd("SET").arg(*key).arg(*value).arg("PX").arg(ttl_millis(*ttl)).to_owned(),
                 BatchOp::Delete(key) => redis::cmd("DEL").arg(*key).to_owned(),
+                BatchOp::Schedule(key, member, due, ttl) => schedule_cmd(key, member, *due, *ttl),
             })
             .collect();
         self.count_round_trip();

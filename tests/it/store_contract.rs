@@ -462,6 +462,43 @@ async fn batch_reads_and_writes_in_order(b: &Backend) {
     assert_eq!(r.get::<Person>(RecordKind::Grant, "g").await.unwrap(), None);
 }
 
+/// A schedule entry queued in a batch behaves as `schedule` does: due members come back earliest
+/// first, and a short TTL never shortens the schedule's longer one.
+async fn batch_schedules(b: &Backend) {
+    let (k, rec) = (b.key("bsched"), b.key("brec"));
+    b.store.schedule(&k, "first", 1000, LONG).await.unwrap();
+    let out = b
+        .store
+        .batch(&[
+            BatchOp::Put(&rec, b"r", LONG),
+            BatchOp::Schedule(&k, "second", 500, Duration::from_millis(200)),
+            BatchOp::Get(&rec),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        out,
+        vec![None, None, Some(b"r".to_vec())],
+        "one answer per op, a schedule answers nothing"
+    );
+    assert_eq!(
+        b.store.due(&k, 2000, 10).await.unwrap(),
+        vec!["second".to_owned(), "first".to_owned()]
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        b.store.due(&k, 2000, 10).await.unwrap().len(),
+        2,
+        "the batch's shorter TTL did not shorten the schedule"
+    );
+    // Through Records: the schedule of a kind, as `Records::schedule` names it.
+    let r = b.records(sealer("k1", 1));
+    let mut batch = r.batch();
+    batch.schedule(RecordKind::Other("bwatch"), "m", 7, LONG);
+    batch.run().await.unwrap();
+    assert_eq!(r.due(RecordKind::Other("bwatch"), 10, 10).await.unwrap(), vec!["m".to_owned()]);
+}
+
 async fn ping(b: &Backend) {
     b.store.ping().await.unwrap();
 }
@@ -513,5 +550,6 @@ contract!(
     schedule_due_unschedule,
     lease_exactly_one_wins,
     batch_reads_and_writes_in_order,
+    batch_schedules,
     ping,
 );
