@@ -91,11 +91,9 @@ async fn decide_and_go(
                 return Next::page(Problem::Internal, &locale);
             };
             s.touch(now, limits);
-            if let Err(e) = session::save(ctx.records(), limits, &s, now).await {
-                return Next::page(e, &locale);
-            }
             pending.authenticated = true;
-            flow::proceed(ctx, pending, s, now, false).await
+            // The touched session is stored with the code or the parked request (one round trip).
+            flow::proceed(ctx, pending, s, now, false, true).await
         }
         Decision::Login => {
             if let Some(hint) = pending.idp_hint.clone() {

@@ -35,7 +35,13 @@ pub fn code_store_id(code: &str) -> String {
 }
 
 /// Create the grant and the code; returns the code to send.
-pub async fn issue_code(ctx: &Broker, pending: &PendingAuthorization, session: &BrokerSession, now: i64) -> Result<AuthCode, IssueError> {
+pub async fn issue_code(
+    ctx: &Broker,
+    pending: &PendingAuthorization,
+    session: &BrokerSession,
+    now: i64,
+    save_session: bool,
+) -> Result<AuthCode, IssueError> {
     let oidc = ctx.oidc();
     let client = ctx.client(pending.client_id.as_str()).ok_or(IssueError::UnknownClient)?;
     let level = session
@@ -85,9 +91,9 @@ pub async fn issue_code(ctx: &Broker, pending: &PendingAuthorization, session: &
         created_at: now,
         expires_at: now.saturating_add(lifetime.as_secs() as i64),
     };
-    // Logout needs to know which clients got tokens in this session, with which `sid` (issue 11).
-    let session_key = session.id.store_key();
-    crate::oidc_provider::participants::remember(ctx, &grant, &session_key, now).await?;
+    // Logout needs to know which clients got tokens in this session, with which `sid` (issue 11);
+    // the participation keeps the time of this client's first code in the session.
+    let since = crate::oidc_provider::participants::since(ctx.records(), &grant.sid).await?;
     let code = AuthCode::generate();
     let record = AuthorizationCode {
         grant_id: grant.id.clone(),
@@ -98,11 +104,16 @@ pub async fn issue_code(ctx: &Broker, pending: &PendingAuthorization, session: &
         expires_at: now.saturating_add(oidc.code_ttl.as_secs() as i64),
         sid: Some(grant.sid.clone()),
     };
-    // The grant, the replay marker and the code in one round trip (issue 13). The marker is
-    // written with the code, not at redemption, so that a second redemption racing the first
-    // still finds it and revokes the grant (RFC 6749 §4.1.2).
+    // The session (when changed), the participation, the grant, the replay marker and the code in
+    // one round trip (issue 13). The marker is written with the code, not at redemption, so that a
+    // second redemption racing the first still finds it and revokes the grant (RFC 6749 §4.1.2).
     let code_key = code.store_key();
     let mut batch = ctx.records().batch();
+    if save_session {
+        super::session::queue_save(&mut batch, |l| ctx.sessions().limits_for(l), session, now)?;
+    }
+    let session_key = session.id.store_key();
+    crate::oidc_provider::participants::queue_remember(ctx, &mut batch, &grant, &session_key, since, now)?;
     batch.put(RecordKind::Grant, grant.id.as_str(), &grant, lifetime)?;
     crate::oidc_provider::token::authorization_code::queue_issued(&mut batch, &code_key, &grant.id)?;
     batch.put(RecordKind::AuthorizationCode, &code_key, &record, oidc.code_ttl)?;

@@ -11,35 +11,64 @@ use super::errors::ErrorCode;
 use super::flow::{self, consent_set, return_to};
 use super::next::{ConsentView, Next, Problem};
 use super::params::RawParams;
-use super::session::{self, BrokerSession};
+use super::session::BrokerSession;
 use super::{pending, start};
 use crate::audit::{AuditEvent, EventKind};
 use crate::ids::PendingId;
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::claims;
 use crate::oidc_provider::records::PendingAuthorization;
+use crate::session::{RecordKind, StoreError};
 
-/// The authenticated request and its session, bound to this browser.
-async fn bound(ctx: &Broker, p: &PendingAuthorization, browser: &Browser) -> Result<BrokerSession, Problem> {
+/// The request and the session the browser presents, read in one store round trip (issue 13):
+/// the page and the decision need both, and the cookie names the session before the request does.
+async fn load(
+    ctx: &Broker,
+    id: &PendingId,
+    browser: &Browser,
+    now: i64,
+) -> Result<(Option<PendingAuthorization>, Option<BrokerSession>), StoreError> {
+    if !pending::plausible_id(id.as_str()) {
+        return Ok((None, None));
+    }
+    let mut batch = ctx.records().batch();
+    let request = batch.get(RecordKind::PendingAuthorization, id.as_str());
+    let session = browser
+        .session
+        .as_ref()
+        .map(|sid| batch.get(RecordKind::BrokerSession, &sid.store_key()));
+    let mut read = batch.run().await?;
+    let p = pending::unexpired(ctx, read.decode(request)?, now);
+    let s = match session {
+        Some(slot) => read.decode::<BrokerSession>(slot)?,
+        None => None,
+    };
+    // The id inside the sealed record must match the cookie (as `session::load` checks).
+    Ok((p, s.filter(|s| browser.session.as_ref() == Some(&s.id))))
+}
+
+/// The authenticated request's session, bound to this browser: the cookie must name the session
+/// the request was authenticated in.
+fn bound(p: &PendingAuthorization, browser: &Browser, session: Option<BrokerSession>) -> Result<BrokerSession, Problem> {
     let (Some(sid), true) = (&p.session_id, p.authenticated) else {
         return Err(Problem::Expired);
     };
     if browser.session.as_ref() != Some(sid) {
         return Err(Problem::Forbidden);
     }
-    session::load(ctx.records(), sid).await?.ok_or(Problem::Expired)
+    session.ok_or(Problem::Expired)
 }
 
 /// `GET /consent/{id}`: what the consent page shows. `lang` as for the choice page (not stored).
 pub async fn show(ctx: &Broker, id: &PendingId, lang: Option<&str>, browser: &Browser) -> Next {
     let now = ctx.clock().unix();
-    let p = match pending::load(ctx, id, now).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return Next::page(Problem::Expired, lang.unwrap_or("de")),
+    let (p, s) = match load(ctx, id, browser, now).await {
+        Ok((Some(p), s)) => (p, s),
+        Ok((None, _)) => return Next::page(Problem::Expired, lang.unwrap_or("de")),
         Err(e) => return Next::page(e, lang.unwrap_or("de")),
     };
     let locale = lang.map(str::to_owned).unwrap_or_else(|| p.locale.clone());
-    let s = match bound(ctx, &p, browser).await {
+    let s = match bound(&p, browser, s) {
         Ok(s) => s,
         Err(e) => return Next::page(e, &locale),
     };
@@ -67,11 +96,15 @@ pub async fn show(ctx: &Broker, id: &PendingId, lang: Option<&str>, browser: &Br
 /// `POST /consent/{id}`: approve or deny.
 pub async fn decide(ctx: &Broker, id: &PendingId, browser: &Browser, form: &RawParams) -> Next {
     let now = ctx.clock().unix();
-    let p = match start::verified_form(ctx, id, browser, form, now).await {
-        Ok(p) => p,
-        Err(next) => return next,
+    let (p, s) = match load(ctx, id, browser, now).await {
+        Ok((Some(p), s)) => (p, s),
+        Ok((None, _)) => return Next::page(Problem::Expired, "de"),
+        Err(e) => return Next::page(e, "de"),
     };
-    let mut s = match bound(ctx, &p, browser).await {
+    if let Some(refused) = start::form_refused(ctx, &p, browser, form) {
+        return refused;
+    }
+    let mut s = match bound(&p, browser, s) {
         Ok(s) => s,
         Err(e) => return Next::page(e, &p.locale),
     };
@@ -97,10 +130,8 @@ pub async fn decide(ctx: &Broker, id: &PendingId, browser: &Browser, form: &RawP
             let released = claims::release(&p.scopes, client.claims.as_deref(), &s.attributes, s.organisation.as_ref());
             s.remember_consent(&client.id, consent_set(&p.scopes, &released));
             s.touch(now, |l| ctx.sessions().limits_for(l));
-            if let Err(e) = session::save(ctx.records(), |l| ctx.sessions().limits_for(l), &s, now).await {
-                return Next::page(e, &p.locale);
-            }
-            flow::issue(ctx, &p, &s, now, true).await
+            // The session with its new consent is saved in the round trip that stores the code.
+            flow::issue(ctx, &p, &s, now, true, true).await
         }
         Some("deny") => {
             ctx.audit(event(EventKind::ConsentDenied));

@@ -167,20 +167,17 @@ pub async fn continue_after_upstream(
         }
         _ => BrokerSession::new(SessionId::generate(), identity, now),
     };
-    match session::save(ctx.records(), |l| ctx.sessions().limits_for(l), &s, now).await {
-        Ok(true) => {}
-        Ok(false) => {
-            // The upstream's auth_time is already outside every session limit.
-            let _ = pending::take(ctx, &p.id, now).await;
-            return fail(codes::UNMET);
-        }
-        Err(e) => return Next::page(e, &locale).into(),
+    if s.ttl(now, |l| ctx.sessions().limits_for(l)).is_none() {
+        // The upstream's auth_time is already outside every session limit.
+        let _ = pending::take(ctx, &p.id, now).await;
+        return fail(codes::UNMET);
     }
     p.session_id = Some(s.id.clone());
     p.authenticated = true;
     let cookie = SessionCookie(s.id.clone());
     Outcome {
-        next: flow::proceed(ctx, p, s, now, true).await,
+        // The session is stored with the parked request or the code: one round trip (issue 13).
+        next: flow::proceed(ctx, p, s, now, true, true).await,
         session: Some(cookie),
         binding: None,
     }

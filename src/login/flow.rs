@@ -28,8 +28,17 @@ pub fn consent_set(scopes: &[String], released: &crate::identity::Attributes) ->
     names
 }
 
-/// Continue an authenticated request: ask for consent where needed, else issue the code.
-pub async fn proceed(ctx: &Broker, mut pending: PendingAuthorization, session: BrokerSession, now: i64, parked: bool) -> Next {
+/// Continue an authenticated request: ask for consent where needed, else issue the code. With
+/// `save_session` the session (new or changed by the caller) is stored in the same round trip as
+/// the parked request or the code.
+pub async fn proceed(
+    ctx: &Broker,
+    mut pending: PendingAuthorization,
+    session: BrokerSession,
+    now: i64,
+    parked: bool,
+    save_session: bool,
+) -> Next {
     let to = return_to(&pending);
     let Some(client) = ctx.client(pending.client_id.as_str()) else {
         return Next::page(Problem::Expired, &pending.locale);
@@ -53,19 +62,45 @@ pub async fn proceed(ctx: &Broker, mut pending: PendingAuthorization, session: B
         }
         pending.session_id = Some(session.id.clone());
         pending.authenticated = true;
-        return match pending::save(ctx, &pending, now).await {
+        return match park_with_session(ctx, &pending, save_session.then_some(&session), now).await {
             Ok(true) => Next::ToConsent { pending_id: pending.id },
             Ok(false) => Next::page(Problem::Expired, &pending.locale),
             Err(e) => Next::page(e, &pending.locale),
         };
     }
-    issue(ctx, &pending, &session, now, parked).await
+    issue(ctx, &pending, &session, now, parked, save_session).await
+}
+
+/// Store the request for the consent step, and the session with it when given; `false` when the
+/// request has expired (nothing stored then).
+async fn park_with_session(
+    ctx: &Broker,
+    pending: &PendingAuthorization,
+    session: Option<&BrokerSession>,
+    now: i64,
+) -> Result<bool, crate::session::StoreError> {
+    let mut batch = ctx.records().batch();
+    if !pending::queue_save(ctx, &mut batch, pending, now)? {
+        return Ok(false);
+    }
+    if let Some(s) = session {
+        super::session::queue_save(&mut batch, |l| ctx.sessions().limits_for(l), s, now)?;
+    }
+    batch.run().await.map(|_| true)
 }
 
 /// Redirect with a fresh code. A `parked` request is taken from the store first: exactly one
 /// caller gets it, so a double-submitted form cannot mint two codes. (An SSO request that goes from
-/// `/authorize` straight to the code was never parked.)
-pub async fn issue(ctx: &Broker, pending: &PendingAuthorization, session: &BrokerSession, now: i64, parked: bool) -> Next {
+/// `/authorize` straight to the code was never parked.) With `save_session` the session (changed
+/// by the caller, e.g. a new consent) is stored in the same round trip as the code.
+pub async fn issue(
+    ctx: &Broker,
+    pending: &PendingAuthorization,
+    session: &BrokerSession,
+    now: i64,
+    parked: bool,
+    save_session: bool,
+) -> Next {
     let to = return_to(pending);
     if parked {
         match pending::take(ctx, &pending.id, now).await {
@@ -74,7 +109,7 @@ pub async fn issue(ctx: &Broker, pending: &PendingAuthorization, session: &Broke
             Err(e) => return Next::page(e, &pending.locale),
         }
     }
-    match code::issue_code(ctx, pending, session, now).await {
+    match code::issue_code(ctx, pending, session, now, save_session).await {
         Ok(code) => Next::Code { to, code },
         // The session's level lapsed between login and this step (e.g. a long pause on the
         // consent page): the person has to authenticate again (OIDC Core §3.1.2.6).

@@ -7,7 +7,7 @@
 use crate::ids::PendingId;
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::PendingAuthorization;
-use crate::session::{RecordKind, StoreError};
+use crate::session::{RecordBatch, RecordKind, StoreError};
 use std::time::Duration;
 
 pub use crate::ids::random_id;
@@ -23,6 +23,11 @@ fn remaining(ctx: &Broker, p: &PendingAuthorization, now: i64) -> Option<Duratio
     (left > 0).then(|| Duration::from_secs(left as u64))
 }
 
+/// The request if it has not expired by the injected clock (the store TTL may lag behind it).
+pub fn unexpired(ctx: &Broker, p: Option<PendingAuthorization>, now: i64) -> Option<PendingAuthorization> {
+    p.filter(|p| remaining(ctx, p, now).is_some())
+}
+
 /// Store a new or changed request for the rest of its lifetime.
 pub async fn save(ctx: &Broker, p: &PendingAuthorization, now: i64) -> Result<bool, StoreError> {
     match remaining(ctx, p, now) {
@@ -30,6 +35,14 @@ pub async fn save(ctx: &Broker, p: &PendingAuthorization, now: i64) -> Result<bo
             ctx.records().put(RecordKind::PendingAuthorization, p.id.as_str(), p, ttl).await?;
             Ok(true)
         }
+        None => Ok(false),
+    }
+}
+
+/// [`save`] queued into a batch; `false` (nothing queued) when the request has expired.
+pub fn queue_save(ctx: &Broker, batch: &mut RecordBatch<'_>, p: &PendingAuthorization, now: i64) -> Result<bool, StoreError> {
+    match remaining(ctx, p, now) {
+        Some(ttl) => batch.put(RecordKind::PendingAuthorization, p.id.as_str(), p, ttl).map(|()| true),
         None => Ok(false),
     }
 }

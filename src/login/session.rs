@@ -11,7 +11,7 @@
 
 use crate::identity::{Attributes, MethodId, Organisation, UpstreamSession, UpstreamSubject, VerifiedIdentity};
 use crate::ids::{ClientId, SessionId};
-use crate::session::{RecordKind, Records, SessionLimits, StoreError};
+use crate::session::{RecordBatch, RecordKind, Records, SessionLimits, StoreError};
 use crate::trust::TrustLevel;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -217,6 +217,22 @@ pub async fn save(
         None => {
             records.delete(RecordKind::BrokerSession, &session.id.store_key()).await?;
             Ok(false)
+        }
+    }
+}
+
+/// [`save`] queued into a batch (the consent decision stores the session with the code).
+pub fn queue_save(
+    batch: &mut RecordBatch<'_>,
+    limits: impl Fn(TrustLevel) -> SessionLimits,
+    session: &BrokerSession,
+    now: i64,
+) -> Result<(), StoreError> {
+    match session.ttl(now, limits) {
+        Some(ttl) => batch.put(RecordKind::BrokerSession, &session.id.store_key(), session, ttl),
+        None => {
+            batch.delete(RecordKind::BrokerSession, &session.id.store_key());
+            Ok(())
         }
     }
 }

@@ -30,10 +30,17 @@ pub async fn verified_form(
         Ok(None) => return Err(Next::page(Problem::Expired, "de")),
         Err(e) => return Err(Next::page(e, "de")),
     };
-    if !pending::same_origin(ctx, browser.origin.as_deref()) || !pending::csrf_ok(&p.csrf, form.get("csrf")) {
-        return Err(Next::page(Problem::Forbidden, &p.locale));
+    match form_refused(ctx, &p, browser, form) {
+        Some(refused) => Err(refused),
+        None => Ok(p),
     }
-    Ok(p)
+}
+
+/// The CSRF token and origin check of [`verified_form`] for a request already loaded: the page
+/// to show when the form is refused.
+pub fn form_refused(ctx: &Broker, p: &PendingAuthorization, browser: &Browser, form: &RawParams) -> Option<Next> {
+    (!pending::same_origin(ctx, browser.origin.as_deref()) || !pending::csrf_ok(&p.csrf, form.get("csrf")))
+        .then(|| Next::page(Problem::Forbidden, &p.locale))
 }
 
 /// `POST /login/{id}/start`: the method chosen on the choice page.

@@ -89,28 +89,37 @@ pub fn ended_ttl(broker: &Broker) -> Duration {
         + Duration::from_secs(60)
 }
 
-/// Remember that `grant` (just issued in the session with store id `session_key`) went to its
-/// client. Called by login where the code is issued.
-pub async fn remember(broker: &Broker, grant: &Grant, session_key: &str, now: i64) -> Result<(), StoreError> {
-    let records = broker.records();
-    let since = records
-        .get::<Participation>(PARTICIPATION, &grant.sid)
-        .await?
-        .map(|p| p.since)
-        .unwrap_or(now);
+/// When the client of `sid` got its first code in this session, if it got one before: read
+/// before [`queue_remember`], which keeps that time.
+pub async fn since(records: &Records, sid: &str) -> Result<Option<i64>, StoreError> {
+    Ok(records.get::<Participation>(PARTICIPATION, sid).await?.map(|p| p.since))
+}
+
+/// Queue remembering that `grant` (just issued in the session with store id `session_key`) went
+/// to its client, first in this session at `since` (from [`since`], or now): the record and its
+/// place on the watch schedule, in the batch that stores the code (issue 13).
+pub fn queue_remember(
+    broker: &Broker,
+    batch: &mut RecordBatch<'_>,
+    grant: &Grant,
+    session_key: &str,
+    since: Option<i64>,
+    now: i64,
+) -> Result<(), StoreError> {
     let p = Participation {
         client_id: grant.client_id.to_string(),
         sid: grant.sid.clone(),
         sub: grant.sub.clone(),
-        since,
+        since: since.unwrap_or(now),
         last: now,
         level: grant.level,
         session_key: session_key.to_owned(),
     };
     let ttl = participation_ttl(broker);
-    records.put(PARTICIPATION, &grant.sid, &p, ttl).await?;
+    batch.put(PARTICIPATION, &grant.sid, &p, ttl)?;
     let due = (now.saturating_add(first_look(broker).as_secs() as i64)).saturating_mul(1000);
-    records.schedule(WATCH, &grant.sid, due, ttl).await
+    batch.schedule(WATCH, &grant.sid, due, ttl);
+    Ok(())
 }
 
 /// Keep a participation whose session is still alive, and look again at `due_ms`.

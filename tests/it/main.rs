@@ -55,6 +55,7 @@ mod sim_pages;
 mod site;
 mod smoke;
 mod store_contract;
+mod store_round_trips;
 mod tls;
 mod token;
 mod userinfo;
