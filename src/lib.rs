@@ -24,6 +24,7 @@ pub mod saml;
 pub mod secret;
 pub mod session;
 pub mod state;
+pub mod stdout_lines;
 pub mod tls;
 pub mod trust;
 pub mod web;

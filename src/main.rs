@@ -9,6 +9,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// mimalloc instead of glibc malloc: a request allocates and frees many small buffers on whichever
+/// runtime thread runs it, and glibc's arenas contended on their locks and fragmented under the
+/// login bench (docs/performance.md, "Profile").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "buergerkonto",
@@ -102,7 +108,8 @@ fn serve(path: &std::path::Path) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(config.server.log_format);
+    // Declared before the runtime, so dropped after it: queued log lines are flushed at exit.
+    let _log_writer = init_tracing(config.server.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -218,13 +225,17 @@ fn serve(path: &std::path::Path) -> ExitCode {
     })
 }
 
-fn init_tracing(format: LogFormat) {
+/// The application log on standard output, written by the batching line writer
+/// (`buergerkonto::stdout_lines`); the returned guard flushes what is queued when `main` ends.
+fn init_tracing(format: LogFormat) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let (writer, guard) = buergerkonto::stdout_lines::install()?;
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
     }
+    Some(guard)
 }
 
 fn keys_generate(alg: &str, out: &std::path::Path) -> ExitCode {

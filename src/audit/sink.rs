@@ -14,14 +14,14 @@ pub trait AuditSink: Send + Sync {
     fn reopen(&self) {}
 }
 
-/// Standard output, one line each (a container's log driver collects it).
+/// Standard output, one line each (a container's log driver collects it), through the batching
+/// writer thread when the binary installed one ([`crate::stdout_lines`]).
 #[derive(Debug, Default)]
 pub struct StdoutSink;
 
 impl AuditSink for StdoutSink {
     fn write_line(&self, line: &str) {
-        let mut out = std::io::stdout().lock();
-        if let Err(e) = writeln!(out, "{line}") {
+        if let Err(e) = crate::stdout_lines::write_line(line) {
             tracing::error!(error = %e, "audit line lost: stdout not writable");
         }
     }

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 /// Bottom to top. Modules in one layer must not import each other either.
 const LAYERS: &[&[&str]] = &[
+    // Standard output as a batching line sink, under the audit trail that writes through it.
+    &["stdout_lines"],
     &["clock", "ids", "escape", "tls", "secret", "audit"],
     &["trust"],
     &["identity"],
