@@ -20,6 +20,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The binary's allocator (src/main.rs), so the in-process broker allocates as the real one does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The integration tests' test bed (one builder for tests and benches; see its header).
 #[path = "../tests/it/testbed.rs"]
 mod testbed;
