@@ -60,6 +60,10 @@ pub enum UpstreamReturn {
     SamlPost {
         saml_response: String,
         relay_state: Option<String>,
+        /// The SAML transaction record the ACS already read to find the method, handed on so that
+        /// verification does not read it again (issue 13); `None` makes the method read it. Either
+        /// way the method checks that the record is its own before using it.
+        transaction: Option<Box<crate::saml::upstream::UpstreamRecord>>,
     },
     /// A verified client-certificate chain from the mTLS listener (DER, leaf first).
     ClientCertificate { chain: Vec<Vec<u8>> },

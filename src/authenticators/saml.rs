@@ -84,13 +84,20 @@ impl Authenticator for SamlAuthenticator {
         let UpstreamReturn::SamlPost {
             saml_response,
             relay_state,
+            transaction,
         } = input
         else {
             return Err(AuthnError::Rejected("not a SAML response".into()));
         };
         Ok(self
             .upstream
-            .complete(transaction_id.as_str(), &saml_response, relay_state.as_deref(), now)
+            .complete(
+                transaction_id.as_str(),
+                &saml_response,
+                relay_state.as_deref(),
+                transaction.map(|t| *t),
+                now,
+            )
             .await?)
     }
 

@@ -264,7 +264,7 @@ impl SamlUpstream {
                     .find(|(k, _)| k == "SAMLResponse")
                     .map(|(_, v)| v.as_str())
                     .ok_or_else(|| rejected("no SAMLResponse"))?;
-                let xml = super::upstream::decode_saml_response(b64).ok_or_else(|| rejected("SAMLResponse is not base64"))?;
+                let xml = super::post_binding::decode_saml_response(b64).ok_or_else(|| rejected("SAMLResponse is not base64"))?;
                 (xml.into_bytes(), LogoutSignature::Enveloped)
             }
         };

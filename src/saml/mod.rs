@@ -8,6 +8,7 @@ pub mod authn_request;
 pub mod logout;
 pub mod mapping;
 pub mod metadata;
+pub mod post_binding;
 pub mod profile;
 pub mod refresh;
 pub mod settings;

@@ -274,11 +274,14 @@ impl SamlUpstream {
 
     /// Finish the login of `transaction_id` with the `SAMLResponse` and `RelayState` the ACS
     /// received: verify, consume the transaction once, map the assertion to an identity.
+    /// `known` is the transaction record when the caller has just read it (the ACS, to dispatch);
+    /// it is checked exactly as one read here, and the single-use take below still decides.
     pub async fn complete(
         &self,
         transaction_id: &str,
         saml_response: &str,
         relay_state: Option<&str>,
+        known: Option<UpstreamRecord>,
         now: SystemTime,
     ) -> Result<VerifiedIdentity, AuthnError> {
         // Nothing below consumes the transaction until the Response has verified (issue 9 item 4):
@@ -289,14 +292,19 @@ impl SamlUpstream {
         }
         // Fail closed on expired metadata; otherwise the keys current now verify this Response.
         let up = self.live(now)?;
-        let record: UpstreamRecord = self
-            .records
-            .get(RecordKind::UpstreamTransaction, transaction_id)
-            .await
-            .map_err(|e| AuthnError::Unavailable(e.to_string()))?
+        let record = match known {
+            Some(r) => Some(r),
+            None => self
+                .records
+                .get(RecordKind::UpstreamTransaction, transaction_id)
+                .await
+                .map_err(|e| AuthnError::Unavailable(e.to_string()))?,
+        };
+        let record: UpstreamRecord = record
             .filter(|r: &UpstreamRecord| r.is_saml() && r.method == self.id.0 && r.upstream == self.upstream().name)
             .ok_or_else(|| AuthnError::Unverified("no pending SAML request for this RelayState".into()))?;
-        let xml = decode_saml_response(saml_response).ok_or_else(|| AuthnError::Unverified("SAMLResponse is not base64 UTF-8".into()))?;
+        let xml = super::post_binding::decode_saml_response(saml_response)
+            .ok_or_else(|| AuthnError::Unverified("SAMLResponse is not base64 UTF-8".into()))?;
         let attempt = self.claim_attempt(transaction_id).await?;
         let age = unix_seconds(now) - record.issued_at;
         if age < 0 || age > i64::try_from(self.upstream().request_ttl.as_secs()).unwrap_or(i64::MAX) {
@@ -373,39 +381,5 @@ impl SamlUpstream {
             auth_time,
             upstream_session: self.upstream_session(&assertion),
         })
-    }
-}
-
-/// Base64-decode a `SAMLResponse` form value (Bindings §3.5.4; whitespace tolerated).
-pub fn decode_saml_response(b64: &str) -> Option<String> {
-    // Base64 is ASCII: dropping ASCII whitespace byte by byte is enough (anything else fails the
-    // decoding), and much cheaper on a 10–20 KB Response than Unicode-aware `split_whitespace`.
-    let compact: Vec<u8> = b64.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, compact).ok()?;
-    String::from_utf8(bytes).ok().filter(|s| !s.trim().is_empty())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::decode_saml_response;
-
-    #[test]
-    fn a_wrapped_saml_response_decodes_and_garbage_does_not() {
-        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "<samlp:Response/>".repeat(8));
-        // Line-wrapped as some IdPs send it (76 characters, CRLF), plus tabs and spaces.
-        let wrapped: String = b64
-            .as_bytes()
-            .chunks(76)
-            .map(|c| std::str::from_utf8(c).unwrap_or_default())
-            .collect::<Vec<_>>()
-            .join("\r\n\t ");
-        assert_eq!(
-            decode_saml_response(&wrapped).as_deref(),
-            Some("<samlp:Response/>".repeat(8).as_str())
-        );
-        assert_eq!(decode_saml_response("not base64!"), None);
-        // A non-ASCII space is not whitespace base64 tolerates: refused, not skipped.
-        assert_eq!(decode_saml_response(&format!("{}\u{a0}", &b64[..4])), None);
-        assert_eq!(decode_saml_response("   "), None, "empty after whitespace");
     }
 }

@@ -63,6 +63,7 @@ async fn finish(eid: &Arc<dyn Authenticator>, pending: &str, saml: &str, relay: 
     let input = UpstreamReturn::SamlPost {
         saml_response: saml.into(),
         relay_state: Some(relay.into()),
+        transaction: None,
     };
     eid.finish(&pending.into(), input, SystemTime::now()).await
 }
@@ -294,6 +295,7 @@ async fn a_late_response_is_refused() {
     let input = UpstreamReturn::SamlPost {
         saml_response: saml,
         relay_state: Some(relay),
+        transaction: None,
     };
     use buergerkonto::clock::Clock;
     assert!(matches!(

@@ -70,6 +70,7 @@ pub(crate) async fn login(
     let ret = UpstreamReturn::SamlPost {
         saml_response: b64,
         relay_state: Some(pending.into()),
+        transaction: None,
     };
     Some(finish(&elster, pending, ret).await)
 }

@@ -331,6 +331,7 @@ async fn finish(m: &Arc<dyn Authenticator>, pending: &str, saml: &str, relay: &s
     let input = UpstreamReturn::SamlPost {
         saml_response: saml.into(),
         relay_state: Some(relay.into()),
+        transaction: None,
     };
     m.finish(&pending.into(), input, SystemTime::now()).await
 }

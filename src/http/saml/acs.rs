@@ -11,7 +11,8 @@
 
 use crate::authenticators::UpstreamReturn;
 use crate::http::error::AppError;
-use crate::saml::upstream::{decode_saml_response, UpstreamRecord};
+use crate::saml::post_binding::decode_saml_response;
+use crate::saml::upstream::UpstreamRecord;
 use crate::session::{RecordKind, StoreError};
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -95,6 +96,7 @@ async fn receive(
     let input = UpstreamReturn::SamlPost {
         saml_response,
         relay_state: Some(relay.clone()),
+        transaction: Some(Box::new(record.clone())),
     };
     let outcome = method.finish(&crate::ids::PendingId::new(relay.as_str()), input, now).await;
     match &outcome {
