@@ -11,7 +11,9 @@
 //! Lines are never dropped: when the channel is full (128,000 lines), writers wait — an audit
 //! trail with silent gaps would be worse than a slower request. Standard output is one per
 //! process, so the writer is too: [`install`] starts it once, and the [`crate::audit::StdoutSink`]
-//! uses it when installed (tests, which never call [`install`], write directly).
+//! uses it when installed (tests, which never call [`install`], write directly). The integration
+//! test `instances::a_login_crosses_two_broker_processes_on_one_redis` reads the JSON log and audit lines of real
+//! broker processes through this writer: every line arrives whole.
 
 use std::io::Write;
 use std::sync::OnceLock;
@@ -26,6 +28,9 @@ static WRITER: OnceLock<NonBlocking> = OnceLock::new();
 /// through, with the guard that flushes what is queued when it is dropped — keep it until exit.
 /// A second call returns `None`: the first writer stays the only one.
 pub fn install() -> Option<(NonBlocking, WorkerGuard)> {
+    if WRITER.get().is_some() {
+        return None;
+    }
     let (writer, guard) = NonBlockingBuilder::default()
         .lossy(false)
         .thread_name("stdout-lines")
