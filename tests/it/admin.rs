@@ -48,7 +48,11 @@ async fn metrics_move_to_the_admin_listener_and_count_logins() {
             && l.ends_with(" 1")),
         "{metrics}"
     );
-    // The audit line of that step went to stdout with a request id.
+    // The audit line of that step went to stdout with a request id (through the writer thread,
+    // so it may trail the response).
+    p.wait_for("login_started audit line", |l| {
+        serde_json::from_str::<serde_json::Value>(l).is_ok_and(|v| v["audit"] == 1 && v["event"] == "login_started")
+    });
     let audit: Vec<serde_json::Value> = p
         .drain()
         .iter()

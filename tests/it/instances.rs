@@ -231,7 +231,11 @@ async fn a_login_crosses_two_broker_processes_on_one_redis() {
     let after = tokens(&c, &b, &refresh(&t["refresh_token"])).await;
     assert_eq!(after["error"], "invalid_grant", "{after}");
 
-    // Each instance wrote its own audit lines: the code issued on A, the tokens on B.
+    // Each instance wrote its own audit lines: the code issued on A, the tokens on B. The lines
+    // leave through the broker's writer thread and may trail the responses: wait for the last one.
+    let event = |name: &'static str| move |l: &str| serde_json::from_str::<Value>(l).is_ok_and(|v| v["audit"] == 1 && v["event"] == name);
+    pa.wait_for("code_issued on A", event("code_issued"));
+    pb.wait_for("refresh_reuse_detected on B", event("refresh_reuse_detected"));
     let lines = |p: &mut Process| -> Vec<Value> {
         p.drain()
             .iter()

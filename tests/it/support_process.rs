@@ -65,6 +65,25 @@ impl Process {
         self.child.id()
     }
 
+    /// Wait (up to 30 s) until a line satisfying `found` has arrived, looking at the lines seen so
+    /// far first. Log and audit lines are written by the broker's writer thread
+    /// (`src/stdout_lines.rs`), so a line may follow the HTTP response it belongs to.
+    pub fn wait_for(&mut self, what: &str, found: impl Fn(&str) -> bool) {
+        if self.drain().iter().any(|l| found(l)) {
+            return;
+        }
+        loop {
+            let Ok(line) = self.lines.recv_timeout(Duration::from_secs(30)) else {
+                let _ = self.child.kill();
+                panic!("no line {what}; stdout so far:\n{}", self.seen.join("\n"));
+            };
+            self.seen.push(line.clone());
+            if found(&line) {
+                return;
+            }
+        }
+    }
+
     /// Every line that arrived by now (audit lines included).
     pub fn drain(&mut self) -> &[String] {
         while let Ok(line) = self.lines.try_recv() {
