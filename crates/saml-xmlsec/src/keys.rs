@@ -10,7 +10,7 @@
 //! error shows at start-up rather than as a failing signature later.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der, PublicKeyX509Der};
 use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair as _, RsaKeyPair};
@@ -223,6 +223,13 @@ impl Certificate {
 #[derive(Clone)]
 pub struct PrivateKey(Arc<PrivateInner>);
 
+/// How many ECDSA signing algorithms one EC key can serve (three hashes × two value formats).
+const ECDSA_SLOTS: usize = 6;
+
+/// Which of an EC key's [`ECDSA_SLOTS`] parsed key pairs (see `signing.rs`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EcdsaSlot(pub(crate) usize);
+
 enum PrivateInner {
     Rsa {
         sign: RsaKeyPair,
@@ -232,8 +239,12 @@ enum PrivateInner {
     Ec {
         curve: Curve,
         /// ECDSA key pairs are bound to one algorithm (curve, hash, value format) in aws-lc-rs, so
-        /// the PKCS#8 is kept and parsed per signature (we sign rarely: requests, metadata).
+        /// the PKCS#8 is kept and each pair parsed on its first signature, then kept in
+        /// `signers` (a parse costs about as much as a signature, and every login signs an
+        /// AuthnRequest).
         pkcs8: Zeroizing<Vec<u8>>,
+        /// Parsed key pairs by [`EcdsaSlot`] (hash × value format); `None` when rejected.
+        signers: Box<[OnceLock<Option<EcdsaKeyPair>>; ECDSA_SLOTS]>,
         ecdh: agreement::PrivateKey,
         public: PublicKey,
     },
@@ -288,6 +299,7 @@ impl PrivateKey {
             return Ok(Self(Arc::new(PrivateInner::Ec {
                 curve,
                 pkcs8: Zeroizing::new(der.to_vec()),
+                signers: Default::default(),
                 ecdh,
                 public,
             })));
@@ -318,6 +330,19 @@ impl PrivateKey {
         match &*self.0 {
             PrivateInner::Rsa { decrypt, .. } => Some(decrypt),
             PrivateInner::Ec { .. } => None,
+        }
+    }
+
+    /// The curve of an EC key and its key pair for the signing algorithm `alg`, which must be
+    /// the one of `slot` (`signing.rs` derives both from the hash and the value format): parsed
+    /// from the PKCS#8 at the first call, kept for the next.
+    pub(crate) fn ecdsa_key_pair(&self, slot: EcdsaSlot, alg: &'static signature::EcdsaSigningAlgorithm) -> Option<&EcdsaKeyPair> {
+        match &*self.0 {
+            PrivateInner::Ec { pkcs8, signers, .. } => signers
+                .get(slot.0)?
+                .get_or_init(|| EcdsaKeyPair::from_pkcs8(alg, pkcs8).ok())
+                .as_ref(),
+            PrivateInner::Rsa { .. } => None,
         }
     }
 

@@ -10,11 +10,11 @@
 //!   do not verify.
 
 use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{self, EcdsaKeyPair, UnparsedPublicKey, VerificationAlgorithm};
+use aws_lc_rs::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 
 use crate::algorithms::{DigestAlgorithm, SignatureAlgorithm};
 use crate::errors::DsigError;
-use crate::keys::{Curve, KeyKind, PrivateKey, PublicKey};
+use crate::keys::{Curve, EcdsaSlot, KeyKind, PrivateKey, PublicKey};
 
 /// How an ECDSA signature value is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +93,17 @@ fn ecdsa_signing(curve: Curve, digest: DigestAlgorithm, format: EcdsaFormat) -> 
     })
 }
 
+/// The parsed-key-pair slot of a hash and value format (`keys.rs`): one per signing algorithm a
+/// key's curve allows.
+fn ecdsa_slot(digest: DigestAlgorithm, format: EcdsaFormat) -> EcdsaSlot {
+    let d = match digest {
+        DigestAlgorithm::Sha256 => 0,
+        DigestAlgorithm::Sha384 => 1,
+        DigestAlgorithm::Sha512 => 2,
+    };
+    EcdsaSlot(d * 2 + usize::from(format == EcdsaFormat::Der))
+}
+
 /// Whether `key` can sign with `alg` (type, and for EC a curve/hash pair aws-lc-rs offers).
 pub fn can_sign(key: &PrivateKey, alg: SignatureAlgorithm) -> bool {
     match key.kind() {
@@ -126,12 +137,14 @@ pub(crate) fn sign(alg: SignatureAlgorithm, key: &PrivateKey, data: &[u8], forma
         kp.sign(encoding, &rng, data, &mut out).map_err(|_| DsigError::Crypto)?;
         return Ok(out);
     }
-    let (curve, pkcs8) = key.ec_pkcs8().ok_or(DsigError::KeyMismatch)?;
+    let (curve, _) = key.ec_pkcs8().ok_or(DsigError::KeyMismatch)?;
     if !alg.is_ecdsa() {
         return Err(DsigError::KeyMismatch);
     }
     let signing = ecdsa_signing(curve, alg.digest(), format).ok_or(DsigError::KeyMismatch)?;
-    let kp = EcdsaKeyPair::from_pkcs8(signing, pkcs8).map_err(|_| DsigError::Crypto)?;
+    let kp = key
+        .ecdsa_key_pair(ecdsa_slot(alg.digest(), format), signing)
+        .ok_or(DsigError::Crypto)?;
     let sig = kp.sign(&rng, data).map_err(|_| DsigError::Crypto)?;
     Ok(sig.as_ref().to_vec())
 }
