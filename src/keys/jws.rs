@@ -105,9 +105,23 @@ impl Prepared {
         self.public
             .verify_sig(signing_input.as_bytes(), &sig)
             .map_err(|_| "InvalidSignature".to_owned())?;
-        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| "payload is not base64url")?;
-        serde_json::from_slice(&payload).map_err(|e| e.to_string())
+        decode_payload(payload)
     }
+}
+
+/// The claims of a compact JWS whose signature the ring has already verified (these exact bytes:
+/// `verified.rs`), without checking it again.
+pub(super) fn verified_payload<T: DeserializeOwned>(token: &str) -> Result<T, String> {
+    let mut parts = token.split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(_), Some(payload), Some(_), None) => decode_payload(payload),
+        _ => Err("not a compact JWS".into()),
+    }
+}
+
+fn decode_payload<T: DeserializeOwned>(payload: &str) -> Result<T, String> {
+    let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| "payload is not base64url")?;
+    serde_json::from_slice(&payload).map_err(|e| e.to_string())
 }
 
 /// The header of a compact JWS, unverified (three parts, or an error).

@@ -10,6 +10,7 @@ mod import;
 pub mod jwe;
 mod jws;
 mod ring;
+mod verified;
 
 pub use import::is_jwk_file;
 

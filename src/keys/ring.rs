@@ -109,6 +109,8 @@ pub struct KeyRing {
     /// `/jwks` as served, serialised once per ring (the ring is immutable; a key change builds a
     /// new ring).
     jwks_json: String,
+    /// Tokens this ring signed or verified, by digest (`verified.rs`).
+    verified: super::verified::VerifiedTokens,
 }
 
 impl KeyRing {
@@ -119,7 +121,11 @@ impl KeyRing {
         };
         // Serialising plain JWKs cannot fail; an empty string would only show an empty page.
         let jwks_json = serde_json::to_string(&set).unwrap_or_default();
-        Self { keys, jwks_json }
+        Self {
+            keys,
+            jwks_json,
+            verified: super::verified::VerifiedTokens::default(),
+        }
     }
 
     /// One generated key per algorithm, ES256 first (development).
@@ -177,12 +183,48 @@ impl KeyRing {
         key.prepared.sign(&header, claims).map_err(KeyError::Sign)
     }
 
+    /// [`KeyRing::sign`], and remember the token as verified until `exp` (unix seconds), so that
+    /// [`KeyRing::verify_remembered`] of these exact bytes skips the signature check.
+    pub fn sign_remembered<T: Serialize>(&self, alg: SigningAlg, typ: &str, claims: &T, exp: i64, now: i64) -> Result<String, KeyError> {
+        let token = self.sign(alg, typ, claims)?;
+        self.verified.remember(&token, exp, now);
+        Ok(token)
+    }
+
+    /// [`KeyRing::verify`] for tokens presented again and again (access tokens at introspection
+    /// and userinfo): the header is checked as always; the signature only when these exact bytes
+    /// were not signed or verified by this ring before (`verified.rs`). A token that verifies is
+    /// remembered until its `exp` (read by `exp_of`). Time claims are still the caller's to check.
+    pub fn verify_remembered<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        expected_typ: &str,
+        now: i64,
+        exp_of: fn(&T) -> i64,
+    ) -> Result<T, KeyError> {
+        let key = self.verifying_key(token, expected_typ)?;
+        if self.verified.contains(token, now) {
+            return super::jws::verified_payload(token).map_err(KeyError::Rejected);
+        }
+        let claims: T = key.prepared.verify(token).map_err(KeyError::Rejected)?;
+        self.verified.remember(token, exp_of(&claims), now);
+        Ok(claims)
+    }
+
     /// Verify a token that this broker issued: the `kid` must name one of our keys, the header `alg`
     /// must be that key's algorithm (so `none`, HS256-with-our-public-key and alg swaps fail), and
     /// `typ` must match (RFC 8725 §3.11: an ID token is not an access token).
     ///
     /// Time claims are *not* checked here; callers check `exp` against their injected clock.
     pub fn verify<T: DeserializeOwned>(&self, token: &str, expected_typ: &str) -> Result<T, KeyError> {
+        self.verifying_key(token, expected_typ)?
+            .prepared
+            .verify(token)
+            .map_err(KeyError::Rejected)
+    }
+
+    /// The key the header of `token` names, after the header checks of [`KeyRing::verify`].
+    fn verifying_key(&self, token: &str, expected_typ: &str) -> Result<&RingKey, KeyError> {
         let header = super::jws::header(token).map_err(KeyError::Rejected)?;
         let kid = header.kid.as_deref().ok_or_else(|| KeyError::Rejected("no kid".into()))?;
         let key = self
@@ -196,7 +238,7 @@ impl KeyRing {
         if !header.typ.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(expected_typ)) {
             return Err(KeyError::Rejected("wrong typ".into()));
         }
-        key.prepared.verify(token).map_err(KeyError::Rejected)
+        Ok(key)
     }
 }
 

@@ -117,7 +117,8 @@ pub fn build_access_token(
         sid: grant.sid.clone(),
         gid: grant.id.clone(),
     };
-    let token = keys.sign(access_token_alg(keys), AT_TYP, &claims)?;
+    // Remembered as verified: the relying party presents it at userinfo and introspection next.
+    let token = keys.sign_remembered(access_token_alg(keys), AT_TYP, &claims, claims.exp, now)?;
     Ok((token, claims))
 }
 
@@ -194,7 +195,9 @@ pub async fn live_access_token(
     token: &str,
     now: i64,
 ) -> Result<(AccessTokenClaims, Grant), TokenInvalid> {
-    let claims: AccessTokenClaims = keys.verify(token, AT_TYP).map_err(|e| TokenInvalid::Signature(e.to_string()))?;
+    let claims: AccessTokenClaims = keys
+        .verify_remembered(token, AT_TYP, now, |c: &AccessTokenClaims| c.exp)
+        .map_err(|e| TokenInvalid::Signature(e.to_string()))?;
     if claims.iss != issuer {
         return Err(TokenInvalid::Issuer);
     }

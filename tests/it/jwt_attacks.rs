@@ -115,3 +115,33 @@ async fn foreign_signer_and_tampering_are_refused() {
     // The genuine token still works.
     assert_eq!(bed.userinfo(&at).await.0, 200);
 }
+
+/// The ring remembers the access tokens it signed and verified (src/keys/verified.rs) and skips
+/// their signature check the next time: only the exact bytes may profit. A token used (and so
+/// remembered) at userinfo, then presented with a changed payload, a changed signature, an extra
+/// part or a changed header, must be refused as before.
+#[tokio::test]
+async fn a_remembered_token_vouches_only_for_its_exact_bytes() {
+    let bed = TestBed::start().await;
+    let (at, claims, _) = genuine(&bed).await;
+    assert_eq!(bed.userinfo(&at).await.0, 200, "genuine token, remembered from now on");
+    let parts: Vec<&str> = at.split('.').collect();
+    let mut widened = claims.clone();
+    widened["scope"] = json!("openid profile address birth");
+    let payload = b64(&widened);
+    assert_refused(
+        &bed,
+        &[parts[0], &payload, parts[2]].join("."),
+        "remembered signature, other payload",
+    )
+    .await;
+    let mut sig = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
+    sig[10] ^= 1;
+    let flipped = URL_SAFE_NO_PAD.encode(&sig);
+    assert_refused(&bed, &[parts[0], parts[1], &flipped].join("."), "one signature bit flipped").await;
+    assert_refused(&bed, &format!("{at}.x"), "an extra part").await;
+    let mut header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+    header["typ"] = json!("JWT");
+    assert_refused(&bed, &[&b64(&header), parts[1], parts[2]].join("."), "other typ in the header").await;
+    assert_eq!(bed.userinfo(&at).await.0, 200, "the genuine token still works");
+}

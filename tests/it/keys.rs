@@ -382,3 +382,26 @@ async fn broker_loads_configured_key_files_and_readyz_sees_them() {
     let r = http_client().get(broker.url("/readyz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[test]
+fn a_remembered_token_still_passes_the_header_checks() {
+    // src/keys/verified.rs: the ring skips the signature of a token it signed or verified before,
+    // never the header checks, and only for the exact bytes.
+    let key = RingKey::generate(SigningAlg::ES256).unwrap();
+    let ring = KeyRing::new(vec![key]);
+    let exp = |_: &Claims| 2_000;
+    let token = ring.sign_remembered(SigningAlg::ES256, "at+jwt", &claims(), 2_000, 1_000).unwrap();
+    assert_eq!(ring.verify_remembered::<Claims>(&token, "at+jwt", 1_500, exp).unwrap(), claims());
+    assert!(
+        ring.verify_remembered::<Claims>(&token, "JWT", 1_500, exp).is_err(),
+        "typ checked on a hit"
+    );
+    // Past `exp` the entry is gone: the signature is checked again (and still good).
+    assert_eq!(ring.verify_remembered::<Claims>(&token, "at+jwt", 2_500, exp).unwrap(), claims());
+    // Another ring (another key, same claims) has remembered nothing: its own tokens only.
+    let other = KeyRing::new(vec![RingKey::generate(SigningAlg::ES256).unwrap()]);
+    assert!(other.verify_remembered::<Claims>(&token, "at+jwt", 1_500, exp).is_err());
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    parts[1] = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, br#"{"sub":"mallory"}"#);
+    assert!(ring.verify_remembered::<Claims>(&parts.join("."), "at+jwt", 1_500, exp).is_err());
+}
