@@ -5,7 +5,8 @@
 //! test bed (`tests/it/testbed.rs`) with config/dev.toml moved to
 //! Redis (127.0.0.1:6379, a unique namespace; nothing is flushed, every record has a TTL), seeds
 //! one Grant + AuthorizationCode per token request, and drives it over loopback HTTP with 16 and
-//! 64 concurrent clients. Bounded: a fixed request count per run and an overall time limit.
+//! 64 concurrent clients. Bounded: a fixed request count per run (`BK_TOKEN_REQUESTS`, default
+//! 20,000; each run then lasts one to two seconds) and an overall time limit.
 //! Prints requests/s, p50/p99 latency and Redis round trips per request (the store's debug
 //! counter). The load generator runs in the same process (same tokio runtime, same 2 cores).
 //! Every key it wrote is deleted at the end. Without Redis it prints a note and exits.
@@ -31,7 +32,8 @@ mod testbed;
 const SECRET: &str = "demo-relying-party-secret-for-development-only";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const REQUESTS_PER_RUN: usize = 3000;
+/// Requests per run unless `BK_TOKEN_REQUESTS` says otherwise.
+const REQUESTS_PER_RUN: usize = 20_000;
 const CONCURRENCY: [usize; 2] = [16, 64];
 const TIME_LIMIT: Duration = Duration::from_secs(300);
 
@@ -168,9 +170,13 @@ async fn run_in(namespace: &str) -> Result<(), String> {
         base64::Engine::encode(&base64::engine::general_purpose::STANDARD, format!("demo:{SECRET}"))
     );
     let round_trips = || state.records().backend().round_trips().unwrap_or(0);
+    let per_run = match std::env::var("BK_TOKEN_REQUESTS") {
+        Ok(v) => v.parse::<usize>().map_err(|_| format!("BK_TOKEN_REQUESTS: not a count: {v:?}"))?,
+        Err(_) => REQUESTS_PER_RUN,
+    };
     let mut access_tokens = Vec::new();
     for c in CONCURRENCY {
-        let codes = seed(&state, clock.unix(), &redirect, REQUESTS_PER_RUN).await?;
+        let codes = seed(&state, clock.unix(), &redirect, per_run).await?;
         let before = round_trips();
         let (http, basic, base, redirect) = (http.clone(), basic.clone(), base.clone(), redirect.clone());
         let (stats, tokens) = drive(c, codes, move |code| {
@@ -196,7 +202,7 @@ async fn run_in(namespace: &str) -> Result<(), String> {
         access_tokens = tokens;
     }
     for c in CONCURRENCY {
-        let tokens = seed_refresh(&state, clock.unix(), REQUESTS_PER_RUN).await?;
+        let tokens = seed_refresh(&state, clock.unix(), per_run).await?;
         let before = round_trips();
         let (http, basic, base) = (http.clone(), basic.clone(), base.clone());
         let (stats, _) = drive(c, tokens, move |rt| {
@@ -217,7 +223,7 @@ async fn run_in(namespace: &str) -> Result<(), String> {
         stats.print_round_trips(round_trips() - before);
     }
     for c in CONCURRENCY {
-        let inputs: Vec<String> = access_tokens.iter().cycle().take(REQUESTS_PER_RUN).cloned().collect();
+        let inputs: Vec<String> = access_tokens.iter().cycle().take(per_run).cloned().collect();
         let before = round_trips();
         let (http, basic, base) = (http.clone(), basic.clone(), base.clone());
         let (stats, _) = drive(c, inputs, move |token| {
