@@ -274,6 +274,7 @@ async fn seed(state: &buergerkonto::AppState, now: i64, redirect: &str, n: usize
             nonce: Some(random_id().into()),
             expires_at: now + 600,
             sid: Some(grant.sid.clone()),
+            refresh_scopes: None,
         };
         let r = state.records();
         r.put(RecordKind::Grant, &grant_id, &grant, Duration::from_secs(600))

@@ -103,6 +103,7 @@ pub async fn issue_code(
         nonce: pending.nonce.clone(),
         expires_at: now.saturating_add(oidc.code_ttl.as_secs() as i64),
         sid: Some(grant.sid.clone()),
+        refresh_scopes: grant.scopes.iter().any(|s| s == "offline_access").then(|| grant.scopes.clone()),
     };
     // The session (when changed), the participation, the grant, the replay marker and the code in
     // one round trip (issue 13). The marker is written with the code, not at redemption, so that a

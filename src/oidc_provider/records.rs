@@ -86,6 +86,11 @@ pub struct AuthorizationCode {
     /// one round trip. Absent in codes written before it existed (then read after the grant).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    /// The grant's scopes when they include `offline_access`, so that redemption can write the
+    /// refresh token's record in its one batch (issue 13). Absent otherwise, and in codes written
+    /// before it existed (then the family starts in a write of its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_scopes: Option<Vec<String>>,
 }
 
 /// What one login released to one client. Tokens refer to it by id; deleting it revokes every

@@ -27,8 +27,8 @@ const CEILINGS: &[(&str, u64)] = &[
     // Request and session; take the request; the participation's first-code time; one batch with
     // session, participation, watch schedule, grant, redemption marker and code.
     ("consent approve", 4),
-    // Take the code; one batch (marker, grant, session end); the refresh token.
-    ("token", 3),
+    // Take the code; one batch (marker, grant, session end, the refresh token's record).
+    ("token", 2),
     // Grant, revocation entry and session end in one batch.
     ("userinfo", 1),
     // Take the token; one batch (grant, successor, tombstone, grace record).

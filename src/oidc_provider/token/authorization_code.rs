@@ -11,7 +11,7 @@
 //! the first redemption finds it (there is no window between taking the code and writing it). Once a code is taken, every later failure also deletes the grant: the
 //! code cannot be used again, and an orphaned grant must not linger.
 
-use crate::ids::{ClientId, GrantId, Nonce};
+use crate::ids::{ClientId, GrantId, Nonce, RefreshToken};
 use crate::oidc_provider::records::{AuthorizationCode, Grant};
 use crate::oidc_provider::tokens::hash_key;
 use crate::session::{RecordBatch, RecordKind, Records, StoreError};
@@ -106,13 +106,29 @@ pub fn pkce_s256_matches(verifier: &str, challenge: &str) -> bool {
     bool::from(computed.as_bytes().ct_eq(challenge.as_bytes()))
 }
 
-/// Redeem a code for `client_id`; returns the grant and the nonce for the ID token.
+/// What a redeemed code yields.
+#[derive(Debug)]
+pub struct Redeemed {
+    /// The grant the code stood for.
+    pub grant: Grant,
+    /// `nonce` for the ID token.
+    pub nonce: Option<Nonce>,
+    /// The new refresh token family's first token, when one was asked for and the code's record
+    /// named the grant's `offline_access` scopes; `None` otherwise (also for codes written before
+    /// the record named them: the caller then starts the family itself).
+    pub refresh_token: Option<RefreshToken>,
+}
+
+/// Redeem a code for `client_id`. With `family_end` (the client gets refresh tokens: the family's
+/// absolute end, unix seconds), a code whose grant has `offline_access` also starts the refresh
+/// token family, in the same round trip as the grant's read.
 pub async fn redeem(
     records: &Records,
     client_id: &ClientId,
     req: &CodeRequest<'_>,
+    family_end: Option<i64>,
     now: i64,
-) -> Result<(Grant, Option<Nonce>), RedeemError> {
+) -> Result<Redeemed, RedeemError> {
     let code = req.code.ok_or(RedeemError::Request("code missing"))?;
     let redirect_uri = req.redirect_uri.ok_or(RedeemError::Request("redirect_uri missing"))?;
     let verifier = req
@@ -140,6 +156,7 @@ pub async fn redeem(
     // records, get it now; rewriting an existing one changes nothing), the grant, and the end
     // marker of the grant's session when the code names it.
     use crate::oidc_provider::participants::{ended_at, ended_in, queue_ended};
+    use crate::oidc_provider::token::refresh_token::queue_family;
     let mut batch = records.batch();
     batch.put(
         RecordKind::RedeemedCode,
@@ -151,6 +168,12 @@ pub async fn redeem(
     )?;
     let grant_slot = batch.get(RecordKind::Grant, record.grant_id.as_str());
     let ended_slot = record.sid.as_deref().map(|sid| queue_ended(&mut batch, sid));
+    // Written before the checks below: if one fails, the grant is deleted and the token (never
+    // handed out) names a grant that is gone, which every refresh refuses.
+    let refresh_token = match (family_end, &record.refresh_scopes) {
+        (Some(end), Some(scopes)) => Some(queue_family(&mut batch, &record.grant_id, client_id, scopes, end, now)?),
+        _ => None,
+    };
     let mut found = batch.run().await?;
     let grant: Grant = found.decode(grant_slot)?.ok_or(RedeemError::GrantGone)?;
     if grant.client_id != *client_id {
@@ -166,7 +189,11 @@ pub async fn redeem(
         records.delete(RecordKind::Grant, record.grant_id.as_str()).await?;
         return Err(RedeemError::SessionEnded);
     }
-    Ok((grant, record.nonce))
+    Ok(Redeemed {
+        grant,
+        nonce: record.nonce,
+        refresh_token,
+    })
 }
 
 fn check(record: &AuthorizationCode, client_id: &ClientId, redirect_uri: &str, verifier: &str, now: i64) -> Result<(), RedeemError> {

@@ -100,18 +100,24 @@ pub async fn token(broker: &Broker, req: TokenSideRequest<'_>) -> Result<TokenRe
                 redirect_uri: form.get("redirect_uri"),
                 code_verifier: form.get("code_verifier"),
             };
-            let (grant, nonce) = authorization_code::redeem(broker.records(), &client.id, &req, now)
+            // Absolute family lifetime from this redemption.
+            let family_end = client.refresh_token_ttl.map(|ttl| now + ttl.as_secs() as i64);
+            let redeemed = authorization_code::redeem(broker.records(), &client.id, &req, family_end, now)
                 .await
                 .map_err(map_redeem)?;
-            let refresh = if client.refresh_token_ttl.is_some() && grant.scopes.iter().any(|s| s == "offline_access") {
-                let ttl = client.refresh_token_ttl.unwrap_or_default();
-                // Absolute family lifetime from this redemption; the grant (issued with the code's
-                // lifetime on top, login/code.rs) already outlives it, so this rarely writes.
-                let family_end = now + ttl.as_secs() as i64;
-                let grant = extend_grant(broker, grant.clone(), family_end, now).await?;
-                Some(refresh_token::start_family(broker.records(), &grant, &grant.scopes, family_end, now).await?)
-            } else {
-                None
+            let (grant, nonce) = (redeemed.grant, redeemed.nonce);
+            let refresh = match family_end {
+                Some(family_end) if grant.scopes.iter().any(|s| s == "offline_access") => {
+                    // The grant (issued with the code's lifetime on top, login/code.rs) already
+                    // outlives the family, so this rarely writes.
+                    let grant = extend_grant(broker, grant.clone(), family_end, now).await?;
+                    match redeemed.refresh_token {
+                        Some(token) => Some(token),
+                        // A code written before its record named the scopes.
+                        None => Some(refresh_token::start_family(broker.records(), &grant, &grant.scopes, family_end, now).await?),
+                    }
+                }
+                _ => None,
             };
             let scopes = grant.scopes.clone();
             let res = issue(broker, client, &grant, &scopes, nonce.as_ref(), refresh, now).await;

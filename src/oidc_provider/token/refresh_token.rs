@@ -121,19 +121,33 @@ pub async fn start_family(
     expires_at: i64,
     now: i64,
 ) -> Result<RefreshToken, StoreError> {
+    let mut batch = records.batch();
+    let token = queue_family(&mut batch, &grant.id, &grant.client_id, scopes, expires_at, now)?;
+    batch.run().await?;
+    Ok(token)
+}
+
+/// [`start_family`] as part of a batch (code redemption writes it with the redeemed marker and
+/// reads the grant in the same round trip).
+pub fn queue_family(
+    batch: &mut crate::session::RecordBatch<'_>,
+    grant_id: &GrantId,
+    client_id: &ClientId,
+    scopes: &[String],
+    expires_at: i64,
+    now: i64,
+) -> Result<RefreshToken, StoreError> {
     let token = RefreshToken::generate();
     let record = RefreshRecord {
-        grant_id: grant.id.clone(),
+        grant_id: grant_id.clone(),
         family: random_id(),
-        client_id: grant.client_id.clone(),
+        client_id: client_id.clone(),
         scopes: scopes.to_vec(),
         issued_at: now,
         expires_at,
         state: RefreshState::Active,
     };
-    records
-        .put(RecordKind::RefreshToken, &token.store_key(), &record, ttl_until(expires_at, now))
-        .await?;
+    batch.put(RecordKind::RefreshToken, &token.store_key(), &record, ttl_until(expires_at, now))?;
     Ok(token)
 }
 

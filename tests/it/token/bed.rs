@@ -181,7 +181,10 @@ impl TestBed {
             code_challenge: challenge.into(),
             nonce: Some(nonce.as_str().into()),
             expires_at: now + 60,
+            // A code as written before these fields: redemption reads the session end marker
+            // after the grant and starts a refresh family in a write of its own.
             sid: None,
+            refresh_scopes: None,
         };
         let key = buergerkonto::oidc_provider::tokens::hash_key(&code);
         records
