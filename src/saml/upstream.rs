@@ -324,10 +324,19 @@ impl SamlUpstream {
                 return Err(AuthnError::Unverified(e.to_string()));
             }
         };
-        // Single use: of two concurrent verified POSTs only one gets the record.
-        self.consume(transaction_id).await?;
-        let assertion = verified?;
-        // Replay cache (eid-saml.md step 6): keep the assertion ID until it can no longer be valid.
+        let assertion = match verified {
+            Ok(a) => a,
+            Err(e) => {
+                // The upstream decided (cancelled, failed): the transaction is over.
+                self.consume(transaction_id).await?;
+                return Err(e);
+            }
+        };
+        // Single use and replay cache (eid-saml.md step 6) in one round trip (issue 13): of two
+        // concurrent verified POSTs only one gets the record, and the assertion ID is kept until
+        // it can no longer be valid. On one server the batch is one transaction, so the POST that
+        // takes the record also sees the ID first; on a cluster (keys in different slots) two
+        // racing POSTs of one Response can both fail, never both pass.
         let ttl = assertion
             .not_on_or_after
             .duration_since(now)
@@ -335,12 +344,15 @@ impl SamlUpstream {
             .saturating_add(self.upstream().max_skew)
             .max(Duration::from_secs(1));
         let replay_key = format!("{}\u{1f}{}", assertion.issuer, assertion.assertion_id);
-        let first = self
-            .records
-            .first_sighting(RecordKind::SamlAssertionSeen, &replay_key, ttl)
-            .await
-            .map_err(|e| AuthnError::Unavailable(e.to_string()))?;
-        if !first {
+        let unavailable = |e: crate::session::StoreError| AuthnError::Unavailable(e.to_string());
+        let mut batch = self.records.batch();
+        let taken = batch.take(RecordKind::UpstreamTransaction, transaction_id);
+        let sighting = batch.first_sighting(RecordKind::SamlAssertionSeen, &replay_key, ttl);
+        let mut found = batch.run().await.map_err(unavailable)?;
+        if found.decode::<UpstreamRecord>(taken).map_err(unavailable)?.is_none() {
+            return Err(AuthnError::Unverified("the transaction was already used".into()));
+        }
+        if !found.stored(sighting) {
             tracing::warn!(upstream = %self.upstream().name, "SAML assertion replayed");
             return Err(AuthnError::Rejected("assertion already used".into()));
         }

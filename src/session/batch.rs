@@ -20,6 +20,13 @@ pub enum BatchOp<'a> {
     Put(&'a str, &'a [u8], Duration),
     /// Delete a value (missing is fine).
     Delete(&'a str),
+    /// Read and delete in one step, as [`SessionStore::take`](super::SessionStore::take): of
+    /// concurrent takers exactly one gets the value.
+    Take(&'a str),
+    /// Store only if absent, as
+    /// [`SessionStore::insert_if_absent`](super::SessionStore::insert_if_absent): answers
+    /// `Some(empty)` when this op stored the value, `None` when the key was there.
+    InsertIfAbsent(&'a str, &'a [u8], Duration),
     /// Put a member into a schedule, as [`SessionStore::schedule`](super::SessionStore::schedule):
     /// (schedule key, member, due at unix ms, TTL the schedule lives at least).
     Schedule(&'a str, &'a str, i64, Duration),
@@ -29,6 +36,8 @@ enum Pending {
     Get(String),
     Put(String, Vec<u8>, Duration),
     Delete(String),
+    Take(String),
+    InsertIfAbsent(String, Duration),
     Schedule(String, String, i64, Duration),
 }
 
@@ -86,6 +95,19 @@ impl<'r> RecordBatch<'r> {
         self.ops.push(Pending::Delete(self.records.store_key(kind, id)));
     }
 
+    /// Queue a single-use read of a record ([`Records::take`]); decode it by the slot.
+    pub fn take(&mut self, kind: RecordKind, id: &str) -> Slot {
+        self.ops.push(Pending::Take(self.records.store_key(kind, id)));
+        Slot(self.ops.len() - 1)
+    }
+
+    /// Queue a replay-cache entry ([`Records::first_sighting`]); [`BatchResult::stored`] tells
+    /// whether this was the first sighting.
+    pub fn first_sighting(&mut self, kind: RecordKind, id: &str, ttl: Duration) -> Slot {
+        self.ops.push(Pending::InsertIfAbsent(self.records.sighting_key(kind, id), ttl));
+        Slot(self.ops.len() - 1)
+    }
+
     /// Run everything queued in one round trip.
     pub async fn run(self) -> Result<BatchResult<'r>, StoreError> {
         let ops: Vec<BatchOp<'_>> = self
@@ -95,6 +117,9 @@ impl<'r> RecordBatch<'r> {
                 Pending::Get(k) => BatchOp::Get(k),
                 Pending::Put(k, v, ttl) => BatchOp::Put(k, v, *ttl),
                 Pending::Delete(k) => BatchOp::Delete(k),
+                Pending::Take(k) => BatchOp::Take(k),
+                // A replay-cache entry stores only that it was seen (as `first_sighting`).
+                Pending::InsertIfAbsent(k, ttl) => BatchOp::InsertIfAbsent(k, b"1", *ttl),
                 Pending::Schedule(k, m, due, ttl) => BatchOp::Schedule(k, m, *due, *ttl),
             })
             .collect();
@@ -107,7 +132,12 @@ impl<'r> RecordBatch<'r> {
             .ops
             .into_iter()
             .map(|p| match p {
-                Pending::Get(k) | Pending::Put(k, _, _) | Pending::Delete(k) | Pending::Schedule(k, _, _, _) => k,
+                Pending::Get(k)
+                | Pending::Put(k, _, _)
+                | Pending::Delete(k)
+                | Pending::Take(k)
+                | Pending::InsertIfAbsent(k, _)
+                | Pending::Schedule(k, _, _, _) => k,
             })
             .collect();
         Ok(BatchResult {
@@ -119,6 +149,11 @@ impl<'r> RecordBatch<'r> {
 }
 
 impl BatchResult<'_> {
+    /// Whether a queued [`RecordBatch::first_sighting`] stored its entry (the first sighting).
+    pub fn stored(&self, slot: Slot) -> bool {
+        self.values.get(slot.0).is_some_and(Option::is_some)
+    }
+
     /// Open and decode the answer of a queued read.
     pub fn decode<T: DeserializeOwned>(&mut self, slot: Slot) -> Result<Option<T>, StoreError> {
         let (Some(key), Some(value)) = (self.keys.get(slot.0), self.values.get_mut(slot.0)) else {

@@ -166,6 +166,16 @@ impl SessionStore for MemoryStore {
                     g.map.remove(*key);
                     None
                 }
+                BatchOp::Take(key) => g.map.remove(*key).filter(|(_, exp)| *exp > now).map(|(v, _)| v),
+                BatchOp::InsertIfAbsent(key, value, ttl) => {
+                    if g.live(key, now).is_some() {
+                        None
+                    } else {
+                        g.map.insert((*key).to_owned(), (value.to_vec(), now + *ttl));
+                        g.note_write(now);
+                        Some(Vec::new())
+                    }
+                }
                 BatchOp::Schedule(key, member, due, ttl) => {
                     g.schedule(key, member, *due, now, *ttl);
                     None

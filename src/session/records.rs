@@ -177,9 +177,14 @@ impl Records {
     /// Replay cache: remember `id` for `ttl`; `true` the first time, `false` for a replay.
     /// Ids are hashed first so attacker-chosen strings never become raw store keys.
     pub async fn first_sighting(&self, kind: RecordKind, id: &str, ttl: Duration) -> Result<bool, StoreError> {
+        self.store.insert_if_absent(&self.sighting_key(kind, id), b"1", ttl).await
+    }
+
+    /// The store key of a replay-cache entry: the id hashed (see [`Records::first_sighting`]).
+    pub(super) fn sighting_key(&self, kind: RecordKind, id: &str) -> String {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(id.as_bytes());
         let hashed = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, digest);
-        self.store.insert_if_absent(&self.key(kind, &hashed), b"1", ttl).await
+        self.key(kind, &hashed)
     }
 }

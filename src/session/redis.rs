@@ -191,13 +191,38 @@ impl SessionStore for RedisStore {
                 BatchOp::Get(key) => redis::cmd("GET").arg(*key).to_owned(),
                 BatchOp::Put(key, value, ttl) => redis::cmd("SET").arg(*key).arg(*value).arg("PX").arg(ttl_millis(*ttl)).to_owned(),
                 BatchOp::Delete(key) => redis::cmd("DEL").arg(*key).to_owned(),
+                BatchOp::Take(key) => redis::cmd("GETDEL").arg(*key).to_owned(),
+                BatchOp::InsertIfAbsent(key, value, ttl) => redis::cmd("SET")
+                    .arg(*key)
+                    .arg(*value)
+                    .arg("PX")
+                    .arg(ttl_millis(*ttl))
+                    .arg("NX")
+                    .to_owned(),
                 BatchOp::Schedule(key, member, due, ttl) => schedule_cmd(key, member, *due, *ttl),
             })
             .collect();
+        // Single-use writes count only once enough replicas have them, as outside a batch.
+        let single_use = ops
+            .iter()
+            .any(|op| matches!(op, BatchOp::Take(_) | BatchOp::InsertIfAbsent(..) | BatchOp::Delete(_)));
         self.count_round_trip();
-        let replies: Vec<redis::Value> = match tokio::time::timeout(OPERATION_TIMEOUT, self.conn.query_batch(cmds)).await {
-            Ok(r) => r.map_err(counted_error)?,
-            Err(_) => return Err(counted_timeout()),
+        let replies: Vec<redis::Value> = if single_use && self.min_replica_acks > 0 {
+            let need = self.min_replica_acks;
+            let (replies, acks) = match tokio::time::timeout(OPERATION_TIMEOUT, self.conn.query_batch_replicated(cmds, need, WAIT_MS)).await
+            {
+                Ok(r) => r.map_err(counted_error)?,
+                Err(_) => return Err(counted_timeout()),
+            };
+            if acks < i64::from(need) {
+                return Err(StoreError::Unavailable(format!("write acknowledged by {acks} of {need} replicas")));
+            }
+            replies
+        } else {
+            match tokio::time::timeout(OPERATION_TIMEOUT, self.conn.query_batch(cmds)).await {
+                Ok(r) => r.map_err(counted_error)?,
+                Err(_) => return Err(counted_timeout()),
+            }
         };
         if replies.len() != ops.len() {
             return Err(StoreError::Unavailable(format!(
@@ -208,12 +233,15 @@ impl SessionStore for RedisStore {
         }
         ops.iter()
             .zip(replies)
-            .map(|(op, reply)| match op {
-                BatchOp::Get(_) => Option::<Vec<u8>>::from_redis_value(reply).map_err(|e| counted_error(e.into())),
-                _ => match reply {
-                    redis::Value::ServerError(e) => Err(counted_error(e.into())),
-                    _ => Ok(None),
-                },
+            .map(|(op, reply)| match (op, reply) {
+                (_, redis::Value::ServerError(e)) => Err(counted_error(e.into())),
+                (BatchOp::Get(_) | BatchOp::Take(_), reply) => {
+                    Option::<Vec<u8>>::from_redis_value(reply).map_err(|e| counted_error(e.into()))
+                }
+                // `SET … NX`: OK when stored, nil when the key was there.
+                (BatchOp::InsertIfAbsent(..), redis::Value::Nil) => Ok(None),
+                (BatchOp::InsertIfAbsent(..), _) => Ok(Some(Vec::new())),
+                _ => Ok(None),
             })
             .collect()
     }

@@ -249,6 +249,41 @@ impl Conn {
         }
     }
 
+    /// [`RedisConn::query_batch`] for a batch with single-use writes when replicas must have
+    /// them: `MULTI`, the commands, `EXEC`, then `WAIT replicas timeout`, in one pipeline on one
+    /// server; the replies and how many replicas acknowledged them. On a cluster each command goes
+    /// with its own `WAIT` to the node of its slot, and the fewest acknowledgements count.
+    pub async fn query_batch_replicated(
+        &self,
+        cmds: Vec<redis::Cmd>,
+        replicas: u32,
+        timeout_ms: u64,
+    ) -> redis::RedisResult<(Vec<redis::Value>, i64)> {
+        if let Self::Cluster(c) = self {
+            let runs = cmds.iter().map(|cmd| {
+                let mut c = c.clone();
+                let mut pipe = redis::pipe();
+                pipe.add_command(cmd.clone()).cmd("WAIT").arg(replicas).arg(timeout_ms);
+                async move { pipe.query_async::<(redis::Value, i64)>(&mut c).await }
+            });
+            let done = futures::future::try_join_all(runs).await?;
+            let acks = done.iter().map(|(_, a)| *a).min().unwrap_or(i64::from(replicas));
+            return Ok((done.into_iter().map(|(v, _)| v).collect(), acks));
+        }
+        let mut pipe = redis::pipe();
+        pipe.cmd("MULTI").ignore();
+        for cmd in cmds {
+            // Each answers QUEUED; the values come with EXEC.
+            pipe.add_command(cmd).ignore();
+        }
+        pipe.cmd("EXEC").cmd("WAIT").arg(replicas).arg(timeout_ms);
+        match self {
+            Self::Single(c) => pipe.query_async(&mut c.clone()).await,
+            Self::Sentinel(s) => s.query_pipe(&pipe).await,
+            Self::Cluster(c) => pipe.query_async(&mut c.clone()).await,
+        }
+    }
+
     /// Run one command followed by `WAIT replicas timeout` on the same connection (one
     /// pipeline, in order): the command's reply and how many replicas acknowledged it.
     pub async fn query_replicated<T: FromRedisValue>(

@@ -499,6 +499,60 @@ async fn batch_schedules(b: &Backend) {
     assert_eq!(r.due(RecordKind::Other("bwatch"), 10, 10).await.unwrap(), vec!["m".to_owned()]);
 }
 
+/// A take and a replay-cache entry in one batch keep their single-use meaning: of concurrent
+/// batches exactly one gets the value and exactly one sees the id first (the SAML ACS batches
+/// both; with replicas required the batch waits for them like a single take).
+async fn batch_takes_and_sights_once(b: &Backend) {
+    let (k, seen) = (b.key("btake"), b.key("bseen"));
+    b.store.put(&k, b"txn", LONG).await.unwrap();
+    let ops = [
+        BatchOp::Take(&k),
+        BatchOp::InsertIfAbsent(&seen, b"1", LONG),
+        BatchOp::Take(&k),
+        BatchOp::InsertIfAbsent(&seen, b"1", LONG),
+    ];
+    let out = b.store.batch(&ops).await.unwrap();
+    assert_eq!(out, vec![Some(b"txn".to_vec()), Some(Vec::new()), None, None]);
+    assert_eq!(b.store.get(&k).await.unwrap(), None, "taken");
+    // Concurrent batches: one winner for the take, one for the sighting.
+    let (k2, seen2) = (b.key("btake2"), b.key("bseen2"));
+    b.store.put(&k2, b"txn", LONG).await.unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (store, k2, seen2) = (b.store.clone(), k2.clone(), seen2.clone());
+        tasks.push(tokio::spawn(async move {
+            let out = store
+                .batch(&[BatchOp::Take(&k2), BatchOp::InsertIfAbsent(&seen2, b"1", LONG)])
+                .await
+                .unwrap();
+            (usize::from(out[0].is_some()), usize::from(out[1].is_some()))
+        }));
+    }
+    let (mut took, mut first) = (0, 0);
+    for t in tasks {
+        let (a, b) = t.await.unwrap();
+        took += a;
+        first += b;
+    }
+    assert_eq!((took, first), (1, 1));
+    // Through Records: typed take, hashed replay key, `stored`.
+    let r = b.records(sealer("k1", 1));
+    r.put(RecordKind::UpstreamTransaction, "t", &person(), LONG).await.unwrap();
+    let mut batch = r.batch();
+    let taken = batch.take(RecordKind::UpstreamTransaction, "t");
+    let sighting = batch.first_sighting(RecordKind::SamlAssertionSeen, "issuer\u{1f}id", LONG);
+    let mut found = batch.run().await.unwrap();
+    assert_eq!(found.decode::<Person>(taken).unwrap(), Some(person()));
+    assert!(found.stored(sighting));
+    assert!(
+        !r.first_sighting(RecordKind::SamlAssertionSeen, "issuer\u{1f}id", LONG)
+            .await
+            .unwrap(),
+        "the batch's entry is the one first_sighting finds"
+    );
+    assert_eq!(r.get::<Person>(RecordKind::UpstreamTransaction, "t").await.unwrap(), None);
+}
+
 async fn ping(b: &Backend) {
     b.store.ping().await.unwrap();
 }
@@ -551,5 +605,6 @@ contract!(
     lease_exactly_one_wins,
     batch_reads_and_writes_in_order,
     batch_schedules,
+    batch_takes_and_sights_once,
     ping,
 );

@@ -17,9 +17,9 @@ const CEILINGS: &[(&str, u64)] = &[
     ("authorize", 2),
     // `idp_hint` goes straight to the upstream: no broker request here.
     ("upstream start", 0),
-    // Transaction read (once: dispatch hands it to verification), attempt counter, take, replay
-    // cache, parked outcome.
-    ("acs", 5),
+    // Transaction read (once: dispatch hands it to verification), attempt counter, one batch
+    // (take and replay cache), parked outcome.
+    ("acs", 4),
     // Take the parked outcome, read the request, then request and session in one batch.
     ("continue", 3),
     // Request and session in one batch.
