@@ -8,6 +8,7 @@
 //! ```sh
 //! cargo bench --bench login
 //! BK_LOGIN_SECS=30 BK_LOGIN_CONCURRENCY=1,16,64 BK_LOGIN_VARIANTS=rsa3072,ecdh-es cargo bench --bench login
+//! BK_BROKER_BIN=/path/to/other/buergerkonto cargo bench --bench login   # A/B against another build
 //! ```
 //! Per variant and concurrency (default 1, 16 and 64, each for `BK_LOGIN_SECS`, default 10 s,
 //! after a warm-up): broker CPU per login, logins/s, p50/p99 latency (the time the browser waits
@@ -84,7 +85,7 @@ async fn run() -> Res<Vec<Row>> {
         "login bench: {}, Redis {} namespace {ns}, {secs} s per level, broker {}",
         support::machine(),
         support::redis_url(),
-        broker::BIN
+        broker::bin()
     );
     let mut rows = Vec::new();
     for variant in variants()? {

@@ -11,6 +11,12 @@ use std::time::Duration;
 
 /// The broker binary, built by `cargo bench` with the bench (release) profile.
 pub const BIN: &str = env!("CARGO_BIN_EXE_buergerkonto");
+
+/// The binary to run: [`BIN`], or `BK_BROKER_BIN` (an A/B run against a build of another commit;
+/// it must understand this commit's config/dev.toml).
+pub fn bin() -> String {
+    std::env::var("BK_BROKER_BIN").unwrap_or_else(|_| BIN.to_owned())
+}
 /// The repository root: the broker runs there so config/dev.toml's relative paths resolve.
 pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// The issuer of config/dev.toml; redirects name it, the bench maps it to the real port.
@@ -42,13 +48,14 @@ impl Drop for Broker {
 impl Broker {
     /// Start `buergerkonto serve --config <config>` and wait for its "listening" log line.
     pub fn start(config: &Path) -> Result<Broker, String> {
-        let mut child = Command::new(BIN)
+        let bin = bin();
+        let mut child = Command::new(&bin)
             .args(["serve", "--config", &config.display().to_string()])
             .current_dir(ROOT)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .map_err(|e| format!("the broker binary {BIN}: {e}"))?;
+            .map_err(|e| format!("the broker binary {bin}: {e}"))?;
         let stdout = child.stdout.take().ok_or("no stdout")?;
         let (tx, rx) = std::sync::mpsc::channel();
         // Keeps draining the log (one JSON line per request) so the broker never blocks on the pipe.
