@@ -22,6 +22,7 @@ use crate::authenticators::AuthnError;
 use crate::identity::VerifiedIdentity;
 use crate::ids::{PendingId, SessionId};
 use crate::oidc_provider::broker::Broker;
+use crate::oidc_provider::records::PendingAuthorization;
 use crate::trust::TrustLevel;
 
 /// See [`super::continue_after_upstream`].
@@ -32,13 +33,39 @@ pub async fn continue_after_upstream(
     outcome: Result<VerifiedIdentity, AuthnError>,
 ) -> Outcome {
     let now = ctx.clock().unix();
-    let mut p = match pending::load(ctx, pending_id, now).await {
-        Ok(Some(p)) => p,
-        Ok(None) => {
+    match pending::load(ctx, pending_id, now).await {
+        Ok(request) => continue_checked(ctx, request, presented, outcome, now).await,
+        Err(e) => Next::page(e, "de").into(),
+    }
+}
+
+/// [`continue_after_upstream`] with the request `pending_id` names already read (the continue
+/// leg reads it with the parked outcome: `resume.rs`); `None` when it was not there.
+pub async fn continue_with_request(
+    ctx: &Broker,
+    pending_id: &PendingId,
+    request: Option<PendingAuthorization>,
+    presented: Option<&Presented>,
+    outcome: Result<VerifiedIdentity, AuthnError>,
+) -> Outcome {
+    let now = ctx.clock().unix();
+    let request = pending::unexpired(ctx, request, now).filter(|p| p.id == *pending_id);
+    continue_checked(ctx, request, presented, outcome, now).await
+}
+
+async fn continue_checked(
+    ctx: &Broker,
+    request: Option<PendingAuthorization>,
+    presented: Option<&Presented>,
+    outcome: Result<VerifiedIdentity, AuthnError>,
+    now: i64,
+) -> Outcome {
+    let mut p = match request {
+        Some(p) => p,
+        None => {
             tracing::info!("upstream return for an unknown or expired login");
             return Next::Restart(restart::unknown()).into();
         }
-        Err(e) => return Next::page(e, "de").into(),
     };
     // The browser binding, before anything else (issue 9 item 1): only the browser that called
     // /authorize for this request may continue it. Otherwise the request ends here, with nothing

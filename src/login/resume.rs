@@ -34,9 +34,12 @@ fn store_id(handle: &str) -> String {
 }
 
 /// Park `outcome` for the parked authorization `pending_id`; returns the path to send the browser
-/// to (`/login/continue/{handle}`).
+/// to (`/login/continue/{handle}`). The handle is `{pending_id}.{random}`: it names the request it
+/// continues, so the continue leg reads both in one round trip (issue 13). The request id is no
+/// secret (it is the upstream's RelayState); the random part is what makes the handle
+/// unguessable, and the parked record is stored under the digest of the whole handle.
 pub async fn park(ctx: &Broker, pending_id: &PendingId, outcome: Result<VerifiedIdentity, AuthnError>) -> Result<String, StoreError> {
-    let handle = crate::ids::random_id();
+    let handle = format!("{}.{}", pending_id.as_str(), crate::ids::random_id());
     let parked = Parked {
         pending_id: pending_id.clone(),
         outcome,
@@ -45,19 +48,38 @@ pub async fn park(ctx: &Broker, pending_id: &PendingId, outcome: Result<Verified
     Ok(format!("/login/continue/{handle}"))
 }
 
-/// `GET /login/continue/{handle}`: take the parked outcome (single use) and continue the login
-/// with the binding value the browser `presented`.
+/// The request id a handle names, when the handle has the form [`park`] gives it.
+fn named_request(handle: &str) -> Option<PendingId> {
+    let (pending, secret) = handle.split_once('.')?;
+    (super::pending::plausible_id(pending) && super::pending::plausible_id(secret)).then(|| PendingId::new(pending))
+}
+
+/// `GET /login/continue/{handle}`: take the parked outcome (single use) and, in the same round
+/// trip, read the request the handle names; then continue the login with the binding value the
+/// browser `presented`.
 pub async fn continue_parked(ctx: &Broker, handle: &str, presented: Option<&Presented>) -> Outcome {
-    if !super::pending::plausible_id(handle) {
+    let Some(pending_id) = named_request(handle) else {
         return Next::Restart(super::restart::unknown()).into();
-    }
-    let parked = match ctx.records().take::<Parked>(KIND, &store_id(handle)).await {
-        Ok(Some(p)) => p,
-        Ok(None) => {
+    };
+    let mut batch = ctx.records().batch();
+    let parked_slot = batch.take(KIND, &store_id(handle));
+    let request_slot = batch.get(RecordKind::PendingAuthorization, pending_id.as_str());
+    let mut found = match batch.run().await {
+        Ok(found) => found,
+        Err(e) => return Next::page(e, "de").into(),
+    };
+    let parked = match found.decode::<Parked>(parked_slot) {
+        // The record names the request it was parked for; the handle must name the same.
+        Ok(Some(p)) if p.pending_id == pending_id => p,
+        Ok(_) => {
             tracing::info!("continue link unknown, expired or already used");
             return Next::Restart(super::restart::unknown()).into();
         }
         Err(e) => return Next::page(e, "de").into(),
     };
-    super::continue_after_upstream(ctx, &parked.pending_id, presented, parked.outcome).await
+    let request = match found.decode(request_slot) {
+        Ok(r) => r,
+        Err(e) => return Next::page(e, "de").into(),
+    };
+    super::finish::continue_with_request(ctx, &pending_id, request, presented, parked.outcome).await
 }

@@ -178,6 +178,32 @@ async fn returns_twice_late_with_a_wrong_cookie_or_in_another_browser_are_refuse
     assert_refused(&end, &set);
 }
 
+/// The continue handle is `{request id}.{random}` (login/resume.rs: the leg reads the parked outcome
+/// and the request in one round trip). A handle whose request part names another login of the same
+/// browser finds nothing (the parked record is stored under the digest of the whole handle) and
+/// takes nothing: the genuine link still completes its own login afterwards.
+#[tokio::test]
+async fn a_continue_handle_pointed_at_another_request_finds_nothing() {
+    let bed = bed("bind-handle", Arc::new(SystemClock)).await;
+    let b = &bed.broker;
+    let c = http_client();
+    let mut jar = Jar::default();
+    let (saml, relay) = capture_saml(b, &c, &mut jar, &demo_high(b), "eid", "erika").await;
+    let (_, other_relay) = capture_saml(b, &c, &mut jar, &demo_high(b), "eid", "max").await;
+    let res = acs(b, &c, &saml, &relay).await;
+    let cont = location(b, &res);
+    let handle = cont.path().rsplit('/').next().unwrap().to_owned();
+    let (named, secret) = handle.split_once('.').expect("{request id}.{random}");
+    assert_eq!(named, relay, "the handle names the request it continues");
+    for forged in [format!("{other_relay}.{secret}"), secret.to_owned(), format!("{named}.{named}")] {
+        let res = get(&c, &mut jar, b.url(&format!("/login/continue/{forged}")).as_str()).await;
+        let (end, set) = follow(b, &c, &mut jar, res).await;
+        assert_refused(&end, &set);
+    }
+    let (end, _) = follow(b, &c, &mut jar, res).await;
+    assert!(matches!(end, End::Left(_)), "the genuine link still completes: {end:?}");
+}
+
 #[tokio::test]
 async fn a_personal_elster_session_gives_an_organisation_only_client_no_code() {
     let bed = bed("bind-org", Arc::new(SystemClock)).await;

@@ -20,8 +20,9 @@ const CEILINGS: &[(&str, u64)] = &[
     // Transaction read (once: dispatch hands it to verification), attempt counter, one batch
     // (take and replay cache), parked outcome.
     ("acs", 4),
-    // Take the parked outcome, read the request, then request and session in one batch.
-    ("continue", 3),
+    // Take the parked outcome and read the request it names in one batch, then request and
+    // session in one batch.
+    ("continue", 2),
     // Request and session in one batch.
     ("consent page", 1),
     // Request and session; take the request; the participation's first-code time; one batch with
