@@ -30,6 +30,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use axum_server::accept::Accept;
+use axum_server::accept::NoDelayAcceptor;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use axum_server::Handle;
 use futures::future::BoxFuture;
@@ -40,7 +41,6 @@ use rustls_pki_types::{CertificateDer, UnixTime};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::io::{AsyncRead, AsyncWrite};
 use tower::Layer;
 
 /// Requests a client certificate, checks only that it parses; see the module docs.
@@ -95,22 +95,22 @@ impl ClientCertVerifier for DeferredChainVerifier {
 #[derive(Debug, Clone, Default)]
 pub struct PeerChain(pub Vec<Vec<u8>>);
 
-/// Acceptor that attaches [`PeerChain`] to every request of a connection.
+/// Acceptor that attaches [`PeerChain`] to every request of a connection (TCP_NODELAY set, as on
+/// the main listener: `server.rs`).
 #[derive(Clone)]
 struct PeerChainAcceptor {
-    inner: RustlsAcceptor,
+    inner: RustlsAcceptor<NoDelayAcceptor>,
 }
 
-impl<I, S> Accept<I, S> for PeerChainAcceptor
+impl<S> Accept<tokio::net::TcpStream, S> for PeerChainAcceptor
 where
-    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     S: Send + 'static,
 {
-    type Stream = tokio_rustls::server::TlsStream<I>;
+    type Stream = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
     type Service = axum::middleware::AddExtension<S, PeerChain>;
     type Future = BoxFuture<'static, std::io::Result<(Self::Stream, Self::Service)>>;
 
-    fn accept(&self, stream: I, service: S) -> Self::Future {
+    fn accept(&self, stream: tokio::net::TcpStream, service: S) -> Self::Future {
         let acceptor = self.inner.clone();
         Box::pin(async move {
             let (stream, service) = acceptor.accept(stream, service).await.inspect_err(|e| {
@@ -190,7 +190,7 @@ pub async fn serve_mtls(listener: std::net::TcpListener, app: AppState, handle: 
     listener.set_nonblocking(true)?;
     axum_server::from_tcp(listener)?
         .acceptor(PeerChainAcceptor {
-            inner: RustlsAcceptor::new(tls),
+            inner: RustlsAcceptor::new(tls).acceptor(NoDelayAcceptor),
         })
         .handle(handle)
         .serve(router.into_make_service_with_connect_info::<SocketAddr>())

@@ -12,6 +12,7 @@
 use crate::tls::crypto_provider;
 use crate::tls::TlsFiles;
 use axum::Router;
+use axum_server::accept::NoDelayAcceptor;
 use axum_server::tls_rustls::RustlsConfig;
 use axum_server::Handle;
 use rustls_pki_types::pem::PemObject;
@@ -79,12 +80,23 @@ pub async fn serve_on(
     listener.set_nonblocking(true)?;
     let svc = app.into_make_service_with_connect_info::<SocketAddr>();
     match tls {
+        // TCP_NODELAY on every accepted connection: a response is written as soon as it is
+        // ready, never held back by Nagle's algorithm waiting for the client's delayed ACK
+        // (axum-server's default acceptor leaves the socket as accepted).
         Some(files) => {
             let cfg = RustlsConfig::from_config(Arc::new(main_tls_config(files)?));
-            axum_server::from_tcp_rustls(listener, cfg)?.handle(handle).serve(svc).await?;
+            axum_server::from_tcp_rustls(listener, cfg)?
+                .map(|tls| tls.acceptor(NoDelayAcceptor))
+                .handle(handle)
+                .serve(svc)
+                .await?;
         }
         None => {
-            axum_server::from_tcp(listener)?.handle(handle).serve(svc).await?;
+            axum_server::from_tcp(listener)?
+                .acceptor(NoDelayAcceptor)
+                .handle(handle)
+                .serve(svc)
+                .await?;
         }
     }
     Ok(())
