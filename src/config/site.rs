@@ -159,6 +159,10 @@ pub struct Site {
     pub footer_en: Option<String>,
     /// Legal links.
     pub legal: Legal,
+    /// What every page derives from the fields above, made once at the first page and shared by
+    /// clones (the web layer's texts and chrome per locale; issue 13: not rebuilt per request).
+    /// Set the fields before the first page is rendered.
+    pub page_parts: Arc<std::sync::OnceLock<Vec<minijinja::Value>>>,
 }
 
 impl Default for Site {
@@ -174,6 +178,7 @@ impl Default for Site {
             footer_de: None,
             footer_en: None,
             legal: Legal::default(),
+            page_parts: Arc::default(),
         }
     }
 }

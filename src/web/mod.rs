@@ -29,12 +29,13 @@ pub fn render_page(
         Locale::De => Locale::En,
         Locale::En => Locale::De,
     };
+    let (t, chrome) = page_parts(site, locale);
     let full = minijinja::context! {
         lang => locale.as_str(),
         other_lang => other.as_str(),
         title => title,
-        t => i18n::texts(locale, &site.name),
-        site => chrome::context(site, locale),
+        t => t,
+        site => chrome,
         switch_href => switch_href,
         ..ctx
     };
@@ -48,6 +49,31 @@ pub fn render_page(
                 "An internal error occurred.",
             ))
         }
+    }
+}
+
+/// The texts (`{name}` filled in) and the page chrome of `site` in `locale`: built at the first
+/// page and kept in the site (`Site::page_parts`), so a page render does not rebuild and
+/// re-serialise 43 texts and the chrome each time (issue 13).
+fn page_parts(site: &Site, locale: Locale) -> (minijinja::Value, minijinja::Value) {
+    let parts = site.page_parts.get_or_init(|| {
+        [Locale::De, Locale::En]
+            .into_iter()
+            .flat_map(|l| {
+                [
+                    minijinja::Value::from_serialize(i18n::texts(l, &site.name)),
+                    chrome::context(site, l),
+                ]
+            })
+            .collect()
+    });
+    let at = if locale == Locale::En { 2 } else { 0 };
+    match (parts.get(at), parts.get(at + 1)) {
+        (Some(t), Some(c)) => (t.clone(), c.clone()),
+        _ => (
+            minijinja::Value::from_serialize(i18n::texts(locale, &site.name)),
+            chrome::context(site, locale),
+        ),
     }
 }
 
