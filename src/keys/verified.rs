@@ -12,10 +12,10 @@
 //!
 //! The ring is immutable (a key change builds a new ring, and with it an empty cache), so an entry
 //! can never outlive the key that verified it. Memory is bounded: each of [`SHARDS`] shards keeps
-//! two generations of at most [`PER_GENERATION`] entries (115k tokens, 2.8 MB when all are full). A full
-//! young generation becomes the old one and the previous old one is dropped; a hit in the old
-//! generation moves the entry back to the young one. So the tokens signed or used most recently
-//! stay, and a miss only costs one verification.
+//! two generations of at most [`PER_GENERATION`] entries (115k tokens, 2.8 MB when all are
+//! full). A full young generation becomes the old one and the previous old one is dropped; a hit
+//! in the old generation moves the entry back to the young one. So the tokens signed or used most
+//! recently stay, and a miss only costs one verification.
 //!
 //! The key is the first 128 bits of the digest: a false hit needs a second preimage of a token this
 //! ring signed or verified (2^128 work), not a birthday collision, because only tokens that passed

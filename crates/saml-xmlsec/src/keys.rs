@@ -333,23 +333,15 @@ impl PrivateKey {
         }
     }
 
-    /// The curve of an EC key and its key pair for the signing algorithm `alg`, which must be
-    /// the one of `slot` (`signing.rs` derives both from the hash and the value format): parsed
-    /// from the PKCS#8 at the first call, kept for the next.
+    /// An EC key's key pair for the signing algorithm `alg`, which must be the one of `slot`
+    /// (`signing.rs` derives both from the hash and the value format): parsed from the PKCS#8 at
+    /// the first call, kept for the next.
     pub(crate) fn ecdsa_key_pair(&self, slot: EcdsaSlot, alg: &'static signature::EcdsaSigningAlgorithm) -> Option<&EcdsaKeyPair> {
         match &*self.0 {
             PrivateInner::Ec { pkcs8, signers, .. } => signers
                 .get(slot.0)?
                 .get_or_init(|| EcdsaKeyPair::from_pkcs8(alg, pkcs8).ok())
                 .as_ref(),
-            PrivateInner::Rsa { .. } => None,
-        }
-    }
-
-    /// The curve and PKCS#8 of an EC key.
-    pub(crate) fn ec_pkcs8(&self) -> Option<(Curve, &[u8])> {
-        match &*self.0 {
-            PrivateInner::Ec { curve, pkcs8, .. } => Some((*curve, pkcs8.as_slice())),
             PrivateInner::Rsa { .. } => None,
         }
     }

@@ -137,7 +137,9 @@ pub(crate) fn sign(alg: SignatureAlgorithm, key: &PrivateKey, data: &[u8], forma
         kp.sign(encoding, &rng, data, &mut out).map_err(|_| DsigError::Crypto)?;
         return Ok(out);
     }
-    let (curve, _) = key.ec_pkcs8().ok_or(DsigError::KeyMismatch)?;
+    let KeyKind::Ec(curve) = key.kind() else {
+        return Err(DsigError::KeyMismatch);
+    };
     if !alg.is_ecdsa() {
         return Err(DsigError::KeyMismatch);
     }
