@@ -160,9 +160,9 @@ pub struct Site {
     /// Legal links.
     pub legal: Legal,
     /// What every page derives from the fields above, made once at the first page and shared by
-    /// clones (the web layer's texts and chrome per locale; issue 13: not rebuilt per request).
-    /// Set the fields before the first page is rendered.
-    pub page_parts: Arc<std::sync::OnceLock<Vec<minijinja::Value>>>,
+    /// clones: the web layer's (texts, chrome) for German and for English (issue 13: not rebuilt
+    /// per request). Set the fields before the first page is rendered.
+    pub page_parts: Arc<std::sync::OnceLock<[(minijinja::Value, minijinja::Value); 2]>>,
 }
 
 impl Default for Site {

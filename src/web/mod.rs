@@ -56,24 +56,17 @@ pub fn render_page(
 /// page and kept in the site (`Site::page_parts`), so a page render does not rebuild and
 /// re-serialise 43 texts and the chrome each time (issue 13).
 fn page_parts(site: &Site, locale: Locale) -> (minijinja::Value, minijinja::Value) {
-    let parts = site.page_parts.get_or_init(|| {
-        [Locale::De, Locale::En]
-            .into_iter()
-            .flat_map(|l| {
-                [
-                    minijinja::Value::from_serialize(i18n::texts(l, &site.name)),
-                    chrome::context(site, l),
-                ]
-            })
-            .collect()
+    let [de, en] = site.page_parts.get_or_init(|| {
+        [Locale::De, Locale::En].map(|l| {
+            (
+                minijinja::Value::from_serialize(i18n::texts(l, &site.name)),
+                chrome::context(site, l),
+            )
+        })
     });
-    let at = if locale == Locale::En { 2 } else { 0 };
-    match (parts.get(at), parts.get(at + 1)) {
-        (Some(t), Some(c)) => (t.clone(), c.clone()),
-        _ => (
-            minijinja::Value::from_serialize(i18n::texts(locale, &site.name)),
-            chrome::context(site, locale),
-        ),
+    match locale {
+        Locale::De => de.clone(),
+        Locale::En => en.clone(),
     }
 }
 
