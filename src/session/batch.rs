@@ -108,6 +108,12 @@ impl<'r> RecordBatch<'r> {
         Slot(self.ops.len() - 1)
     }
 
+    /// Queue the removal of a replay-cache entry written by [`Self::first_sighting`] (or
+    /// [`Records::first_sighting`]), once what it guarded is over.
+    pub fn forget_sighting(&mut self, kind: RecordKind, id: &str) {
+        self.ops.push(Pending::Delete(self.records.sighting_key(kind, id)));
+    }
+
     /// Run everything queued in one round trip.
     pub async fn run(self) -> Result<BatchResult<'r>, StoreError> {
         let ops: Vec<BatchOp<'_>> = self

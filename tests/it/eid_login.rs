@@ -236,6 +236,42 @@ async fn a_response_cannot_be_redirected_to_another_pending_login() {
     ));
 }
 
+/// Issue 13 item 5: the attempt slots of a transaction end with it, so a finished login leaves no
+/// record behind for them (only the assertion's replay-cache entry stays, until it expires).
+#[tokio::test]
+async fn a_finished_login_leaves_no_attempt_slots() {
+    use buergerkonto::ids::store_id;
+    let broker = TestBroker::start().await;
+    let eid = broker.state.methods().get("eid").unwrap().clone();
+    let (saml_a, _) = through_simulator(&broker, &eid, "pending-sa", "erika", "success").await;
+    let (saml_b, relay_b) = through_simulator(&broker, &eid, "pending-sb", "max", "success").await;
+    let records = broker.state.records();
+    let slot = |n: u32| {
+        let id = store_id(&format!("{}.{n}", store_id("pending-sb")));
+        records.store_key(RecordKind::Other("saml-attempt"), &id)
+    };
+    // A failed attempt spends slot 0 and leaves it in the store …
+    assert!(matches!(
+        finish(&eid, "pending-sb", &saml_a, &relay_b).await,
+        Err(AuthnError::Unverified(_))
+    ));
+    assert!(records.backend().get(&slot(0)).await.unwrap().is_some(), "slot 0 is spent");
+    // … the genuine response takes slot 1 and the login ends: both slots are gone with it.
+    finish(&eid, "pending-sb", &saml_b, &relay_b).await.expect("B's own response");
+    for n in 0..buergerkonto::saml::upstream::MAX_ATTEMPTS {
+        assert!(records.backend().get(&slot(n)).await.unwrap().is_none(), "slot {n} left behind");
+    }
+    // The replayed Response still fails (the transaction is gone before any slot is claimed).
+    assert!(matches!(
+        finish(&eid, "pending-sb", &saml_b, &relay_b).await,
+        Err(AuthnError::Unverified(_))
+    ));
+    assert!(
+        records.backend().get(&slot(0)).await.unwrap().is_none(),
+        "no slot claimed after the end"
+    );
+}
+
 #[tokio::test]
 async fn a_flood_of_unverifiable_responses_gets_bounded_tries() {
     let broker = TestBroker::start().await;
