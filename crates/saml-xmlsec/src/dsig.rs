@@ -168,8 +168,7 @@ fn inclusive_prefixes<'a>(method: Node<'a, '_>) -> Result<Vec<&'a str>, DsigErro
 }
 
 fn decode_b64(text: &str) -> Option<Vec<u8>> {
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    B64.decode(compact).ok()
+    crate::xml::decode_b64_lenient(text)
 }
 
 /// Adds an enveloped XML-DSig signature to the element whose `ID` attribute is `id`.

@@ -145,6 +145,19 @@ pub fn text_content(node: Node<'_, '_>) -> String {
     node.descendants().filter(Node::is_text).filter_map(|t| t.text()).collect()
 }
 
+/// Base64 (the `ds:base64Binary` of XML-DSig §4.0.1 and XML-Enc) with XML whitespace tolerated:
+/// element content is often line-wrapped. Base64 is ASCII, so dropping ASCII whitespace byte by
+/// byte is exact (anything else fails the decoding); text without whitespace — the usual case —
+/// is decoded as it stands, without a copy.
+pub fn decode_b64_lenient(text: &str) -> Option<Vec<u8>> {
+    use base64::{engine::general_purpose::STANDARD, Engine as _};
+    if !text.bytes().any(|b| b.is_ascii_whitespace()) {
+        return STANDARD.decode(text).ok();
+    }
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    STANDARD.decode(compact).ok()
+}
+
 /// The qualified name (`prefix:local` or `local`) of an element as written in the source, which
 /// roxmltree does not keep but c14n needs (the prefix is part of the canonical form).
 pub fn element_qname<'i>(node: Node<'_, 'i>) -> &'i str {
@@ -178,6 +191,15 @@ mod tests {
         ] {
             assert_eq!(parse_bytes(bad.as_bytes()).err(), Some(XmlError::Doctype), "{bad}");
         }
+    }
+
+    #[test]
+    fn base64_tolerates_ascii_whitespace_only() {
+        assert_eq!(decode_b64_lenient("QUJD").as_deref(), Some(&b"ABC"[..]));
+        assert_eq!(decode_b64_lenient("\n QU\r\nJD\t").as_deref(), Some(&b"ABC"[..]));
+        // A non-ASCII space is refused, not skipped; so is anything that is not base64.
+        assert_eq!(decode_b64_lenient("QU\u{a0}JD"), None);
+        assert_eq!(decode_b64_lenient("QUJ*"), None);
     }
 
     #[test]

@@ -76,8 +76,7 @@ fn cipher_value(parent: Node<'_, '_>) -> Result<Vec<u8>, XmlEncError> {
     if elements(cd).count() != 1 {
         return Err(XmlEncError::Decryption);
     }
-    let compact: String = text_content(cv).chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    B64.decode(compact).map_err(|_| XmlEncError::Decryption)
+    crate::xml::decode_b64_lenient(&text_content(cv)).ok_or(XmlEncError::Decryption)
 }
 
 /// AES-256-GCM open of IV ‖ ciphertext ‖ tag, no AAD (XML-Enc 1.1 §5.2.4).
@@ -190,11 +189,8 @@ fn parse_agreement(agreement: Node<'_, '_>) -> Option<(Curve, Vec<u8>, Vec<u8>)>
     let originator = only_child(agreement, ns::XENC, "OriginatorKeyInfo")?;
     let ec_value = only_child(only_child(originator, ns::DS, "KeyValue")?, ns::DSIG11, "ECKeyValue")?;
     let curve = Curve::from_uri(only_child(ec_value, ns::DSIG11, "NamedCurve")?.attribute("URI")?)?;
-    let point_b64: String = text_content(only_child(ec_value, ns::DSIG11, "PublicKey")?)
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
-    Some((curve, B64.decode(point_b64).ok()?, other_info))
+    let point = crate::xml::decode_b64_lenient(&text_content(only_child(ec_value, ns::DSIG11, "PublicKey")?))?;
+    Some((curve, point, other_info))
 }
 
 /// ECDH with the originator's point (validated on our curve by aws-lc), then ConcatKDF-SHA256 to a
