@@ -348,13 +348,9 @@ impl SamlUpstream {
         let mut batch = self.records.batch();
         let taken = batch.take(RecordKind::UpstreamTransaction, transaction_id);
         let sighting = batch.first_sighting(RecordKind::SamlAssertionSeen, &replay_key, ttl);
-        // The attempt slots guard a transaction that ends here: nothing needs them any more
-        // (a later POST finds no transaction before it could claim one), so a login leaves no
-        // record behind for them (issue 13 item 5).
+        // Attempt slots end with the transaction (no later POST can claim one; issue 13 item 5).
         let txn = crate::ids::store_id(transaction_id);
-        for n in 0..=attempt {
-            batch.forget_sighting(ATTEMPT_KIND, &format!("{txn}.{n}"));
-        }
+        (0..=attempt).for_each(|n| batch.forget_sighting(ATTEMPT_KIND, &format!("{txn}.{n}")));
         let mut found = batch.run().await.map_err(unavailable)?;
         if found.decode::<UpstreamRecord>(taken).map_err(unavailable)?.is_none() {
             return Err(AuthnError::Unverified("the transaction was already used".into()));
