@@ -20,7 +20,7 @@ use super::keys::{Certificate, PrivateKey, PublicKey};
 pub use super::redirect::{sign_redirect_query, verify_redirect_query, RedirectMessage};
 use super::signing::{sign, verify, EcdsaFormat};
 use super::untrusted::Untrusted;
-use super::xml::{check_unique_ids, elements, is, ns, only_child, parse, text_content};
+use super::xml::{check_unique_ids, decode_b64_lenient, elements, is, ns, only_child, parse, text_content};
 
 /// Verifies the enveloped signature of `signed` (normally the document root) with the pinned keys.
 ///
@@ -93,7 +93,7 @@ pub fn verify_enveloped(
 
     // SignatureValue first: nothing of the Reference is trusted before SignedInfo is authentic.
     let signed_info_c14n = canonicalize(signed_info, &si_prefixes, None);
-    let value = decode_b64(&text_content(sig_value)).ok_or(DsigError::Malformed("SignatureValue is not base64"))?;
+    let value = decode_b64_lenient(&text_content(sig_value)).ok_or(DsigError::Malformed("SignatureValue is not base64"))?;
     if !keys
         .iter()
         .any(|k| verify(alg, k, signed_info_c14n.as_bytes(), &value, EcdsaFormat::Raw))
@@ -101,7 +101,7 @@ pub fn verify_enveloped(
         return Err(DsigError::BadSignature);
     }
 
-    let expected = decode_b64(&text_content(digest_value)).ok_or(DsigError::Malformed("DigestValue is not base64"))?;
+    let expected = decode_b64_lenient(&text_content(digest_value)).ok_or(DsigError::Malformed("DigestValue is not base64"))?;
     let signed_c14n = canonicalize(signed, &ref_prefixes, Some(sig.id()));
     let actual = aws_lc_rs::digest::digest(digest_alg.aws(), signed_c14n.as_bytes());
     if aws_lc_rs::constant_time::verify_slices_are_equal(actual.as_ref(), &expected).is_err() {
@@ -165,10 +165,6 @@ fn inclusive_prefixes<'a>(method: Node<'a, '_>) -> Result<Vec<&'a str>, DsigErro
             .unwrap_or_default()),
         _ => Err(DsigError::Canonicalization(Untrusted::new("unexpected content in c14n method"))),
     }
-}
-
-fn decode_b64(text: &str) -> Option<Vec<u8>> {
-    crate::xml::decode_b64_lenient(text)
 }
 
 /// Adds an enveloped XML-DSig signature to the element whose `ID` attribute is `id`.

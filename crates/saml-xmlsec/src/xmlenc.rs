@@ -24,7 +24,7 @@ use zeroize::Zeroizing;
 use super::algorithms::{DigestAlgorithm, AES256_GCM, CONCAT_KDF, ECDH_ES, KW_AES256, MGF1_SHA256, RSA_OAEP, TYPE_ELEMENT};
 use super::errors::XmlEncError;
 use super::keys::{Curve, KeyKind, PrivateKey, PublicKey};
-use super::xml::{children_named, elements, is, ns, only_child, text_content};
+use super::xml::{children_named, decode_b64_lenient, elements, is, ns, only_child, text_content};
 
 const GCM_IV: usize = 12;
 const GCM_TAG: usize = 16;
@@ -76,7 +76,7 @@ fn cipher_value(parent: Node<'_, '_>) -> Result<Vec<u8>, XmlEncError> {
     if elements(cd).count() != 1 {
         return Err(XmlEncError::Decryption);
     }
-    crate::xml::decode_b64_lenient(&text_content(cv)).ok_or(XmlEncError::Decryption)
+    decode_b64_lenient(&text_content(cv)).ok_or(XmlEncError::Decryption)
 }
 
 /// AES-256-GCM open of IV ‖ ciphertext ‖ tag, no AAD (XML-Enc 1.1 §5.2.4).
@@ -189,7 +189,7 @@ fn parse_agreement(agreement: Node<'_, '_>) -> Option<(Curve, Vec<u8>, Vec<u8>)>
     let originator = only_child(agreement, ns::XENC, "OriginatorKeyInfo")?;
     let ec_value = only_child(only_child(originator, ns::DS, "KeyValue")?, ns::DSIG11, "ECKeyValue")?;
     let curve = Curve::from_uri(only_child(ec_value, ns::DSIG11, "NamedCurve")?.attribute("URI")?)?;
-    let point = crate::xml::decode_b64_lenient(&text_content(only_child(ec_value, ns::DSIG11, "PublicKey")?))?;
+    let point = decode_b64_lenient(&text_content(only_child(ec_value, ns::DSIG11, "PublicKey")?))?;
     Some((curve, point, other_info))
 }
 
