@@ -14,6 +14,7 @@
 pub mod elster_persons;
 mod kind;
 pub mod messages;
+mod pages;
 pub mod persons;
 pub mod slo;
 
@@ -21,7 +22,7 @@ use super::sim_page;
 use crate::config::saml::{SamlConfig, SimulatorConfig};
 use crate::saml::SamlUpstreamConfig;
 use crate::state::AppState;
-use crate::web::{escape, locale, Locale};
+use crate::web::{locale, Locale};
 use axum::body::Bytes;
 use axum::extract::{Query, RawQuery, State};
 use axum::response::{IntoResponse, Response};
@@ -30,6 +31,7 @@ use axum::Router;
 use http::{HeaderMap, StatusCode};
 pub use kind::SimKind;
 use messages::{AnswerFrame, ParsedRequest};
+use pages::{choice_page, post_page, problem, signing_failed};
 use saml_xmlsec::algorithms::DEFAULT_SIGNATURE_ALGORITHMS;
 use saml_xmlsec::dsig::{sign_enveloped, verify_document};
 use saml_xmlsec::redirect::{verify_redirect_query, RedirectMessage};
@@ -71,33 +73,6 @@ struct SimRequest {
 /// A fresh random `xs:ID` (160 bits).
 fn generate_id() -> String {
     crate::saml::authn_request::RequestId::generate().as_str().to_owned()
-}
-
-fn page(status: StatusCode, loc: Locale, kind: SimKind, title: &str, body: &str, switch: Option<&str>) -> Response {
-    let note = sim_page::note(loc, kind.name());
-    (status, sim_page::page(loc, &note, title, body, switch)).into_response()
-}
-
-fn problem(kind: SimKind, loc: Locale, status: StatusCode, de: &str, en: &str) -> Response {
-    page(
-        status,
-        loc,
-        kind,
-        sim_page::pick(loc, "Anfrage abgelehnt", "Request refused"),
-        &format!("<p>{}</p>", escape(sim_page::pick(loc, de, en))),
-        None,
-    )
-}
-
-fn signing_failed(kind: SimKind, loc: Locale, e: &dyn std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "eID simulator: signing or encryption failed");
-    problem(
-        kind,
-        loc,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Der Simulator konnte die Antwort nicht signieren oder verschlüsseln.",
-        "The simulator could not sign or encrypt its answer.",
-    )
 }
 
 fn simulator(state: &AppState, kind: SimKind) -> Option<(&SamlConfig, &SimulatorConfig, &SamlUpstreamConfig)> {
@@ -293,44 +268,6 @@ async fn choose_get(State(state): State<AppState>, headers: HeaderMap, Query(q):
     }
 }
 
-fn choice_page(kind: SimKind, loc: Locale, sim_id: &str, record: &SimRequest) -> Response {
-    let mut persons = String::new();
-    for (i, (key, label)) in kind.persons().into_iter().enumerate() {
-        persons.push_str(&format!(
-            "<p><label><input type=\"radio\" name=\"person\" value=\"{}\"{}> {}</label></p>",
-            escape(key),
-            if i == 0 { " checked" } else { "" },
-            escape(label)
-        ));
-    }
-    let mut outcomes = String::new();
-    for (i, (key, de, en, _)) in kind.outcomes().iter().enumerate() {
-        outcomes.push_str(&format!(
-            "<p><label><input type=\"radio\" name=\"outcome\" value=\"{key}\"{}> {}</label></p>",
-            if i == 0 { " checked" } else { "" },
-            escape(sim_page::pick(loc, de, en))
-        ));
-    }
-    let body = format!(
-        "<p>{}: {}</p><form method=\"post\" action=\"{}/answer\">\
-<input type=\"hidden\" name=\"sim\" value=\"{}\"><fieldset><legend>{}</legend>{persons}</fieldset>\
-<fieldset><legend>{}</legend>{outcomes}</fieldset><button type=\"submit\">{}</button></form>",
-        sim_page::pick(loc, "Angefragtes Niveau", "Requested level"),
-        escape(record.loa.as_deref().unwrap_or("-")),
-        kind.base(),
-        escape(sim_id),
-        sim_page::pick(loc, "Testperson", "Test person"),
-        sim_page::pick(loc, "Ergebnis", "Outcome"),
-        sim_page::pick(loc, "Antworten", "Answer"),
-    );
-    let other = match loc {
-        Locale::De => "en",
-        Locale::En => "de",
-    };
-    let switch = format!("{}/choose?sim={}&lang={other}", kind.base(), sim_id);
-    page(StatusCode::OK, loc, kind, kind.title(loc), &body, Some(&switch))
-}
-
 async fn answer_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes, kind: SimKind) -> Response {
     let loc = locale::negotiate(None, None, &headers);
     let Some((saml, sim, upstream)) = simulator(&state, kind) else {
@@ -401,26 +338,4 @@ fn elster_assertion(
         })
         .collect();
     messages::assertion_envelope(frame, account.pseudonym(), "http://eidas.europa.eu/LoA/substantial", &attrs)
-}
-
-/// The HTTP-POST binding form (Bindings §3.5.4) with a visible button instead of an inline script.
-fn post_page(kind: SimKind, loc: Locale, acs: &str, response_xml: &str, relay_state: Option<&str>) -> Response {
-    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, response_xml.as_bytes());
-    let relay = relay_state
-        .map(|r| format!("<input type=\"hidden\" name=\"RelayState\" value=\"{}\">", escape(r)))
-        .unwrap_or_default();
-    let body = format!(
-        "<form method=\"post\" action=\"{}\"><input type=\"hidden\" name=\"SAMLResponse\" value=\"{b64}\">{relay}\
-<button type=\"submit\">{}</button></form>",
-        escape(acs),
-        sim_page::pick(loc, "Weiter zum Dienst", "Continue to the service"),
-    );
-    page(
-        StatusCode::OK,
-        loc,
-        kind,
-        sim_page::pick(loc, "Zurück zum Dienst", "Back to the service"),
-        &body,
-        None,
-    )
 }
