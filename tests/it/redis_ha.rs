@@ -1,8 +1,10 @@
 //! Redis high availability with the redis crate's own support (issue 12 item 2), on real
 //! `redis-server` processes of this test (free loopback ports, killed on every path):
 //!
-//! - **Cluster**: three masters, the cluster created by `redis-cli --cluster create`; the store
-//!   contract suite runs against it, and keys land on more than one node (slots followed).
+//! - **Cluster**: three masters with a replica each, the cluster created by `redis-cli --cluster
+//!   create`; the store contract suite runs against it, keys land on more than one node (slots
+//!   followed), and again with `min_replica_acks = 1` (`WAIT` after each single-use write, in a
+//!   batch too); with the replicas gone, single-use writes fail closed.
 //! - **Sentinel**: a master, two replicas and three sentinels; the contract suite runs against the
 //!   master the sentinels name, then the master is killed under traffic: operations fail closed
 //!   with `Unavailable` during the failover (never a panic, never another error), the store goes on
@@ -19,7 +21,7 @@ use crate::support_login::Jar;
 use buergerkonto::config::store_redis::RawSentinel;
 use buergerkonto::session::redis::RedisStore;
 use buergerkonto::session::redis_conn::{RedisSettings, RedisTarget};
-use buergerkonto::session::{SessionStore, StoreError};
+use buergerkonto::session::{BatchOp, SessionStore, StoreError};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -128,7 +130,7 @@ async fn the_store_contract_holds_on_a_redis_cluster() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let nodes: Vec<Proc> = (0..3)
+    let mut nodes: Vec<Proc> = (0..6)
         .map(|_| {
             Proc::node(
                 dir.path(),
@@ -146,7 +148,7 @@ async fn the_store_contract_holds_on_a_redis_cluster() {
     let addrs: Vec<String> = nodes.iter().map(|n| format!("127.0.0.1:{}", n.port)).collect();
     let mut create = vec!["--cluster", "create"];
     create.extend(addrs.iter().map(String::as_str));
-    create.extend(["--cluster-replicas", "0", "--cluster-yes"]);
+    create.extend(["--cluster-replicas", "1", "--cluster-yes"]);
     let out = cli(nodes[0].port, &create);
     assert!(out.contains("All 16384 slots covered"), "cluster create: {out}");
     for n in &nodes {
@@ -154,8 +156,22 @@ async fn the_store_contract_holds_on_a_redis_cluster() {
             cli(n.port, &["cluster", "info"]).contains("cluster_state:ok")
         });
     }
+    let roles = cli(nodes[0].port, &["cluster", "nodes"]);
+    let is_replica = |port: u16| {
+        roles
+            .lines()
+            .any(|l| l.contains(&format!("127.0.0.1:{port}@")) && l.contains("slave"))
+    };
+    let masters: Vec<u16> = nodes.iter().map(|n| n.port).filter(|p| !is_replica(*p)).collect();
+    assert_eq!(masters.len(), 3, "three masters with one replica each: {roles}");
+    for m in &masters {
+        wait_until("each master has its replica in sync", || {
+            cli(*m, &["info", "replication"]).contains("connected_slaves:1")
+        });
+    }
     // One seed node is enough: the client learns the slot map from it.
-    let store = RedisStore::connect_with(&settings(RedisTarget::Cluster(vec![format!("redis://{}", addrs[0])]), 0))
+    let seed = RedisTarget::Cluster(vec![format!("redis://{}", addrs[0])]);
+    let store = RedisStore::connect_with(&settings(seed.clone(), 0))
         .await
         .expect("the cluster store connects");
     let store: Arc<dyn SessionStore> = Arc::new(store);
@@ -165,11 +181,39 @@ async fn the_store_contract_holds_on_a_redis_cluster() {
     for i in 0..64 {
         store.put(&format!("{ns}:k{i}"), b"v", Duration::from_secs(60)).await.unwrap();
     }
-    let holding = nodes
+    let holding = masters
         .iter()
-        .filter(|n| cli(n.port, &["dbsize"]).trim().parse::<u64>().unwrap_or(0) > 0)
+        .filter(|p| cli(**p, &["dbsize"]).trim().parse::<u64>().unwrap_or(0) > 0)
         .count();
     assert!(holding >= 2, "keys on {holding} of 3 masters");
+
+    // Single-use writes acknowledged by a replica (`min_replica_acks = 1`): each command and its
+    // `WAIT` go to the key's master, in a batch one pipeline per command (the keys of a batch
+    // live on different masters). The whole contract holds with it.
+    let acked = RedisStore::connect_with(&settings(seed, 1))
+        .await
+        .expect("the cluster store with replica acknowledgements connects");
+    let acked: Arc<dyn SessionStore> = Arc::new(acked);
+    run_all(acked.clone(), "cluster-acks").await;
+
+    // Without the replicas, a single-use write cannot be acknowledged: a take and a batch with a
+    // take fail closed (`Unavailable`), and neither hands out a value.
+    let ns = unique_namespace("cluster-acks-down");
+    let (a, b) = (format!("{ns}:a"), format!("{ns}:b"));
+    for k in [&a, &b] {
+        acked.put(k, b"code", Duration::from_secs(60)).await.unwrap();
+    }
+    for n in nodes.iter_mut().filter(|n| !masters.contains(&n.port)) {
+        n.kill();
+    }
+    match acked.take(&a).await {
+        Err(StoreError::Unavailable(why)) => assert!(why.contains("acknowledged by 0 of 1"), "{why}"),
+        other => panic!("a take without replicas must fail closed, got {other:?}"),
+    }
+    match acked.batch(&[BatchOp::Take(b.as_str()), BatchOp::Get(a.as_str())]).await {
+        Err(StoreError::Unavailable(why)) => assert!(why.contains("acknowledged by 0 of 1"), "{why}"),
+        other => panic!("a batch with a take without replicas must fail closed, got {other:?}"),
+    }
 }
 
 /// A master, `replicas` replicas and three sentinels watching master `bk`.
