@@ -9,6 +9,7 @@ pub mod audit;
 pub mod authenticators;
 pub mod clock;
 pub mod config;
+pub mod deflate;
 pub mod dev;
 pub mod escape;
 pub mod eudi;

@@ -152,33 +152,10 @@ pub enum RequestError {
     Sign(#[from] DsigError),
 }
 
-thread_local! {
-    /// One raw-DEFLATE state per thread, reset for each message: building a fresh one (its
-    /// hash tables and window) cost 100–125 µs per AuthnRequest, more than compressing it
-    /// (issue 13). Level 1: an AuthnRequest is 1–2 KB once, the URL it travels in gains a few
-    /// bytes, and the default level's search was 1.2 % of a login's CPU.
-    static DEFLATE: std::cell::RefCell<flate2::Compress> =
-        std::cell::RefCell::new(flate2::Compress::new(flate2::Compression::fast(), false));
-}
-
 /// Raw DEFLATE (RFC 1951) then base64: the `SAMLRequest` value of the Redirect binding
 /// (Bindings §3.4.4.1), before URL encoding.
 pub fn deflate_b64(xml: &str) -> Result<String, RequestError> {
-    let deflated = DEFLATE.with(|state| {
-        let mut c = state.try_borrow_mut().map_err(|_| RequestError::Deflate)?;
-        c.reset();
-        let input = xml.as_bytes();
-        let mut out = Vec::with_capacity(input.len() / 2 + 128);
-        loop {
-            let consumed = usize::try_from(c.total_in()).unwrap_or(usize::MAX).min(input.len());
-            match c.compress_vec(&input[consumed..], &mut out, flate2::FlushCompress::Finish) {
-                Ok(flate2::Status::StreamEnd) => return Ok(out),
-                // Output full: make room and go on.
-                Ok(_) => out.reserve(out.capacity().max(256)),
-                Err(_) => return Err(RequestError::Deflate),
-            }
-        }
-    })?;
+    let deflated = crate::deflate::compress(xml.as_bytes()).ok_or(RequestError::Deflate)?;
     Ok(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, deflated))
 }
 

@@ -30,7 +30,6 @@ use saml_xmlsec::logout::{verify_logout_response, LogoutExpectations, LogoutSign
 use saml_xmlsec::redirect::{sign_redirect_query, verify_redirect_query, RedirectMessage};
 use saml_xmlsec::response::VerifiedAssertion;
 use serde::{Deserialize, Serialize};
-use std::io::Read;
 use std::time::{Duration, SystemTime};
 use url::Url;
 
@@ -293,12 +292,7 @@ fn url_decode(v: &str) -> String {
 pub fn inflate(b64: &str) -> Option<Vec<u8>> {
     let compact: String = b64.split_whitespace().collect();
     let raw = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, compact).ok()?;
-    let mut out = Vec::new();
-    flate2::read::DeflateDecoder::new(&raw[..])
-        .take(MAX_INFLATED + 1)
-        .read_to_end(&mut out)
-        .ok()?;
-    (out.len() as u64 <= MAX_INFLATED).then_some(out)
+    crate::deflate::decompress(&raw, MAX_INFLATED)
 }
 
 #[cfg(test)]
