@@ -232,9 +232,10 @@ async fn memory_mode(ctx: &Ctx) -> Res<bool> {
             println!("  error: {e}");
         }
         println!(
-            "  {done:>7} live logins  RSS {:>7} KiB  ({:.2} KiB per login so far)  {:.0} s  load {}",
+            "  {done:>7} live logins  RSS {:>7} KiB  ({:.2} KiB per login so far)  CPU {:.3} ms per login  {:.0} s  load {}",
             b.rss_kib(),
             b.rss_kib().saturating_sub(rss0) as f64 / done.max(1) as f64,
+            r.cpu_ms_each(),
             t.elapsed().as_secs_f64(),
             support::loadavg()
         );
