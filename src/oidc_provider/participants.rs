@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// Record kind of a participation (key: the client's `sid`).
-const PARTICIPATION: RecordKind = RecordKind::Other("rp-in-session");
+const PARTICIPATION: RecordKind = RecordKind::Participation;
 /// Record kind of the end marker (key: the client's `sid`).
 const ENDED: RecordKind = RecordKind::Other("sid-ended");
 /// The watch schedule of participations (members: `sid`s).

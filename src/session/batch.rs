@@ -74,7 +74,7 @@ impl<'r> RecordBatch<'r> {
     /// Queue a write of a record (sealed now) for `ttl`.
     pub fn put<T: Serialize>(&mut self, kind: RecordKind, id: &str, value: &T, ttl: Duration) -> Result<(), StoreError> {
         let key = self.records.store_key(kind, id);
-        let raw = self.records.encode(&key, value)?;
+        let raw = self.records.encode(kind, &key, value)?;
         self.ops.push(Pending::Put(key, raw, ttl));
         Ok(())
     }

@@ -191,6 +191,10 @@ impl SessionStore for MemoryStore {
         Ok(true)
     }
 
+    fn lengths_stay_in_process(&self) -> bool {
+        true
+    }
+
     async fn schedule(&self, key: &str, member: &str, due: i64, ttl: Duration) -> Result<(), StoreError> {
         let now = Instant::now();
         self.lock()?.schedule(key, member, due, now, ttl);

@@ -5,6 +5,7 @@
 //! top that serialises records and seals them with an AEAD so a dump of the store reveals nothing.
 
 pub mod batch;
+mod compact;
 pub mod memory;
 pub mod records;
 pub mod redis;
@@ -74,6 +75,14 @@ pub trait SessionStore: Send + Sync + 'static {
     /// counter for benchmarks (issue 13: round trips per login and per token request).
     fn round_trips(&self) -> Option<u64> {
         None
+    }
+    /// Whether the stored values, and so their lengths, stay inside this process (the memory
+    /// backend): only then does [`Records`] compress a record before sealing it. A backend
+    /// elsewhere (Redis) shows each value's length to its operators and on the wire, and
+    /// compression before encryption lets the length tell about content that mixes secrets with
+    /// values an attacker chose (the CRIME/BREACH pattern), so records go there uncompressed.
+    fn lengths_stay_in_process(&self) -> bool {
+        false
     }
     /// Check that the backend answers (for `/readyz`).
     async fn ping(&self) -> Result<(), StoreError>;

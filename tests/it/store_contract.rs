@@ -344,6 +344,47 @@ async fn sealed_not_plaintext(b: &Backend) {
     assert_eq!(rec.get::<Person>(RecordKind::BrokerSession, "sess").await.unwrap(), Some(person()));
 }
 
+/// A record a live login keeps is compressed before sealing only where its length never leaves
+/// the process (the memory store); on Redis its sealed length is the JSON's plus the fixed sealing overhead, so a
+/// length seen in a dump or on the wire says nothing about redundancy in the content (CRIME/BREACH
+/// pattern). Both forms open.
+async fn compressed_only_in_process(b: &Backend) {
+    let rec = b.records(sealer("k1", 1));
+    let redundant = Person {
+        name: "Mustermann ".repeat(100),
+        birth_date: "1964-08-12".into(),
+    };
+    let json_len = serde_json::to_vec(&redundant).unwrap().len();
+    rec.put(RecordKind::BrokerSession, "long", &redundant, LONG).await.unwrap();
+    let key = rec.store_key(RecordKind::BrokerSession, "long");
+    let sealed = b.store.get(&key).await.unwrap().expect("stored");
+    // Format byte, key id length, "k1", nonce, tag.
+    let overhead = 1 + 1 + 2 + 12 + 16;
+    if b.store.lengths_stay_in_process() {
+        assert!(sealed.len() < json_len / 4, "{} sealed bytes for {json_len} of JSON", sealed.len());
+    } else {
+        assert_eq!(sealed.len(), json_len + overhead, "uncompressed outside the process");
+    }
+    assert_eq!(
+        rec.get::<Person>(RecordKind::BrokerSession, "long").await.unwrap(),
+        Some(redundant.clone())
+    );
+    // A record that lives only for a login in flight (a code) is sealed as it is, on every
+    // backend: compressing it would cost CPU for no lasting memory.
+    rec.put(RecordKind::AuthorizationCode, "short", &redundant, LONG).await.unwrap();
+    let short = b
+        .store
+        .get(&rec.store_key(RecordKind::AuthorizationCode, "short"))
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(short.len(), json_len + overhead);
+    assert_eq!(
+        rec.get::<Person>(RecordKind::AuthorizationCode, "short").await.unwrap(),
+        Some(redundant)
+    );
+}
+
 async fn other_key_cannot_read(b: &Backend) {
     let a = b.records(sealer("k1", 1));
     let other = b.records(sealer("k1", 2)); // same key id, different key material
@@ -600,6 +641,7 @@ contract!(
     insert_if_absent_replay,
     replace_if_exists_never_resurrects,
     sealed_not_plaintext,
+    compressed_only_in_process,
     other_key_cannot_read,
     schedule_due_unschedule,
     lease_exactly_one_wins,
