@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     // Standard output as a batching line sink, under the audit trail that writes through it.
     &["stdout_lines"],
-    &["clock", "ids", "escape", "tls", "secret", "audit"],
+    &["clock", "ids", "escape", "deflate", "tls", "secret", "audit"],
     &["trust"],
     &["identity"],
     &["keys", "session"],
