@@ -44,7 +44,9 @@ pub fn decompress(input: &[u8], limit: u64) -> Option<Vec<u8>> {
         loop {
             let consumed = usize::try_from(d.total_in()).unwrap_or(usize::MAX).min(input.len());
             let before = (d.total_in(), d.total_out());
-            match d.decompress_vec(&input[consumed..], &mut out, FlushDecompress::Finish) {
+            // `None`, not `Finish`: miniz_oxide takes `Finish` as "all output fits at once" and
+            // fails when the output outgrows its first guess.
+            match d.decompress_vec(&input[consumed..], &mut out, FlushDecompress::None) {
                 Ok(Status::StreamEnd) => return (out.len() <= limit).then_some(out),
                 Ok(_) if out.len() > limit => return None,
                 // Room left and nothing moved: the input ended before the stream did.
