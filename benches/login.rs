@@ -33,11 +33,22 @@ struct Row {
     concurrency: u64,
     run: Run,
     load: String,
+    /// Broker CPU of the cheapest request (`GET /healthz`) at the same concurrency, in ms, times
+    /// the requests of one login: what the HTTP stack alone costs a login.
+    floor_ms: f64,
+    /// The same for a bare axum server (`support::broker::serve_bare_if_asked`).
+    bare_ms: f64,
 }
 
-#[tokio::main]
-async fn main() {
-    let code = match run().await {
+fn main() {
+    // The bare comparison server is this binary run again; it must start before a runtime exists.
+    support::broker::serve_bare_if_asked();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build();
+    let result = match runtime {
+        Ok(rt) => rt.block_on(run()),
+        Err(e) => Err(e.to_string()),
+    };
+    let code = match result {
         Ok(rows) => {
             print_table(&rows);
             if rows.iter().any(|r| r.run.failed > 0) {
@@ -87,6 +98,7 @@ async fn run() -> Res<Vec<Row>> {
         support::redis_url(),
         broker::bin()
     );
+    let bare = bare_floor(&http, secs.min(5.0)).await?;
     let mut rows = Vec::new();
     for variant in variants()? {
         let idp = Arc::new(Idp::new(variant, dir.path())?);
@@ -101,6 +113,7 @@ async fn run() -> Res<Vec<Row>> {
         if let Some(e) = warm.errors.first() {
             return Err(format!("{}: the warm-up login failed: {e}", variant.describe()));
         }
+        let requests = flow::login(&http, &b, &idp).await?.requests;
         let idle0 = b.cpu();
         tokio::time::sleep(Duration::from_secs(2)).await;
         println!(
@@ -111,6 +124,15 @@ async fn run() -> Res<Vec<Row>> {
             b.rss_kib()
         );
         for c in concurrencies() {
+            let floor = request_floor(&http, &b, c, secs.min(5.0)).await;
+            let floor_ms = floor.cpu_ms_each() * f64::from(requests);
+            let bare_ms = bare.iter().find(|(bc, _)| *bc == c).map_or(0.0, |(_, ms)| *ms) * f64::from(requests);
+            println!(
+                "{}: c={c}: GET /healthz {:.1} µs broker CPU per request ({:.0} req/s); a login sends {requests} requests → {floor_ms:.3} ms per login for the HTTP path alone (bare axum server: {bare_ms:.3} ms)",
+                variant.describe(),
+                floor.cpu_ms_each() * 1e3,
+                floor.rate()
+            );
             let load = support::loadavg();
             let (http2, b2, idp2) = (http.clone(), b.clone(), idp.clone());
             let run = flow::drive(&b, c, secs, 0, move |_| {
@@ -123,6 +145,8 @@ async fn run() -> Res<Vec<Row>> {
                 concurrency: c,
                 run,
                 load,
+                floor_ms,
+                bare_ms,
             };
             print_row(&row);
             for e in &row.run.errors {
@@ -133,6 +157,45 @@ async fn run() -> Res<Vec<Row>> {
         println!("{}: broker RSS at the end {} KiB", variant.describe(), b.rss_kib());
     }
     Ok(rows)
+}
+
+/// The broker's cheapest request, `GET /healthz` (no store, no crypto, a constant JSON body, the
+/// same listener and middleware as every other route), from `concurrency` clients for `secs`:
+/// its broker CPU per request is the floor under every request of a login.
+async fn request_floor(http: &reqwest::Client, b: &Arc<Broker>, concurrency: u64, secs: f64) -> Run {
+    let (http, b2) = (http.clone(), b.clone());
+    flow::drive(b, concurrency, secs, 0, move |_| {
+        let (http, b) = (http.clone(), b2.clone());
+        async move {
+            let t = std::time::Instant::now();
+            let res = http.get(b.at("/healthz")).send().await.map_err(|e| e.to_string())?;
+            if !res.status().is_success() {
+                return Err(format!("/healthz: {}", res.status()));
+            }
+            res.bytes().await.map_err(|e| e.to_string())?;
+            Ok((t.elapsed(), None))
+        }
+    })
+    .await
+}
+
+/// CPU per `GET /healthz` (ms) of a bare axum server, at each concurrency of the run.
+async fn bare_floor(http: &reqwest::Client, secs: f64) -> Res<Vec<(u64, f64)>> {
+    let bare = Arc::new(Broker::start_bare()?);
+    let mut out = Vec::new();
+    for c in concurrencies() {
+        let run = request_floor(http, &bare, c, secs).await;
+        if let Some(e) = run.errors.first() {
+            return Err(format!("bare server: {e}"));
+        }
+        println!(
+            "bare axum server: c={c}: GET /healthz {:.1} µs CPU per request ({:.0} req/s)",
+            run.cpu_ms_each() * 1e3,
+            run.rate()
+        );
+        out.push((c, run.cpu_ms_each()));
+    }
+    Ok(out)
 }
 
 fn target_ms(v: Variant) -> f64 {
@@ -146,13 +209,15 @@ fn print_row(r: &Row) {
     let t = target_ms(r.variant);
     let cpu = r.run.cpu_ms_each();
     println!(
-        "| {:<24} | {:>3} | {:>6} | {:>6} | {:>8.1} | {:>7.3} | {:>7} | {:>7.2} | {:>8.2} | ≤ {t} ms: {:<6} | {:<14} |",
+        "| {:<24} | {:>3} | {:>6} | {:>6} | {:>8.1} | {:>7.3} | {:>7.3} | {:>7.3} | {:>7} | {:>7.2} | {:>8.2} | ≤ {t} ms: {:<6} | {:<14} |",
         r.variant.describe(),
         r.concurrency,
         r.run.ok,
         r.run.failed,
         r.run.rate(),
         cpu,
+        r.floor_ms,
+        r.bare_ms,
         r.run.redis_ms_each(),
         support::percentile_ms(&r.run.latencies_us, 0.5),
         support::percentile_ms(&r.run.latencies_us, 0.99),
@@ -165,8 +230,9 @@ fn print_table(rows: &[Row]) {
     println!();
     println!("Whole brokered eID login, broker process on Redis (broker CPU = utime+stime / logins):");
     println!("Redis CPU: the local redis-server's utime+stime / logins (shared: other clients' commands count too).");
-    println!("| variant                  |   c | logins | failed | logins/s | broker CPU ms/login | Redis CPU ms/login | p50 ms | p99 ms | target (broker CPU) | load avg |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+    println!("HTTP floor: the broker CPU of `GET /healthz` at the same concurrency × the requests of one login; bare: the same on a bare axum server.");
+    println!("| variant                  |   c | logins | failed | logins/s | broker CPU ms/login | HTTP floor ms/login | bare axum floor ms/login | Redis CPU ms/login | p50 ms | p99 ms | target (broker CPU) | load avg |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
     for r in rows {
         print_row(r);
     }

@@ -80,6 +80,32 @@ impl Broker {
         }
     }
 
+    /// A bare axum server in a process of its own: this bench binary run again with [`BARE_ENV`]
+    /// (see [`serve_bare_if_asked`]). Its CPU per request is what tokio, hyper, axum and the
+    /// loopback TCP of this machine cost without anything of the broker.
+    pub fn start_bare() -> Result<Broker, String> {
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let mut child = Command::new(&exe)
+            .env(BARE_ENV, "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("{}: {e}", exe.display()))?;
+        let mut line = String::new();
+        let read = child.stdout.take().map(|out| std::io::BufReader::new(out).read_line(&mut line));
+        match (read, line.trim().strip_prefix("listening ")) {
+            (Some(Ok(_)), Some(addr)) => Ok(Broker {
+                base: format!("http://{addr}"),
+                child,
+            }),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err(format!("the bare server did not start: {line:?}"))
+            }
+        }
+    }
+
     /// The process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
@@ -106,6 +132,37 @@ impl Broker {
             })
             .unwrap_or(0)
     }
+}
+
+/// The environment variable that makes a bench binary serve as the bare server.
+pub const BARE_ENV: &str = "BK_BENCH_BARE_SERVER";
+
+/// When [`BARE_ENV`] is set, serve `GET /healthz` with the body the broker sends, through the
+/// broker's own listener code (`serve_on`: axum-server, `TCP_NODELAY`) on a default multi-thread
+/// runtime like the broker's, and never return; otherwise return at once. Call first in `main`.
+pub fn serve_bare_if_asked() {
+    if std::env::var_os(BARE_ENV).is_none() {
+        return;
+    }
+    let served = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+        .and_then(|rt| {
+            rt.block_on(async {
+                let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+                println!("listening {}", listener.local_addr().map_err(|e| e.to_string())?);
+                let app = axum::Router::new().route(
+                    "/healthz",
+                    axum::routing::get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }),
+                );
+                buergerkonto::http::server::serve_on(listener, app, None, axum_server::Handle::new())
+                    .await
+                    .map_err(|e| e.to_string())
+            })
+        });
+    eprintln!("bare server stopped: {served:?}");
+    std::process::exit(1);
 }
 
 /// User + system CPU time of process `pid` so far (`None` if it is not on this machine).

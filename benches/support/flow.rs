@@ -37,10 +37,13 @@ struct Browser<'a> {
     c: &'a reqwest::Client,
     b: &'a Broker,
     jar: Jar,
+    /// Requests sent to the broker so far.
+    sent: u32,
 }
 
 impl Browser<'_> {
     async fn get(&mut self, url: &str) -> Res<reqwest::Response> {
+        self.sent += 1;
         let r = self
             .c
             .get(self.b.at(url))
@@ -53,6 +56,7 @@ impl Browser<'_> {
     }
 
     async fn post(&mut self, url: &str, form: &[(&str, &str)]) -> Res<reqwest::Response> {
+        self.sent += 1;
         let r = self
             .c
             .post(self.b.at(url))
@@ -86,12 +90,19 @@ pub struct Login {
     pub refresh_token: String,
     /// Wall time of the login minus the IdP's time to build its Response.
     pub broker_time: Duration,
+    /// HTTP requests the login sent to the broker (browser and relying party).
+    pub requests: u32,
 }
 
 /// One whole login of a new citizen.
 pub async fn login(c: &reqwest::Client, b: &Broker, idp: &Idp) -> Res<Login> {
     let t0 = Instant::now();
-    let mut br = Browser { c, b, jar: Jar::default() };
+    let mut br = Browser {
+        c,
+        b,
+        jar: Jar::default(),
+        sent: 0,
+    };
     let verifier = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     let challenge = URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
     let authorize = url::Url::parse_with_params(
@@ -182,6 +193,8 @@ pub async fn login(c: &reqwest::Client, b: &Broker, idp: &Idp) -> Res<Login> {
     Ok(Login {
         refresh_token,
         broker_time: t0.elapsed().saturating_sub(idp_time),
+        // The browser's requests, then the relying party's token and userinfo requests.
+        requests: br.sent + 2,
     })
 }
 
