@@ -255,7 +255,7 @@ pub async fn build_state_with_audit(
 /// The admin listener's router (`server.admin_listen`): metrics and probes, nothing else.
 pub fn admin_router(state: AppState) -> Router {
     let max_body = state.config().server.max_body_bytes;
-    crate::http::harden(crate::http::health::admin_routes(), max_body, false).with_state(state)
+    crate::http::harden(crate::http::health::admin_routes().with_state(state), max_body, false)
 }
 
 /// The whole application router (tests drive it with `tower::ServiceExt::oneshot`).
@@ -284,5 +284,5 @@ pub fn router(state: AppState) -> Router {
     let router = router.layer(axum::middleware::from_fn(move |req, next| {
         crate::http::language::remember(secure, req, next)
     }));
-    crate::http::harden(router, max_body, tls).with_state(state)
+    crate::http::harden(router.with_state(state), max_body, tls)
 }
