@@ -6,11 +6,11 @@
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
-use http::HeaderValue;
+use http::{HeaderName, HeaderValue};
 use tracing::Instrument;
 
-/// The header.
-pub const HEADER: &str = "x-request-id";
+/// The header (a name built at compile time: a `&str` name is parsed on every use).
+pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
 /// A proxy's id is kept only if it is short and plain: it is written into logs and the audit
 /// trail, so nothing a client controls may be long or carry structure.
