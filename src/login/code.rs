@@ -34,13 +34,17 @@ pub fn code_store_id(code: &str) -> String {
     crate::ids::store_id(code)
 }
 
-/// Create the grant and the code; returns the code to send.
+/// Create the grant and the code; returns the code to send. Logout needs to know which clients
+/// got tokens in this session, with which `sid` (issue 11): `since` is the time of this client's
+/// first code in the session as the caller read it (`participants::since`), kept by the
+/// participation this writes.
 pub async fn issue_code(
     ctx: &Broker,
     pending: &PendingAuthorization,
     session: &BrokerSession,
     now: i64,
     save_session: bool,
+    since: Option<i64>,
 ) -> Result<AuthCode, IssueError> {
     let oidc = ctx.oidc();
     let client = ctx.client(pending.client_id.as_str()).ok_or(IssueError::UnknownClient)?;
@@ -91,9 +95,6 @@ pub async fn issue_code(
         created_at: now,
         expires_at: now.saturating_add(lifetime.as_secs() as i64),
     };
-    // Logout needs to know which clients got tokens in this session, with which `sid` (issue 11);
-    // the participation keeps the time of this client's first code in the session.
-    let since = crate::oidc_provider::participants::since(ctx.records(), &grant.sid).await?;
     let code = AuthCode::generate();
     let record = AuthorizationCode {
         grant_id: grant.id.clone(),

@@ -2,11 +2,11 @@
 
 use super::errors::{codes, ReturnTo};
 use super::next::{Next, Problem};
-use super::session::BrokerSession;
+use super::session::{sid_for, BrokerSession};
 use super::{check_prompt::Prompt, code, pending};
 use crate::oidc_provider::broker::Broker;
-use crate::oidc_provider::claims;
 use crate::oidc_provider::records::PendingAuthorization;
+use crate::oidc_provider::{claims, participants};
 
 /// Where responses for a pending request go.
 pub fn return_to(p: &PendingAuthorization) -> ReturnTo {
@@ -102,14 +102,37 @@ pub async fn issue(
     save_session: bool,
 ) -> Next {
     let to = return_to(pending);
-    if parked {
-        match pending::take(ctx, &pending.id, now).await {
-            Ok(Some(_)) => {}
+    // Logout needs the time of this client's first code in the session (the participation's,
+    // participants.rs); a parked request is taken in the same round trip as that read (issue 13).
+    let sid = sid_for(&session.id, &pending.client_id);
+    let since = if parked {
+        let mut batch = ctx.records().batch();
+        let take = pending::queue_take(&mut batch, &pending.id);
+        let since = participants::queue_since(&mut batch, &sid);
+        let read = batch.run().await.and_then(|mut result| {
+            if pending::taken(ctx, &mut result, take, now)?.is_none() {
+                return Ok(None);
+            }
+            participants::since_of(&mut result, since).map(Some)
+        });
+        match read {
+            Ok(Some(since)) => since,
             Ok(None) => return Next::page(Problem::Expired, &pending.locale),
             Err(e) => return Next::page(e, &pending.locale),
         }
-    }
-    match code::issue_code(ctx, pending, session, now, save_session).await {
+    } else {
+        match participants::since(ctx.records(), &sid).await {
+            Ok(since) => since,
+            Err(e) => {
+                tracing::error!(error = %e, "code issuance failed");
+                return Next::RpError {
+                    to,
+                    error: codes::SERVER_ERROR,
+                };
+            }
+        }
+    };
+    match code::issue_code(ctx, pending, session, now, save_session, since).await {
         Ok(code) => Next::Code { to, code },
         // The session's level lapsed between login and this step (e.g. a long pause on the
         // consent page): the person has to authenticate again (OIDC Core §3.1.2.6).

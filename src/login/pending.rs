@@ -7,7 +7,7 @@
 use crate::ids::PendingId;
 use crate::oidc_provider::broker::Broker;
 use crate::oidc_provider::records::PendingAuthorization;
-use crate::session::{RecordBatch, RecordKind, StoreError};
+use crate::session::{BatchResult, RecordBatch, RecordKind, Slot, StoreError};
 use std::time::Duration;
 
 pub use crate::ids::random_id;
@@ -63,6 +63,18 @@ pub async fn take(ctx: &Broker, id: &PendingId, now: i64) -> Result<Option<Pendi
     }
     let p: Option<PendingAuthorization> = ctx.records().take(RecordKind::PendingAuthorization, id.as_str()).await?;
     Ok(p.filter(|p| remaining(ctx, p, now).is_some()))
+}
+
+/// [`take`] queued into a batch (the consent step's, with the participation read: one round trip,
+/// issue 13); `None` (nothing queued) for an id we never hand out. Read it with [`taken`].
+pub fn queue_take(batch: &mut RecordBatch<'_>, id: &PendingId) -> Option<Slot> {
+    plausible_id(id.as_str()).then(|| batch.take(RecordKind::PendingAuthorization, id.as_str()))
+}
+
+/// The request a [`queue_take`] took, if it had not expired.
+pub fn taken(ctx: &Broker, result: &mut BatchResult<'_>, slot: Option<Slot>, now: i64) -> Result<Option<PendingAuthorization>, StoreError> {
+    let Some(slot) = slot else { return Ok(None) };
+    Ok(unexpired(ctx, result.decode(slot)?, now))
 }
 
 /// Constant-time comparison of a presented CSRF token with the stored one.

@@ -95,6 +95,17 @@ pub async fn since(records: &Records, sid: &str) -> Result<Option<i64>, StoreErr
     Ok(records.get::<Participation>(PARTICIPATION, sid).await?.map(|p| p.since))
 }
 
+/// [`since`] queued into a batch that runs anyway (the consent step takes its request in it);
+/// read it with [`since_of`].
+pub fn queue_since(batch: &mut RecordBatch<'_>, sid: &str) -> Slot {
+    batch.get(PARTICIPATION, sid)
+}
+
+/// The answer of a [`queue_since`].
+pub fn since_of(result: &mut BatchResult<'_>, slot: Slot) -> Result<Option<i64>, StoreError> {
+    Ok(result.decode::<Participation>(slot)?.map(|p| p.since))
+}
+
 /// Queue remembering that `grant` (just issued in the session with store id `session_key`) went
 /// to its client, first in this session at `since` (from [`since`], or now): the record and its
 /// place on the watch schedule, in the batch that stores the code (issue 13).

@@ -25,9 +25,9 @@ const CEILINGS: &[(&str, u64)] = &[
     ("continue", 2),
     // Request and session in one batch.
     ("consent page", 1),
-    // Request and session; take the request; the participation's first-code time; one batch with
-    // session, participation, watch schedule, grant, redemption marker and code.
-    ("consent approve", 4),
+    // Request and session; one batch (take the request, the participation's first-code time);
+    // one batch with session, participation, watch schedule, grant, redemption marker and code.
+    ("consent approve", 3),
     // Take the code; one batch (marker, grant, session end, the refresh token's record).
     ("token", 2),
     // Grant, revocation entry and session end in one batch.
