@@ -58,7 +58,8 @@ pub enum StartAction {
 pub enum UpstreamReturn {
     /// SAML HTTP-POST binding at the ACS.
     SamlPost {
-        saml_response: String,
+        /// The `SAMLResponse`, decoded once by the ACS.
+        saml_response: crate::saml::post_binding::SamlResponseXml,
         relay_state: Option<String>,
         /// The SAML transaction record the ACS already read to find the method, handed on so that
         /// verification does not read it again (issue 13); `None` makes the method read it. Either

@@ -9,6 +9,25 @@ pub fn decode_saml_response(b64: &str) -> Option<String> {
     String::from_utf8(bytes).ok().filter(|s| !s.trim().is_empty())
 }
 
+/// A `SAMLResponse` decoded once, where it arrives (the ACS tells an unreadable form from an
+/// unverified answer by decoding it; verification then takes this text instead of decoding the
+/// 10–20 KB form value a second time, issue 13). Holds UTF-8 text, not yet parsed or verified.
+#[derive(Debug, Clone)]
+pub struct SamlResponseXml(String);
+
+impl SamlResponseXml {
+    /// Decode a `SAMLResponse` form value ([`decode_saml_response`]); `None`: not base64, not UTF-8
+    /// or empty.
+    pub fn from_form_value(b64: &str) -> Option<Self> {
+        decode_saml_response(b64).map(Self)
+    }
+
+    /// The decoded text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::decode_saml_response;

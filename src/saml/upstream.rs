@@ -14,6 +14,7 @@
 use super::authn_request::{self, Binding, RequestId, RequestParams};
 use super::mapping;
 use super::mapping::elster::{map_elster, ElsterIdentity};
+use super::post_binding::SamlResponseXml;
 use super::profile::{ProfileKind, StatusReport};
 use super::refresh::IdpHolder;
 use super::settings::SamlUpstreamConfig;
@@ -279,7 +280,7 @@ impl SamlUpstream {
     pub async fn complete(
         &self,
         transaction_id: &str,
-        saml_response: &str,
+        saml_response: &SamlResponseXml,
         relay_state: Option<&str>,
         known: Option<UpstreamRecord>,
         now: SystemTime,
@@ -303,8 +304,7 @@ impl SamlUpstream {
         let record: UpstreamRecord = record
             .filter(|r: &UpstreamRecord| r.is_saml() && r.method == self.id.0 && r.upstream == self.upstream().name)
             .ok_or_else(|| AuthnError::Unverified("no pending SAML request for this RelayState".into()))?;
-        let xml = super::post_binding::decode_saml_response(saml_response)
-            .ok_or_else(|| AuthnError::Unverified("SAMLResponse is not base64 UTF-8".into()))?;
+        let xml = saml_response.as_str();
         let attempt = self.claim_attempt(transaction_id).await?;
         let age = unix_seconds(now) - record.issued_at;
         if age < 0 || age > i64::try_from(self.upstream().request_ttl.as_secs()).unwrap_or(i64::MAX) {
@@ -312,7 +312,7 @@ impl SamlUpstream {
             self.consume(transaction_id).await?;
             return Err(AuthnError::Rejected("the SAML request has expired".into()));
         }
-        let verified = match self.outcome(&up, &record, &xml, now) {
+        let verified = match self.outcome(&up, &record, xml, now) {
             // A signed answer, success or an upstream error status: the transaction is decided.
             Ok(a) => Ok(a),
             Err(e @ (AuthnError::Cancelled | AuthnError::UpstreamFailure { .. })) => Err(e),

@@ -5,6 +5,7 @@
 use crate::support::{http_client, RawConfigExt, TestBroker};
 use buergerkonto::authenticators::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn};
 use buergerkonto::identity::VerifiedIdentity;
+use buergerkonto::saml::post_binding::SamlResponseXml;
 use buergerkonto::saml::upstream::UpstreamRecord;
 use buergerkonto::session::RecordKind;
 use buergerkonto::trust::TrustLevel;
@@ -61,7 +62,7 @@ async fn through_simulator(
 
 async fn finish(eid: &Arc<dyn Authenticator>, pending: &str, saml: &str, relay: &str) -> Result<VerifiedIdentity, AuthnError> {
     let input = UpstreamReturn::SamlPost {
-        saml_response: saml.into(),
+        saml_response: SamlResponseXml::from_form_value(saml).expect("the simulator's SAMLResponse is base64"),
         relay_state: Some(relay.into()),
         transaction: None,
     };
@@ -329,7 +330,7 @@ async fn a_late_response_is_refused() {
     let (saml, relay) = through_simulator(&broker, &eid, "pending-late", "erika", "success").await;
     clock.advance(Duration::from_secs(11 * 60));
     let input = UpstreamReturn::SamlPost {
-        saml_response: saml,
+        saml_response: SamlResponseXml::from_form_value(&saml).expect("the simulator's SAMLResponse is base64"),
         relay_state: Some(relay),
         transaction: None,
     };

@@ -13,6 +13,7 @@ use crate::support::TestBroker;
 use buergerkonto::authenticators::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn};
 use buergerkonto::dev::eid_simulator::messages::{inflate_redirect, parse_authn_request};
 use buergerkonto::identity::VerifiedIdentity;
+use buergerkonto::saml::post_binding::SamlResponseXml;
 use buergerkonto::trust::TrustLevel;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -68,7 +69,7 @@ pub(crate) async fn login(
     let xml = produce(test, input)?;
     let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &xml);
     let ret = UpstreamReturn::SamlPost {
-        saml_response: b64,
+        saml_response: SamlResponseXml::from_form_value(&b64)?,
         relay_state: Some(pending.into()),
         transaction: None,
     };

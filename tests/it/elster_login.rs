@@ -9,6 +9,7 @@ use crate::support_login::{authorize_url_with_verifier, get, hidden, location, p
 use base64::Engine;
 use buergerkonto::authenticators::{Authenticator, AuthnError, LoginContext, StartAction, UpstreamReturn};
 use buergerkonto::identity::VerifiedIdentity;
+use buergerkonto::saml::post_binding::SamlResponseXml;
 use buergerkonto::trust::TrustLevel;
 use serde_json::Value;
 use std::sync::Arc;
@@ -329,7 +330,7 @@ async fn through_simulator(
 
 async fn finish(m: &Arc<dyn Authenticator>, pending: &str, saml: &str, relay: &str) -> Result<VerifiedIdentity, AuthnError> {
     let input = UpstreamReturn::SamlPost {
-        saml_response: saml.into(),
+        saml_response: SamlResponseXml::from_form_value(saml).expect("the simulator's SAMLResponse is base64"),
         relay_state: Some(relay.into()),
         transaction: None,
     };

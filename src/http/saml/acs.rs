@@ -11,7 +11,7 @@
 
 use crate::authenticators::UpstreamReturn;
 use crate::http::error::AppError;
-use crate::saml::post_binding::decode_saml_response;
+use crate::saml::post_binding::SamlResponseXml;
 use crate::saml::upstream::UpstreamRecord;
 use crate::session::{RecordKind, StoreError};
 use crate::state::AppState;
@@ -87,7 +87,8 @@ async fn receive(
         Err(e) => return Err(Err(e.into())),
     };
     let saml_response = saml_response
-        .filter(|s| decode_saml_response(s).is_some())
+        .as_deref()
+        .and_then(SamlResponseXml::from_form_value)
         .ok_or(Ok(AcsProblem::Unreadable))?;
     let Some(method) = state.methods().get(&record.method).cloned() else {
         return Err(Ok(AcsProblem::UnknownTransaction));
