@@ -18,6 +18,7 @@ pub use settings::{MethodConfig, MethodKind};
 
 use crate::identity::{MethodId, UpstreamSession, VerifiedIdentity};
 use crate::ids::PendingId;
+use crate::session::RecordBatch;
 use crate::trust::TrustLevel;
 use async_trait::async_trait;
 use std::time::SystemTime;
@@ -126,6 +127,14 @@ pub trait Authenticator: Send + Sync + 'static {
     fn label(&self, locale: &str) -> String;
     /// Begin the upstream login.
     async fn start(&self, ctx: &LoginContext) -> Result<StartAction, AuthnError>;
+    /// [`Self::start`] with the method's own store write (its transaction record) queued into
+    /// `batch` instead of written: the caller runs it together with the parked request, one
+    /// round trip (issue 13), before the browser is sent on. On an error nothing is queued. A
+    /// method that does not override this writes its record itself, as [`Self::start`].
+    async fn start_into(&self, ctx: &LoginContext, batch: &mut RecordBatch<'_>) -> Result<StartAction, AuthnError> {
+        let _ = batch;
+        self.start(ctx).await
+    }
     /// Finish it. `transaction_id` was recovered by the caller from what the upstream returned
     /// and checked against the store.
     async fn finish(&self, transaction_id: &PendingId, input: UpstreamReturn, now: SystemTime) -> Result<VerifiedIdentity, AuthnError>;

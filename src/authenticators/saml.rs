@@ -11,7 +11,7 @@ use crate::saml::refresh::IdpHolder;
 use crate::saml::sp::ServiceProvider;
 use crate::saml::upstream::SamlRequest;
 use crate::saml::SamlUpstream;
-use crate::session::Records;
+use crate::session::{RecordBatch, Records};
 use crate::trust::TrustLevel;
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -77,6 +77,13 @@ impl Authenticator for SamlAuthenticator {
             .upstream
             .begin(ctx.transaction_id.as_str(), ctx.required_level, ctx.now)
             .await?
+            .into())
+    }
+
+    async fn start_into(&self, ctx: &LoginContext, batch: &mut RecordBatch<'_>) -> Result<StartAction, AuthnError> {
+        Ok(self
+            .upstream
+            .begin_into(ctx.transaction_id.as_str(), ctx.required_level, ctx.now, batch)?
             .into())
     }
 

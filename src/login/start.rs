@@ -83,7 +83,10 @@ pub async fn start_method(ctx: &Broker, mut p: PendingAuthorization, method_id: 
         return Next::page(Problem::BadRequest, &p.locale);
     };
     p.method = Some(method_id.to_owned());
-    match pending::save(ctx, &p, now).await {
+    // The request and the method's transaction record are stored in one round trip (issue 13),
+    // before the browser is sent to the upstream.
+    let mut batch = ctx.records().batch();
+    match pending::queue_save(ctx, &mut batch, &p, now) {
         Ok(true) => {}
         Ok(false) => return Next::page(Problem::Expired, &p.locale),
         Err(e) => return Next::page(e, &p.locale),
@@ -102,8 +105,11 @@ pub async fn start_method(ctx: &Broker, mut p: PendingAuthorization, method_id: 
             .method(method_id)
             .level(p.required_level)
     };
-    match method.start(&login).await {
+    match method.start_into(&login, &mut batch).await {
         Ok(action) => {
+            if let Err(e) = batch.run().await {
+                return Next::page(e, &p.locale);
+            }
             ctx.audit(event(EventKind::LoginStarted));
             Next::Upstream { action, locale: p.locale }
         }

@@ -23,7 +23,7 @@ use crate::clock::unix_seconds;
 use crate::identity::AuthnError;
 use crate::identity::{MethodId, VerifiedIdentity};
 use crate::ids::PendingId;
-use crate::session::{RecordKind, Records};
+use crate::session::{RecordBatch, RecordKind, Records};
 use crate::trust::{level_from_upstream_with, TrustLevel};
 use saml_xmlsec::response::{verify_response, Expectations, VerifiedAssertion};
 use saml_xmlsec::ResponseError;
@@ -243,24 +243,7 @@ impl SamlUpstream {
     /// Start a login for the parked authorization `transaction_id` (also the RelayState): sign an
     /// AuthnRequest asking for `required_level` and remember it until the Response comes back.
     pub async fn begin(&self, transaction_id: &str, required_level: TrustLevel, now: SystemTime) -> Result<SamlRequest, AuthnError> {
-        if required_level > self.ceiling {
-            return Err(AuthnError::LevelTooLow);
-        }
-        if transaction_id.is_empty() || transaction_id.len() > MAX_RELAY_STATE {
-            return Err(AuthnError::Unavailable("transaction id unusable as RelayState".into()));
-        }
-        let id = RequestId::generate();
-        // Signed first, stored second: a signing failure leaves no dangling record.
-        let action = self.request_action(&id, transaction_id, required_level, now)?;
-        let record = UpstreamRecord {
-            tag: RECORD_TAG.into(),
-            request_id: id.as_str().to_owned(),
-            upstream: self.upstream().name.clone(),
-            method: self.id.0.clone(),
-            pending_id: PendingId::new(transaction_id),
-            issued_at: unix_seconds(now),
-            required_level,
-        };
+        let (action, record) = self.prepare(transaction_id, required_level, now)?;
         self.records
             .put(
                 RecordKind::UpstreamTransaction,
@@ -271,6 +254,56 @@ impl SamlUpstream {
             .await
             .map_err(|e| AuthnError::Unavailable(e.to_string()))?;
         Ok(action)
+    }
+
+    /// [`Self::begin`] with the transaction record queued into the caller's `batch` (which runs
+    /// it with the parked request, issue 13) instead of written here; nothing is queued on an
+    /// error. `batch` must belong to the store these records live in.
+    pub fn begin_into(
+        &self,
+        transaction_id: &str,
+        required_level: TrustLevel,
+        now: SystemTime,
+        batch: &mut RecordBatch<'_>,
+    ) -> Result<SamlRequest, AuthnError> {
+        let (action, record) = self.prepare(transaction_id, required_level, now)?;
+        batch
+            .put(
+                RecordKind::UpstreamTransaction,
+                transaction_id,
+                &record,
+                self.upstream().request_ttl,
+            )
+            .map_err(|e| AuthnError::Unavailable(e.to_string()))?;
+        Ok(action)
+    }
+
+    /// The signed request and the transaction record to keep until the Response comes back.
+    fn prepare(
+        &self,
+        transaction_id: &str,
+        required_level: TrustLevel,
+        now: SystemTime,
+    ) -> Result<(SamlRequest, UpstreamRecord), AuthnError> {
+        if required_level > self.ceiling {
+            return Err(AuthnError::LevelTooLow);
+        }
+        if transaction_id.is_empty() || transaction_id.len() > MAX_RELAY_STATE {
+            return Err(AuthnError::Unavailable("transaction id unusable as RelayState".into()));
+        }
+        let id = RequestId::generate();
+        // Signed first, the record second: a signing failure leaves nothing to store.
+        let action = self.request_action(&id, transaction_id, required_level, now)?;
+        let record = UpstreamRecord {
+            tag: RECORD_TAG.into(),
+            request_id: id.as_str().to_owned(),
+            upstream: self.upstream().name.clone(),
+            method: self.id.0.clone(),
+            pending_id: PendingId::new(transaction_id),
+            issued_at: unix_seconds(now),
+            required_level,
+        };
+        Ok((action, record))
     }
 
     /// Finish the login of `transaction_id` with the `SAMLResponse` and `RelayState` the ACS
