@@ -9,7 +9,12 @@
 //! cargo bench --bench login
 //! BK_LOGIN_SECS=30 BK_LOGIN_CONCURRENCY=1,16,64 BK_LOGIN_VARIANTS=rsa3072,ecdh-es cargo bench --bench login
 //! BK_BROKER_BIN=/path/to/other/buergerkonto cargo bench --bench login   # A/B against another build
+//! BK_LOGIN_COUNT=200 BK_LOGIN_CONCURRENCY=1 cargo bench --bench login    # a fixed count, no floors
 //! ```
+//! `BK_LOGIN_COUNT` runs exactly that many logins per row instead of `BK_LOGIN_SECS` and skips the
+//! HTTP floor measurements (their request counts depend on time): for counting the broker's
+//! instructions under callgrind (`BK_BROKER_BIN` = a wrapper script), where two counts differenced
+//! give the instructions per login, whatever the machine's neighbours do.
 //! Per variant and concurrency (default 1, 16 and 64, each for `BK_LOGIN_SECS`, default 10 s,
 //! after a warm-up): broker CPU per login, logins/s, p50/p99 latency (the time the browser waits
 //! for the broker; the IdP's own Response building is left out), the load average. Targets
@@ -87,6 +92,8 @@ fn concurrencies() -> Vec<u64> {
 
 async fn run() -> Res<Vec<Row>> {
     let secs = support::env_u64("BK_LOGIN_SECS", 10) as f64;
+    // A fixed number of logins per row (and no floors) instead of a time, when given.
+    let count = support::env_u64("BK_LOGIN_COUNT", 0);
     let ns = format!("bk-bench-login-{}", std::process::id());
     let _cleanup = support::store::Cleanup::new(&[&ns]);
     support::store::find_local_redis(&mut support::store::connect().await?).await;
@@ -98,7 +105,11 @@ async fn run() -> Res<Vec<Row>> {
         support::redis_url(),
         broker::bin()
     );
-    let bare = bare_floor(&http, secs.min(5.0)).await?;
+    let bare = if count == 0 {
+        bare_floor(&http, secs.min(5.0)).await?
+    } else {
+        Vec::new()
+    };
     let mut rows = Vec::new();
     for variant in variants()? {
         let idp = Arc::new(Idp::new(variant, dir.path())?);
@@ -124,18 +135,23 @@ async fn run() -> Res<Vec<Row>> {
             b.rss_kib()
         );
         for c in concurrencies() {
-            let floor = request_floor(&http, &b, c, secs.min(5.0)).await;
-            let floor_ms = floor.cpu_ms_each() * f64::from(requests);
             let bare_ms = bare.iter().find(|(bc, _)| *bc == c).map_or(0.0, |(_, ms)| *ms) * f64::from(requests);
-            println!(
-                "{}: c={c}: GET /healthz {:.1} µs broker CPU per request ({:.0} req/s); a login sends {requests} requests → {floor_ms:.3} ms per login for the HTTP path alone (bare axum server: {bare_ms:.3} ms)",
-                variant.describe(),
-                floor.cpu_ms_each() * 1e3,
-                floor.rate()
-            );
+            let floor_ms = if count == 0 {
+                let floor = request_floor(&http, &b, c, secs.min(5.0)).await;
+                let floor_ms = floor.cpu_ms_each() * f64::from(requests);
+                println!(
+                    "{}: c={c}: GET /healthz {:.1} µs broker CPU per request ({:.0} req/s); a login sends {requests} requests → {floor_ms:.3} ms per login for the HTTP path alone (bare axum server: {bare_ms:.3} ms)",
+                    variant.describe(),
+                    floor.cpu_ms_each() * 1e3,
+                    floor.rate()
+                );
+                floor_ms
+            } else {
+                0.0
+            };
             let load = support::loadavg();
             let (http2, b2, idp2) = (http.clone(), b.clone(), idp.clone());
-            let run = flow::drive(&b, c, secs, 0, move |_| {
+            let run = flow::drive(&b, c, if count == 0 { secs } else { 0.0 }, count, move |_| {
                 let (http, b, idp) = (http2.clone(), b2.clone(), idp2.clone());
                 async move { flow::login(&http, &b, &idp).await.map(|l| (l.broker_time, None)) }
             })
