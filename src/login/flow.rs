@@ -106,33 +106,19 @@ pub async fn issue(
     // participants.rs); a parked request is taken in the same round trip as that read (issue 13).
     let sid = sid_for(&session.id, &pending.client_id);
     let since = if parked {
-        let mut batch = ctx.records().batch();
-        let take = pending::queue_take(&mut batch, &pending.id);
-        let since = participants::queue_since(&mut batch, &sid);
-        let read = batch.run().await.and_then(|mut result| {
-            if pending::taken(ctx, &mut result, take, now)?.is_none() {
-                return Ok(None);
-            }
-            participants::since_of(&mut result, since).map(Some)
-        });
-        match read {
-            Ok(Some(since)) => since,
+        match take_with_since(ctx, pending, &sid, now).await {
+            Ok(Some(since)) => Ok(since),
             Ok(None) => return Next::page(Problem::Expired, &pending.locale),
             Err(e) => return Next::page(e, &pending.locale),
         }
     } else {
-        match participants::since(ctx.records(), &sid).await {
-            Ok(since) => since,
-            Err(e) => {
-                tracing::error!(error = %e, "code issuance failed");
-                return Next::RpError {
-                    to,
-                    error: codes::SERVER_ERROR,
-                };
-            }
-        }
+        participants::since(ctx.records(), &sid).await
     };
-    match code::issue_code(ctx, pending, session, now, save_session, since).await {
+    let issued = match since {
+        Ok(since) => code::issue_code(ctx, pending, session, now, save_session, since).await,
+        Err(e) => Err(e.into()),
+    };
+    match issued {
         Ok(code) => Next::Code { to, code },
         // The session's level lapsed between login and this step (e.g. a long pause on the
         // consent page): the person has to authenticate again (OIDC Core §3.1.2.6).
@@ -148,4 +134,23 @@ pub async fn issue(
             }
         }
     }
+}
+
+/// Take the parked request (single use) and read the participation's first-code time in one
+/// batch: `None` when the request is gone or expired, else the time (if the client had a code in
+/// this session before).
+async fn take_with_since(
+    ctx: &Broker,
+    pending: &PendingAuthorization,
+    sid: &str,
+    now: i64,
+) -> Result<Option<Option<i64>>, crate::session::StoreError> {
+    let mut batch = ctx.records().batch();
+    let take = pending::queue_take(&mut batch, &pending.id);
+    let since = participants::queue_since(&mut batch, sid);
+    let mut result = batch.run().await?;
+    if pending::taken(ctx, &mut result, take, now)?.is_none() {
+        return Ok(None);
+    }
+    participants::since_of(&mut result, since).map(Some)
 }
