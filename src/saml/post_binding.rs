@@ -12,8 +12,16 @@ pub fn decode_saml_response(b64: &str) -> Option<String> {
 /// A `SAMLResponse` decoded once, where it arrives (the ACS tells an unreadable form from an
 /// unverified answer by decoding it; verification then takes this text instead of decoding the
 /// 10–20 KB form value a second time, issue 13). Holds UTF-8 text, not yet parsed or verified.
-#[derive(Debug, Clone)]
+/// Its `Debug` shows the length only: a Response may carry personal data in clear (an unencrypted
+/// assertion, a status message), and what is debug-printed can end up in a log.
+#[derive(Clone)]
 pub struct SamlResponseXml(String);
+
+impl std::fmt::Debug for SamlResponseXml {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SamlResponseXml({} bytes)", self.0.len())
+    }
+}
 
 impl SamlResponseXml {
     /// Decode a `SAMLResponse` form value ([`decode_saml_response`]); `None`: not base64, not UTF-8
@@ -30,7 +38,15 @@ impl SamlResponseXml {
 
 #[cfg(test)]
 mod tests {
-    use super::decode_saml_response;
+    use super::{decode_saml_response, SamlResponseXml};
+
+    #[test]
+    fn a_decoded_response_does_not_debug_print_its_content() {
+        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "<samlp:Response>Erika</samlp:Response>");
+        let xml = SamlResponseXml::from_form_value(&b64).unwrap();
+        assert_eq!(xml.as_str(), "<samlp:Response>Erika</samlp:Response>");
+        assert_eq!(format!("{xml:?}"), "SamlResponseXml(38 bytes)");
+    }
 
     #[test]
     fn a_wrapped_saml_response_decodes_and_garbage_does_not() {
